@@ -1,0 +1,103 @@
+"""Judging a run: per-test outcomes from JUnit XML, the score, and the run's error class."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from overseer.records import TestOutcome
+from overseer.redact import redact
+
+_MESSAGE_CAP = 300
+_ERROR_NAME = re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Interrupt))\b")
+_E_LINE = re.compile(r"^E\s+([A-Z][A-Za-z0-9]*(?:Error|Exception))\b", re.MULTILINE)
+
+
+class JUnitError(ValueError):
+    pass
+
+
+@dataclass
+class Verdict:
+    tests: list[TestOutcome] = field(default_factory=list)
+    tests_passed: int = 0
+    tests_total: int = 0
+    score: float = 0.0
+    passed: bool = False
+    error_class: str | None = None
+    failing_tests: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _short(text: str) -> str:
+    text = redact(" ".join(text.split()))
+    return text if len(text) <= _MESSAGE_CAP else text[: _MESSAGE_CAP - 1] + "…"
+
+
+def _error_class(message: str, body: str) -> str | None:
+    found = _E_LINE.search(body)
+    if found:
+        return found.group(1)
+    found = _ERROR_NAME.search(message) or _ERROR_NAME.search(body)
+    if found:
+        return found.group(1)
+    if message.startswith("assert"):
+        return "AssertionError"
+    return None
+
+
+def parse_junit(path: Path) -> tuple[list[TestOutcome], list[str | None]]:
+    """Per-test outcomes and, for each failing one, its error class. Raises JUnitError."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise JUnitError(f"{path}: unreadable JUnit XML: {exc}") from None
+    outcomes: list[TestOutcome] = []
+    classes: list[str | None] = []
+    for case in root.iter("testcase"):
+        module = (case.get("classname") or "").rsplit(".", 1)[-1]
+        name = f"{module}::{case.get('name', '?')}" if module else case.get("name", "?")
+        outcome, message, klass = "passed", "", None
+        for kind in ("error", "failure", "skipped"):
+            child = case.find(kind)
+            if child is not None:
+                outcome = {"failure": "failed"}.get(kind, kind)
+                text = (child.text or "").strip()
+                message = child.get("message") or (text.splitlines()[-1] if text else "")
+                if kind != "skipped":
+                    klass = _error_class(message, child.text or "") or "TestFailure"
+                break
+        outcomes.append(TestOutcome(name=name, outcome=outcome, message=_short(message)))  # type: ignore[arg-type]
+        classes.append(klass)
+    return outcomes, classes
+
+
+def judge_junit(path: Path) -> Verdict:
+    outcomes, classes = parse_junit(path)
+    counted = [o for o in outcomes if o.outcome != "skipped"]
+    passed = sum(o.outcome == "passed" for o in counted)
+    failing = [o for o in counted if o.outcome != "passed"]
+    common = Counter(c for c in classes if c).most_common(1)
+    return Verdict(
+        tests=outcomes,
+        tests_passed=passed,
+        tests_total=len(counted),
+        score=passed / len(counted) if counted else 0.0,
+        passed=bool(counted) and not failing,
+        error_class=common[0][0] if common else (None if counted else "NoTests"),
+        failing_tests=[o.name for o in failing][:20],
+        messages=[o.message for o in failing if o.message][:5],
+    )
+
+
+def judge_exit_code(exit_code: int | None, timed_out: bool) -> Verdict:
+    """For a check command that writes no JUnit XML: pass means exit code 0."""
+    if timed_out:
+        return Verdict(error_class="Timeout", messages=["check timed out"])
+    if exit_code == 0:
+        return Verdict(tests_passed=1, tests_total=1, score=1.0, passed=True)
+    return Verdict(tests_total=1, error_class="CheckFailed",
+                   messages=[f"check exited with {exit_code}"])

@@ -1,0 +1,194 @@
+"""The user's ``overseer.yaml``: pydantic models, discovery and loading.
+
+Every model forbids unknown keys, so a typo in the YAML is an error naming the field rather than a
+setting that is silently ignored.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from overseer.errors import FatalError
+
+CONFIG_NAME = "overseer.yaml"
+SCHEMA_VERSION = 1
+
+# Values every command template and check command may use as {placeholders}; the same values reach
+# the command as OVERSEER_* environment variables.
+PLACEHOLDERS = frozenset(
+    {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python"}
+)
+CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def unknown_placeholders(template: str, allowed: frozenset[str]) -> list[str]:
+    """Names in ``{...}`` fields of ``template`` that are not in ``allowed``; raises on bad syntax."""
+    names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    return sorted({name for name in names if name not in allowed})
+
+
+def check_template(template: str, allowed: frozenset[str]) -> str:
+    try:
+        unknown = unknown_placeholders(template, allowed)
+    except ValueError as exc:
+        raise ValueError(f"bad template {template!r}: {exc}") from None
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}}; known: {', '.join(sorted(allowed))}"
+        )
+    return template
+
+
+class PromptLocation(_Strict):
+    """Where a target's prompt lives: a whole file, a marked region of a file, or a Python string."""
+
+    file: str
+    region: str | None = Field(None, description="NAME of an `overseer:begin NAME` marker")
+    variable: str | None = Field(None, description="a module-level string variable, e.g. PROMPT")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PromptLocation:
+        if self.region is not None and self.variable is not None:
+            raise ValueError("give either region or variable, not both")
+        return self
+
+    @property
+    def kind(self) -> Literal["file", "region", "python"]:
+        if self.region is not None:
+            return "region"
+        if self.variable is not None:
+            return "python"
+        return "file"
+
+    def describe(self) -> str:
+        if self.region is not None:
+            return f"{self.file} (region {self.region})"
+        if self.variable is not None:
+            return f"{self.file} (variable {self.variable})"
+        return self.file
+
+
+class Target(_Strict):
+    command: str
+    prompt: PromptLocation
+    tasks: str = Field(description="a task set directory, relative to overseer.yaml")
+    holdout: float | str = Field(
+        0.25, description="a task set directory, or the fraction of `tasks` held out"
+    )
+    repeats: int = Field(1, ge=1, le=100)
+    timeout_s: float = Field(300.0, gt=0)
+    jobs: int = Field(4, ge=1, le=64)
+    seed: int = 0
+    objective: Literal["pass_rate", "mean_score"] = "pass_rate"
+    output_cap_bytes: int = Field(1_000_000, ge=1024)
+
+    @field_validator("prompt", mode="before")
+    @classmethod
+    def _prompt_shorthand(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+    @field_validator("command")
+    @classmethod
+    def _command_template(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return check_template(value, PLACEHOLDERS)
+
+    @field_validator("holdout")
+    @classmethod
+    def _holdout(cls, value: float | str) -> float | str:
+        if isinstance(value, float) and not 0.0 <= value < 1.0:
+            raise ValueError("a fraction must be at least 0 and below 1")
+        return value
+
+
+class Config(_Strict):
+    schema_version: Literal[1]
+    targets: dict[str, Target] = Field(min_length=1)
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, Target]) -> dict[str, Target]:
+        for name in value:
+            if not name or not all(c.isalnum() or c in "-_." for c in name) or name[0] == ".":
+                raise ValueError(f"target name {name!r} may use only letters, digits, - _ .")
+        return value
+
+
+class LoadedConfig(BaseModel):
+    """A validated config and the directory its relative paths are resolved against."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    path: Path
+    config: Config
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def target(self, name: str) -> Target:
+        try:
+            return self.config.targets[name]
+        except KeyError:
+            known = ", ".join(sorted(self.config.targets))
+            raise FatalError(f"{self.path}: no target named {name!r} (targets: {known})") from None
+
+
+def find_config(start: Path) -> Path:
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise FatalError(
+        f"no {CONFIG_NAME} in {start} or any parent directory; run `overseer init` to create one"
+    )
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown field (check its spelling)"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    more = exc.error_count() - 1
+    suffix = f" (and {more} more)" if more else ""
+    return f"{source}: {where}: {message}{suffix}"
+
+
+def parse_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise FatalError(f"{path}: not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise FatalError(f"{where}: invalid YAML: {problem}") from None
+
+
+def load_config(path: Path | None = None, cwd: Path | None = None) -> LoadedConfig:
+    path = (path or find_config((cwd or Path.cwd()).resolve())).resolve()
+    data = parse_yaml(path)
+    if not isinstance(data, dict):
+        raise FatalError(f"{path}: expected a mapping with schema_version and targets")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise FatalError(format_validation_error(str(path), exc)) from None
+    return LoadedConfig(path=path, config=config)

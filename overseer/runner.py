@@ -1,0 +1,165 @@
+"""One run = (target, prompt version, task, repeat): the command in a scratch workdir, then the check."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from overseer.checks import JUnitError, Verdict, judge_exit_code, judge_junit
+from overseer.config import Target
+from overseer.process import Cancelled, ProcessResult, run_process
+from overseer.records import RunRecord, Usage, now_iso
+from overseer.redact import redact
+from overseer.tasks import Task
+
+_ARTIFACT_FILE_CAP = 256_000
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every run of one evaluation shares."""
+
+    session_id: str
+    target_name: str
+    target: Target
+    copy_root: Path          # the isolated copy the command runs in
+    prompt_file: Path        # the candidate prompt's file inside that copy
+    prompt_hash: str
+    scratch: Path            # per-run workdirs are made under here, then removed
+    artifacts: Path          # runs/<target>/<session>/, where captured files are kept
+    artifacts_base: Path     # artifact paths in records are relative to this
+
+
+def format_template(template: str, values: dict[str, str]) -> str:
+    return template.format(**{key: shlex.quote(value) for key, value in values.items()})
+
+
+def _environment(values: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({f"OVERSEER_{key.upper()}": value for key, value in values.items()
+                if key != "python"})
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _read_usage(path: Path) -> tuple[Usage | None, str | None]:
+    if not path.is_file():
+        return None, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Usage.model_validate(data), None
+    except (ValueError, ValidationError) as exc:
+        first_line = str(exc).splitlines()[0]
+        return None, f"bad usage file: {first_line}"[:300]
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return redact(lines[-1])[:300] if lines else ""
+
+
+def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path,
+           values: dict[str, str], command: ProcessResult) -> tuple[Verdict, ProcessResult | None]:
+    if command.timed_out:
+        return Verdict(error_class="Timeout",
+                       messages=[f"command timed out after {ctx.target.timeout_s:g}s"]), None
+    if command.exit_code != 0:
+        return Verdict(error_class="CommandFailed", messages=[
+            f"command exited with {command.exit_code}: {_last_line(meta / 'command.stderr')}"
+        ]), None
+    # Tests arrive only after the command is done, so the command can neither read nor edit them.
+    if task.tests_dir.is_dir():
+        shutil.rmtree(workdir / "tests", ignore_errors=True)
+        shutil.copytree(task.tests_dir, workdir / "tests")
+    junit = meta / "junit.xml"
+    junit.unlink(missing_ok=True)
+    check = run_process(
+        format_template(task.check, {**values, "junit_xml": str(junit)}),
+        cwd=workdir, env=_environment(values), timeout_s=task.timeout_s,
+        stdout_path=meta / "check.out", stderr_path=meta / "check.err",
+        output_cap=ctx.target.output_cap_bytes,
+    )
+    if check.cancelled:
+        raise Cancelled()
+    if check.timed_out:
+        return Verdict(error_class="Timeout",
+                       messages=[f"check timed out after {task.timeout_s:g}s"]), check
+    if junit.is_file():
+        try:
+            return judge_junit(junit), check
+        except JUnitError as exc:
+            return Verdict(error_class="CheckFailed", messages=[str(exc)[:300]]), check
+    return judge_exit_code(check.exit_code, check.timed_out), check
+
+
+def _keep_artifacts(workdir: Path, meta: Path, dest: Path, base: Path) -> dict[str, str]:
+    """Copy captured output and the command's output files, redacted, into ``dest``."""
+    kept: dict[str, str] = {}
+    dest.mkdir(parents=True, exist_ok=True)
+    sources = [(p.name, p) for p in sorted(meta.iterdir()) if p.name != "usage.json"]
+    sources += [(f"outputs/{p.relative_to(workdir).as_posix()}", p)
+                for p in sorted(workdir.rglob("*"))
+                if p.is_file() and p.relative_to(workdir).parts[0] != "tests"]
+    for name, source in sources:
+        data = source.read_bytes()[:_ARTIFACT_FILE_CAP]
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(redact(data.decode("utf-8", errors="replace")), encoding="utf-8")
+        kept[name] = target.relative_to(base).as_posix()
+    return kept
+
+
+def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+    run_name = f"{task.id}-r{repeat}"
+    scratch = ctx.scratch / run_name
+    workdir, meta = scratch / "work", scratch / "meta"
+    shutil.rmtree(scratch, ignore_errors=True)
+    meta.mkdir(parents=True)
+    if task.fixture_dir.is_dir():
+        shutil.copytree(task.fixture_dir, workdir)
+    else:
+        workdir.mkdir()
+    values = {
+        "task_dir": str(task.directory), "task_id": task.id, "workdir": str(workdir),
+        "prompt_file": str(ctx.prompt_file), "seed": str(ctx.target.seed), "repeat": str(repeat),
+        "usage_file": str(meta / "usage.json"), "python": sys.executable,
+    }
+    started = now_iso()
+    try:
+        command = run_process(
+            format_template(ctx.target.command, values), cwd=ctx.copy_root,
+            env=_environment(values), timeout_s=ctx.target.timeout_s,
+            stdout_path=meta / "command.stdout", stderr_path=meta / "command.stderr",
+            output_cap=ctx.target.output_cap_bytes,
+        )
+        if command.cancelled:
+            raise Cancelled()
+        verdict, check = _judge(task, ctx, workdir, meta, values, command)
+        usage, usage_error = _read_usage(meta / "usage.json")
+        artifacts = _keep_artifacts(workdir, meta, ctx.artifacts / run_name, ctx.artifacts_base)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return RunRecord(
+        session_id=ctx.session_id, target=ctx.target_name, command=ctx.target.command,
+        prompt_hash=ctx.prompt_hash, task_id=task.id, task_hash=task.content_hash,
+        task_set_hash=task_set_hash, repeat=repeat, seed=ctx.target.seed, started_at=started,
+        exit_code=command.exit_code, timed_out=command.timed_out,
+        command_s=round(command.duration_s, 4),
+        check_exit_code=check.exit_code if check else None,
+        check_timed_out=check.timed_out if check else False,
+        check_s=round(check.duration_s, 4) if check else 0.0,
+        tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
+        score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,
+        failing_tests=verdict.failing_tests, messages=verdict.messages,
+        usage=usage, usage_error=usage_error, artifacts=artifacts,
+    )

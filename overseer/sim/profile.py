@@ -1,0 +1,110 @@
+"""The simulator's profile: failure modes, their rates, and the phrases that move them."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from overseer.config import format_validation_error, parse_yaml
+from overseer.errors import FatalError
+from overseer.sim.phrases import Vocabulary, phrase_found
+
+DEFAULT_PROFILE = Path(__file__).parent / "profiles" / "default.yaml"
+PROFILE_ENV = "OVERSEER_SIM_PROFILE"
+ModeName = Literal["prose", "rename", "missing_import", "empty_input", "off_by_one", "slow"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Instruction(_Strict):
+    factor: float = Field(gt=0)
+    phrases: list[str] = Field(min_length=1)
+
+
+class Mode(_Strict):
+    description: str = ""
+    base: float = Field(ge=0, le=1)
+    mitigations: list[Instruction] = Field(default_factory=list)
+    provocations: list[Instruction] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _directions(self) -> Mode:
+        if any(m.factor >= 1 for m in self.mitigations):
+            raise ValueError("a mitigation's factor must be below 1")
+        if any(p.factor <= 1 for p in self.provocations):
+            raise ValueError("a provocation's factor must be above 1")
+        return self
+
+
+class Dilution(_Strict):
+    free_words: int = Field(ge=0)
+    halving_words: int = Field(gt=0)
+
+
+class Profile(_Strict):
+    schema_version: Literal[1]
+    max_probability: float = Field(0.9, gt=0, le=1)
+    dilution: Dilution
+    complexity_factor: dict[int, float]
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    modes: dict[ModeName, Mode] = Field(min_length=1)
+
+
+class CompiledProfile:
+    """A profile with its phrases normalised once, ready to score prompts."""
+
+    def __init__(self, profile: Profile, source: Path) -> None:
+        self.profile = profile
+        self.source = source
+        try:
+            self.vocabulary = Vocabulary(profile.synonyms)
+            self._phrases = {
+                (name, kind, i): [self.vocabulary.phrase(p) for p in instruction.phrases]
+                for name, mode in profile.modes.items()
+                for kind, instructions in (("m", mode.mitigations), ("p", mode.provocations))
+                for i, instruction in enumerate(instructions)
+            }
+        except ValueError as exc:
+            raise FatalError(f"{source}: {exc}") from None
+
+    def dilution(self, prompt: str) -> float:
+        """1.0 for a short prompt, halving every ``halving_words`` words beyond ``free_words``."""
+        words = len(prompt.split())
+        extra = max(0, words - self.profile.dilution.free_words)
+        return float(0.5 ** (extra / self.profile.dilution.halving_words))
+
+    def instruction_factors(self, prompt: str) -> dict[str, float]:
+        """Per mode, the product of the (diluted) factors of the instructions found in ``prompt``."""
+        sentences = self.vocabulary.sentences(prompt)
+        strength = self.dilution(prompt)
+        factors: dict[str, float] = {}
+        for name, mode in self.profile.modes.items():
+            factor = 1.0
+            for kind, instructions in (("m", mode.mitigations), ("p", mode.provocations)):
+                for i, instruction in enumerate(instructions):
+                    if any(phrase_found(sentences, ph) for ph in self._phrases[(name, kind, i)]):
+                        factor *= 1 + (instruction.factor - 1) * strength
+            factors[name] = factor
+        return factors
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> CompiledProfile:
+    data = parse_yaml(path)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise FatalError(format_validation_error(str(path), exc)) from None
+    return CompiledProfile(profile, path)
+
+
+def load_profile(path: Path | None = None) -> CompiledProfile:
+    """The profile at ``path``, else ``$OVERSEER_SIM_PROFILE``, else the shipped default."""
+    chosen = path or (Path(os.environ[PROFILE_ENV]) if os.environ.get(PROFILE_ENV) else DEFAULT_PROFILE)
+    return _load(chosen.resolve())

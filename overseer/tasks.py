@@ -1,0 +1,167 @@
+"""Tasks and task sets: loading ``task.yaml``, pinning a set by content hash, the holdout split."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from overseer.config import (
+    CHECK_PLACEHOLDERS,
+    LoadedConfig,
+    Target,
+    check_template,
+    format_validation_error,
+    parse_yaml,
+)
+from overseer.errors import FatalError
+
+TASK_FILE = "task.yaml"
+DEFAULT_CHECK = "{python} -m pytest -q -p no:cacheprovider --junitxml={junit_xml} tests"
+_IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+
+
+class TaskFile(BaseModel):
+    """The contents of one ``task.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    spec: str = Field(min_length=1)
+    check: str | None = Field(None, description="command template; default: pytest on tests/")
+    timeout_s: float = Field(30.0, gt=0)
+    tags: list[str] = Field(default_factory=list)
+    complexity: int = Field(1, ge=1, le=5)
+
+    @field_validator("check")
+    @classmethod
+    def _check_template(cls, value: str | None) -> str | None:
+        return None if value is None else check_template(value, CHECK_PLACEHOLDERS)
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    spec: str
+    check: str
+    timeout_s: float
+    tags: tuple[str, ...]
+    complexity: int
+    directory: Path
+    content_hash: str
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.directory / "tests"
+
+    @property
+    def fixture_dir(self) -> Path:
+        return self.directory / "fixture"
+
+    @property
+    def uses_default_check(self) -> bool:
+        return self.check == DEFAULT_CHECK
+
+
+@dataclass(frozen=True)
+class TaskSet:
+    name: str
+    directory: Path
+    tasks: tuple[Task, ...]
+    content_hash: str
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+    def subset(self, name: str, tasks: list[Task]) -> TaskSet:
+        # A subset keeps the pin of the whole set: its tasks' contents are what was pinned.
+        return TaskSet(name=name, directory=self.directory, tasks=tuple(tasks),
+                       content_hash=self.content_hash)
+
+
+def _hashed_files(directory: Path) -> list[Path]:
+    files = [
+        p for p in directory.rglob("*")
+        if p.is_file() and not _IGNORED_PARTS.intersection(p.relative_to(directory).parts)
+        and p.suffix != ".pyc"
+    ]
+    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def content_hash(directory: Path) -> str:
+    """A hash of every file's relative path and bytes under ``directory``: the pin of a task set."""
+    digest = hashlib.sha256()
+    for path in _hashed_files(directory):
+        rel = path.relative_to(directory).as_posix().encode()
+        data = path.read_bytes()
+        digest.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()[:16]
+
+
+def load_task(directory: Path) -> Task:
+    task_file = directory / TASK_FILE
+    data = parse_yaml(task_file)
+    if not isinstance(data, dict):
+        raise FatalError(f"{task_file}: expected a mapping with id, title and spec")
+    try:
+        parsed = TaskFile.model_validate(data)
+    except ValidationError as exc:
+        raise FatalError(format_validation_error(str(task_file), exc)) from None
+    if parsed.id != directory.name:
+        raise FatalError(f"{task_file}: id: {parsed.id!r} must equal its folder name {directory.name!r}")
+    if parsed.check is None and not (directory / "tests").is_dir():
+        raise FatalError(f"{directory}: no tests/ folder, and task.yaml sets no check command")
+    return Task(
+        id=parsed.id, title=parsed.title, spec=parsed.spec, check=parsed.check or DEFAULT_CHECK,
+        timeout_s=parsed.timeout_s, tags=tuple(parsed.tags), complexity=parsed.complexity,
+        directory=directory, content_hash=content_hash(directory),
+    )
+
+
+def load_task_set(directory: Path) -> TaskSet:
+    if not directory.is_dir():
+        raise FatalError(f"{directory}: task set folder does not exist")
+    task_dirs = sorted(p for p in directory.iterdir() if (p / TASK_FILE).is_file())
+    if not task_dirs:
+        raise FatalError(f"{directory}: no tasks (each task is a folder holding {TASK_FILE})")
+    tasks = tuple(load_task(p) for p in task_dirs)
+    return TaskSet(name=directory.name, directory=directory, tasks=tasks,
+                   content_hash=content_hash(directory))
+
+
+def split_holdout(task_set: TaskSet, fraction: float) -> tuple[TaskSet, TaskSet]:
+    """Deterministic split: the same ids land in the holdout whatever order they were listed in."""
+    ranked = sorted(task_set.tasks, key=lambda t: hashlib.sha256(t.id.encode()).hexdigest())
+    n_holdout = round(len(ranked) * fraction)
+    if fraction > 0 and len(ranked) > 1:
+        n_holdout = min(max(n_holdout, 1), len(ranked) - 1)
+    held = {t.id for t in ranked[:n_holdout]}
+    train = [t for t in task_set.tasks if t.id not in held]
+    holdout = [t for t in task_set.tasks if t.id in held]
+    return task_set.subset("train", train), task_set.subset("holdout", holdout)
+
+
+def target_task_sets(loaded: LoadedConfig, target: Target) -> tuple[TaskSet, TaskSet]:
+    """The (train, holdout) task sets of a target."""
+    full = load_task_set(loaded.root / target.tasks)
+    if isinstance(target.holdout, str):
+        holdout = load_task_set(loaded.root / target.holdout)
+        return full.subset("train", list(full.tasks)), holdout.subset("holdout", list(holdout.tasks))
+    return split_holdout(full, target.holdout)
+
+
+def select_tasks(loaded: LoadedConfig, target: Target, which: str) -> TaskSet:
+    """``train``, ``holdout``, ``all`` (train then holdout), or a path to another task set."""
+    if which in ("train", "holdout", "all"):
+        train, holdout = target_task_sets(loaded, target)
+        if which == "train":
+            return train
+        if which == "holdout":
+            return holdout
+        combined = [*train.tasks, *(t for t in holdout.tasks if t not in train.tasks)]
+        return train.subset("all", combined)
+    path = Path(which)
+    return load_task_set(path if path.is_absolute() else Path.cwd() / path)
