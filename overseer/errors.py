@@ -4,6 +4,7 @@ from __future__ import annotations
 
 EXIT_BAD_INPUT = 2
 EXIT_FAIL_UNDER = 100
+EXIT_INTERRUPTED = 130
 
 
 class FatalError(Exception):

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""codewriter: ask a model to write ``solution.py`` for a coding task.
+
+This is the kind of command overseer exists for: a small tool with a big prompt inside its own
+source. overseer finds the prompt below (``PROMPT``), evaluates edits to it in an isolated copy of
+this repository, and commits the ones that are proven to help.
+
+    codewriter.py --task-dir tasks/pyfuncs/slugify --out /tmp/solution.py [--model MODEL]
+
+MODEL is ``sim`` (overseer's offline simulated code writer, the default), ``openai:<name>`` (any
+OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY; e.g. Gemini's endpoint or vLLM),
+``ollama:<name>`` (a local Ollama server, OLLAMA_HOST), or ``anthropic:<name>`` (ANTHROPIC_API_KEY).
+The reply is written to the output file as it is: this tool trusts the model to answer with code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+PROMPT = """\
+You are a senior Python engineer working inside our code generation tool.
+
+Write a Python module that solves the task described below. The module is saved as solution.py
+and imported directly by the task's unit tests.
+
+Guidelines:
+- Read the specification carefully and implement exactly the behaviour it describes.
+- Start with a short explanation of your approach so reviewers can follow your reasoning.
+- Prefer the simplest brute-force approach; readability matters more than speed here.
+- Use descriptive, self-explanatory names for functions and variables.
+- Add type hints and a docstring to every public function.
+"""
+
+
+def read_spec(task_dir: Path) -> str:
+    return str(yaml.safe_load((task_dir / "task.yaml").read_text(encoding="utf-8"))["spec"])
+
+
+def _post_json(url: str, payload: dict, headers: dict[str, str], timeout: float = 300) -> dict:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode("utf-8"),
+        headers={"Content-Type": "application/json", **headers}, method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"codewriter: {url} answered HTTP {exc.code}: {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise SystemExit(f"codewriter: cannot reach {url}: {exc.reason}") from None
+
+
+def ask_openai_compatible(base_url: str, api_key: str | None, model: str, spec: str) -> tuple[str, dict]:
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    reply = _post_json(f"{base_url.rstrip('/')}/chat/completions", {
+        "model": model,
+        "messages": [{"role": "system", "content": PROMPT}, {"role": "user", "content": spec}],
+    }, headers)
+    usage = reply.get("usage") or {}
+    return reply["choices"][0]["message"]["content"], {
+        "model": model, "input_tokens": usage.get("prompt_tokens", 0),
+        "output_tokens": usage.get("completion_tokens", 0),
+    }
+
+
+def ask_anthropic(model: str, spec: str) -> tuple[str, dict]:
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    if not key:
+        raise SystemExit("codewriter: set ANTHROPIC_API_KEY to use anthropic: models")
+    base = os.environ.get("ANTHROPIC_BASE_URL", "https://api.anthropic.com")
+    reply = _post_json(f"{base.rstrip('/')}/v1/messages", {
+        "model": model, "max_tokens": 4096, "system": PROMPT,
+        "messages": [{"role": "user", "content": spec}],
+    }, {"x-api-key": key, "anthropic-version": "2023-06-01"})
+    usage = reply.get("usage") or {}
+    text = "".join(block.get("text", "") for block in reply.get("content", []))
+    return text, {"model": model, "input_tokens": usage.get("input_tokens", 0),
+                  "output_tokens": usage.get("output_tokens", 0)}
+
+
+def ask_sim(task_dir: Path) -> tuple[str, dict]:
+    from overseer.sim import complete
+
+    reply = complete(PROMPT, task_dir, repeat=int(os.environ.get("OVERSEER_REPEAT", "0")),
+                     seed=int(os.environ.get("OVERSEER_SEED", "0")))
+    return reply.text, reply.usage()
+
+
+def ask(model: str, task_dir: Path) -> tuple[str, dict]:
+    provider, _, name = model.partition(":")
+    if model == "sim":
+        return ask_sim(task_dir)
+    if provider == "openai" and name:
+        return ask_openai_compatible(os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+                                     os.environ.get("OPENAI_API_KEY"), name, read_spec(task_dir))
+    if provider == "ollama" and name:
+        host = os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434")
+        return ask_openai_compatible(f"{host.rstrip('/')}/v1", None, name, read_spec(task_dir))
+    if provider == "anthropic" and name:
+        return ask_anthropic(name, read_spec(task_dir))
+    raise SystemExit(f"codewriter: unknown model {model!r} (sim, openai:NAME, ollama:NAME, anthropic:NAME)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task-dir", type=Path, default=os.environ.get("OVERSEER_TASK_DIR"))
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--model", default=os.environ.get("CODEWRITER_MODEL", "sim"))
+    args = parser.parse_args(argv)
+    if args.task_dir is None:
+        parser.error("--task-dir is required (or set OVERSEER_TASK_DIR)")
+    out = args.out or Path(os.environ.get("OVERSEER_WORKDIR", ".")) / "solution.py"
+    text, usage = ask(args.model, args.task_dir)
+    out.write_text(text, encoding="utf-8")
+    usage_file = os.environ.get("OVERSEER_USAGE_FILE")
+    if usage_file:
+        Path(usage_file).write_text(json.dumps(usage), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

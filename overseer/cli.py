@@ -1,0 +1,152 @@
+"""The command line. Thin: parse, call a command module with keywords, render, return a code."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Optional
+
+import typer
+
+from overseer import __version__, report
+from overseer.commands import demo as demo_cmd
+from overseer.commands import init as init_cmd
+from overseer.commands import run as run_cmd
+from overseer.commands import sim as sim_cmd
+from overseer.config import load_config
+from overseer.errors import EXIT_FAIL_UNDER, EXIT_INTERRUPTED, FatalError
+
+app = typer.Typer(
+    name="overseer", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Improve the prompts inside LLM-backed commands, one proven edit at a time.",
+)
+sim_app = typer.Typer(no_args_is_help=True, help="The simulated code writer (offline model).")
+app.add_typer(sim_app, name="sim")
+
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", "-c", help="Path to overseer.yaml (default: found by walking up from the current directory).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the facts as one JSON object.")]
+JobsOption = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, max=64, help="Runs at once (default: the target's jobs).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        report.out.print(f"overseer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False) -> None:
+    pass
+
+
+def _execute(plan: run_cmd.RunPlan, label: str) -> run_cmd.RunOutcome:
+    try:
+        with report.run_progress(label, plan.total_runs) as on_run:
+            outcome = run_cmd.execute_run(plan, on_run)
+    except KeyboardInterrupt:
+        report.error("interrupted: running commands were stopped; finished runs are recorded")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    for warning in outcome.warnings:
+        report.warn(warning)
+    return outcome
+
+
+@app.command()
+def run(
+    target: Annotated[str, typer.Argument(help="The target's name in overseer.yaml.")],
+    tasks: Annotated[str, typer.Option("--tasks", help="train, holdout, all, or a task set folder.")] = "all",
+    repeats: Annotated[Optional[int], typer.Option("--repeats", min=1, max=100, help="Runs of each task (default: the target's repeats).")] = None,
+    jobs: JobsOption = None,
+    fail_under: Annotated[Optional[float], typer.Option("--fail-under", min=0.0, max=1.0, help=f"Exit {EXIT_FAIL_UNDER} when the pass rate is below this (a CI gate).")] = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Evaluate a target's current prompt on its tasks and record every run."""
+    loaded = load_config(config)
+    plan = run_cmd.plan_run(loaded=loaded, target_name=target, which=tasks, repeats=repeats, jobs=jobs)
+    outcome = _execute(plan, target)
+    summary = outcome.evaluation.summary
+    if json_output:
+        report.print_json(run_cmd.outcome_json(plan, outcome))
+    else:
+        report.show_evaluation(f"{target}: {plan.task_set.name} ({len(plan.task_set)} tasks × {plan.repeats})",
+                               summary, outcome.evaluation.log_path, outcome.by_split)
+    if fail_under is not None and summary.pass_rate < fail_under:
+        report.note(f"pass rate {summary.pass_rate:.3f} is below --fail-under {fail_under}")
+        raise typer.Exit(EXIT_FAIL_UNDER)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Optional[Path], typer.Option("--dir", help="An empty or new directory for the demo repo (default: a temp dir).")] = None,
+    jobs: JobsOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Build a demo git repo with the example command and tasks, and evaluate it offline."""
+    plan = demo_cmd.prepare_demo(directory=directory, jobs=jobs)
+    report.note(f"demo repo: {plan.loaded.root}")
+    outcome = _execute(plan, "baseline")
+    facts = demo_cmd.demo_summary(plan, outcome)
+    if json_output:
+        report.print_json(facts)
+        return
+    report.show_evaluation(f"{plan.target_name}: baseline on {len(plan.task_set)} tasks",
+                           outcome.evaluation.summary, outcome.evaluation.log_path, outcome.by_split)
+    report.show_truth(facts["truth"]["start"], facts["truth"]["modes"])
+    report.out.print(f"demo repo: {plan.loaded.root}  (cd there and try `overseer run codewriter`)")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write overseer.yaml.")] = Path("."),
+) -> None:
+    """Write a commented overseer.yaml with one example target (and its command and tasks)."""
+    for path in init_cmd.scaffold(directory.resolve()):
+        report.out.print(f"wrote {path}")
+
+
+@sim_app.command("truth")
+def sim_truth(
+    target: Annotated[str, typer.Option("--target", "-t", help="The target whose current prompt is scored.")],
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """The simulator's exact expected pass rate of a target's current prompt."""
+    truth = sim_cmd.target_truth(loaded=load_config(config), target_name=target)
+    if json_output:
+        report.print_json({"target": target, "pass_rate": truth.pass_rates, "modes": truth.mode_means})
+    else:
+        report.show_truth(truth.pass_rates, truth.mode_means)
+
+
+@sim_app.command("check-tasks")
+def sim_check_tasks(
+    target: Annotated[str, typer.Option("--target", "-t", help="The target whose tasks are checked.")],
+    jobs: JobsOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Check that each task's reference passes and every failure mode the sim offers breaks it."""
+    results = sim_cmd.check_target_tasks(loaded=load_config(config), target_name=target, jobs=jobs or 4)
+    bad = [r for r in results if not r.ok]
+    for r in bad:
+        reasons = ([] if r.reference_passes else ["reference fails its tests"]) + \
+            [f"{m} does not break it" for m in r.unbroken] + r.problems
+        report.out.print(f"{r.task_id}: {'; '.join(reasons)}")
+    report.out.print(f"{len(results) - len(bad)} of {len(results)} tasks suit the simulator")
+    if bad:
+        raise typer.Exit(1)
+
+
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        app(args=argv, prog_name="overseer")
+    except FatalError as exc:
+        report.error(str(exc))
+        sys.exit(exc.exit_code)

@@ -1,0 +1,1 @@
+"""One module per subcommand; the CLI parses arguments and calls these with keywords."""

@@ -1,0 +1,78 @@
+"""``overseer init``: a commented overseer.yaml and the example target with its task set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from overseer.config import CONFIG_NAME
+from overseer.errors import FatalError
+from overseer.resources import bundled
+
+EXAMPLE_TARGET = "codewriter"
+EXAMPLE_FILES = {"examples/codewriter": ("examples", "codewriter"), "tasks/pyfuncs": ("tasks", "pyfuncs")}
+
+CONFIG_TEMPLATE = """\
+# overseer.yaml: what overseer evaluates and improves (see README.md).
+schema_version: 1
+
+targets:
+  # A target is a command with a prompt inside it, and the tasks that judge it.
+  codewriter:
+    # Run once per (task, repeat), from an isolated copy of this repository. Placeholders:
+    # {task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} {python};
+    # the same values reach the command as OVERSEER_* environment variables.
+    command: "{python} examples/codewriter/codewriter.py --task-dir {task_dir} --out {workdir}/solution.py --model sim"
+    # Where the prompt lives: a whole file (prompt: prompts/system.md), a marked region
+    # ({file: F, region: NAME} between `overseer:begin NAME` and `overseer:end` lines),
+    # or a module-level Python string, as here.
+    prompt: {file: examples/codewriter/codewriter.py, variable: PROMPT}
+    # A task set: tasks/<set>/<id>/ with task.yaml and tests/ (pinned by a hash of its files).
+    tasks: tasks/pyfuncs
+    # Held-out tasks: a fraction of `tasks` set aside deterministically, or another set's folder.
+    holdout: 0.25
+    repeats: 1            # runs of each task per evaluation
+    timeout_s: 60         # limit for one run of the command (each task's check has its own)
+    jobs: 4               # runs at once
+    seed: 0               # reaches the command as {seed} and OVERSEER_SEED
+    objective: pass_rate  # or mean_score: the fraction of each task's tests passed
+"""
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _copy_dir_atomically(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+    try:
+        shutil.copytree(source, staging / "tree",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        os.replace(staging / "tree", dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def scaffold(directory: Path) -> list[Path]:
+    """Write overseer.yaml and copy the example target and tasks that are not there yet."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise FatalError(f"{config}: already exists; overseer init never overwrites it")
+    written = []
+    for relative, (top, name) in EXAMPLE_FILES.items():
+        dest = directory / relative
+        if not dest.exists():
+            _copy_dir_atomically(bundled(top) / name, dest)
+            written.append(dest)
+    _atomic_write(config, CONFIG_TEMPLATE)
+    written.append(config)
+    return written

@@ -1,0 +1,84 @@
+"""``overseer run``: evaluate a target's current prompt on its tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from overseer.config import LoadedConfig, Target
+from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
+from overseer.metrics import Summary, summarize
+from overseer.prompts import read_prompt
+from overseer.records import RecordLog, RunRecord, new_session_id
+from overseer.tasks import TaskSet, select_tasks, target_task_sets
+
+
+@dataclass
+class RunPlan:
+    loaded: LoadedConfig
+    target_name: str
+    target: Target
+    prompt_text: str
+    task_set: TaskSet
+    repeats: int
+    jobs: int
+    splits: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def total_runs(self) -> int:
+        return len(self.task_set) * self.repeats
+
+
+@dataclass
+class RunOutcome:
+    session_id: str
+    evaluation: Evaluation
+    by_split: dict[str, Summary]
+    warnings: list[str]
+
+
+def plan_run(*, loaded: LoadedConfig, target_name: str, which: str = "all",
+             repeats: int | None = None, jobs: int | None = None) -> RunPlan:
+    target = loaded.target(target_name)
+    task_set = select_tasks(loaded, target, which)
+    splits: dict[str, set[str]] = {}
+    if which == "all":
+        train, holdout = target_task_sets(loaded, target)
+        splits = {"train": {t.id for t in train.tasks}, "holdout": {t.id for t in holdout.tasks}}
+    return RunPlan(
+        loaded=loaded, target_name=target_name, target=target,
+        prompt_text=read_prompt(loaded.root, target.prompt), task_set=task_set,
+        repeats=repeats or target.repeats, jobs=jobs or target.jobs, splits=splits,
+    )
+
+
+def execute_run(plan: RunPlan, on_run: Callable[[RunRecord], None]) -> RunOutcome:
+    session_id = new_session_id()
+    path = session_log_path(plan.loaded, plan.target_name, session_id)
+    with RecordLog(path) as log:
+        evaluation = evaluate_prompt(
+            loaded=plan.loaded, target_name=plan.target_name, prompt_text=plan.prompt_text,
+            task_set=plan.task_set, repeats=plan.repeats, jobs=plan.jobs,
+            session_id=session_id, log=log, on_run=on_run,
+        )
+    by_split = {
+        name: summarize([r for r in evaluation.records if r.task_id in ids])
+        for name, ids in plan.splits.items()
+    }
+    return RunOutcome(session_id, evaluation, by_split, log.warnings)
+
+
+def outcome_json(plan: RunPlan, outcome: RunOutcome) -> dict[str, object]:
+    return {
+        "target": plan.target_name,
+        "session": outcome.session_id,
+        "prompt_hash": outcome.evaluation.records[0].prompt_hash if outcome.evaluation.records else None,
+        "task_set": {"name": plan.task_set.name, "hash": plan.task_set.content_hash,
+                     "tasks": len(plan.task_set)},
+        "repeats": plan.repeats,
+        "jobs": plan.jobs,
+        "summary": outcome.evaluation.summary.to_dict(),
+        "splits": {name: s.to_dict() for name, s in outcome.by_split.items()},
+        "jsonl": str(outcome.evaluation.log_path),
+        "warnings": outcome.warnings,
+    }

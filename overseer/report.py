@@ -1,0 +1,130 @@
+"""Everything overseer shows a person goes through here (rich); ``--json`` output too."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from overseer.metrics import Summary
+from overseer.records import RunRecord
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    err.print(f"[bold red]overseer: error:[/] {message}", markup=True, highlight=False)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]overseer: warning:[/] {message}")
+
+
+def note(message: str) -> None:
+    err.print(message)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _run_line(record: RunRecord) -> str:
+    verdict = "pass" if record.passed else f"FAIL {record.error_class or ''}".rstrip()
+    return (f"{record.task_id} r{record.repeat}: {verdict} "
+            f"({record.tests_passed}/{record.tests_total} tests, {record.command_s + record.check_s:.1f}s)")
+
+
+@contextmanager
+def run_progress(label: str, total: int) -> Iterator[Any]:
+    """A callback to give each finished run: a bar on a terminal, plain lines otherwise."""
+    if err.is_terminal:
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[passed]} passed"), TimeElapsedColumn(),
+                            console=err, transient=True)
+        with progress:
+            bar = progress.add_task(label, total=total, passed=0)
+            passed = 0
+
+            def advance(record: RunRecord) -> None:
+                nonlocal passed
+                passed += record.passed
+                progress.update(bar, advance=1, passed=passed)
+
+            yield advance
+        return
+    done = 0
+
+    def line(record: RunRecord) -> None:
+        nonlocal done
+        done += 1
+        err.print(f"[{done}/{total}] {label}: {_run_line(record)}", markup=False)
+
+    yield line
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def summary_table(title: str, summary: Summary, extra: dict[str, Summary] | None = None) -> Table:
+    columns = {"all": summary, **(extra or {})}
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for name in columns:
+        table.add_column(name, justify="right")
+
+    def row(label: str, render: Any) -> None:
+        table.add_row(label, *(render(s) for s in columns.values()))
+
+    row("runs", lambda s: str(s.runs))
+    row("pass rate", lambda s: _pct(s.pass_rate))
+    row("95% interval", lambda s: f"{_pct(s.ci_low)} – {_pct(s.ci_high)}")
+    row("mean score", lambda s: f"{s.mean_score:.3f}")
+    row("tokens in/out", lambda s: f"{s.input_tokens:,} / {s.output_tokens:,}")
+    if any(s.cost_usd for s in columns.values()):
+        row("cost", lambda s: f"${s.cost_usd:.4f}")
+    return table
+
+
+def failures_table(summary: Summary) -> Table | None:
+    if not summary.error_classes:
+        return None
+    table = Table(title="failures by error class", title_justify="left")
+    table.add_column("error class")
+    table.add_column("runs", justify="right")
+    for name, count in summary.error_classes.items():
+        table.add_row(name, str(count))
+    return table
+
+
+def show_evaluation(title: str, summary: Summary, log_path: Path,
+                    extra: dict[str, Summary] | None = None) -> None:
+    out.print(summary_table(title, summary, extra))
+    failures = failures_table(summary)
+    if failures is not None:
+        out.print(failures)
+    out.print(f"wall time {summary.wall_s:.1f}s · records: {log_path}")
+
+
+def show_truth(rows: dict[str, float], modes: dict[str, float]) -> None:
+    table = Table(title="simulator ground truth (expected pass rate)", title_justify="left")
+    table.add_column("task set")
+    table.add_column("expected pass rate", justify="right")
+    for name, value in rows.items():
+        table.add_row(name, _pct(value))
+    out.print(table)
+    modes_table = Table(title="mean probability of each failure mode", title_justify="left")
+    modes_table.add_column("mode")
+    modes_table.add_column("probability", justify="right")
+    for name, value in modes.items():
+        modes_table.add_row(name, _pct(value))
+    out.print(modes_table)
