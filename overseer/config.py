@@ -154,7 +154,9 @@ def find_config(start: Path) -> Path:
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key also makes the key it meant "missing"; the typo is the useful report.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
     if first["type"] == "extra_forbidden":

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from overseer.config import find_config, load_config
+from overseer.errors import FatalError
+from tests.conftest import TOY_CONFIG, make_toy_project, overseer
+
+BAD_CONFIGS = {
+    "unknown top-level field": ("schema_version: 1\ntargetz: {}\n", "targetz: unknown field"),
+    "typo in a target field": (TOY_CONFIG.replace("jobs: 2", "jbos: 2"), "targets.toy.jbos: unknown field"),
+    "wrong schema version": (TOY_CONFIG.replace("schema_version: 1", "schema_version: 7"), "schema_version"),
+    "missing command": (TOY_CONFIG.replace('    command: "{python} tool.py"\n', ""), "targets.toy.command: required field is missing"),
+    "negative repeats": (TOY_CONFIG.replace("jobs: 2", "repeats: 0"), "targets.toy.repeats"),
+    "unknown placeholder": (TOY_CONFIG.replace("{python} tool.py", "{pyhton} tool.py"), "unknown placeholder {pyhton}"),
+    "holdout fraction of 1": (TOY_CONFIG.replace("holdout: 0.5", "holdout: 1.5"), "targets.toy.holdout"),
+    "region and variable": (TOY_CONFIG.replace("prompt: prompts/system.md", "prompt: {file: a.py, region: R, variable: V}"), "either region or variable"),
+    "not a mapping": ("- just\n- a list\n", "expected a mapping"),
+    "broken YAML": ("schema_version: 1\ntargets: [\n", "invalid YAML"),
+    "bad target name": (TOY_CONFIG.replace("  toy:", "  'to y':"), "target name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+    text, expected = BAD_CONFIGS[case]
+    make_toy_project(tmp_path / "p", with_git=False)
+    (tmp_path / "p" / "overseer.yaml").write_text(text)
+    result = overseer("run", "toy", cwd=tmp_path / "p")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "overseer.yaml" in lines[0] and expected in lines[0], lines[0]
+    assert not (tmp_path / "p" / "runs").exists()
+
+
+def test_config_found_by_walking_up(tmp_path: Path) -> None:
+    make_toy_project(tmp_path / "p", with_git=False)
+    deep = tmp_path / "p" / "tasks" / "toy" / "add"
+    assert find_config(deep) == tmp_path / "p" / "overseer.yaml"
+    loaded = load_config(cwd=deep)
+    assert loaded.root == tmp_path / "p"
+    assert loaded.target("toy").prompt.kind == "file"
+
+
+def test_no_config_anywhere(tmp_path: Path) -> None:
+    with pytest.raises(FatalError, match="run `overseer init`"):
+        find_config(tmp_path)
+
+
+def test_unknown_target_names_the_known_ones(tmp_path: Path) -> None:
+    make_toy_project(tmp_path / "p", with_git=False)
+    result = overseer("run", "nope", cwd=tmp_path / "p")
+    assert result.returncode == 2
+    assert "no target named 'nope' (targets: toy)" in result.stderr
+
+
+def test_bad_task_yaml_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    make_toy_project(tmp_path / "p", with_git=False)
+    task_yaml = tmp_path / "p" / "tasks" / "toy" / "add" / "task.yaml"
+    task_yaml.write_text(task_yaml.read_text().replace("complexity: 1", "complexity: 9"))
+    result = overseer("run", "toy", cwd=tmp_path / "p")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert f"{task_yaml}: complexity" in result.stderr
+
+
+def test_init_scaffold_is_a_valid_config_and_never_overwrites(tmp_path: Path) -> None:
+    result = overseer("init", "--dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    loaded = load_config(tmp_path / "overseer.yaml")
+    target = loaded.target("codewriter")
+    assert target.prompt.kind == "python"
+    assert (tmp_path / "examples" / "codewriter" / "codewriter.py").is_file()
+    assert len(list((tmp_path / "tasks" / "pyfuncs").iterdir())) >= 40
+    before = (tmp_path / "overseer.yaml").read_bytes()
+    again = overseer("init", "--dir", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert (tmp_path / "overseer.yaml").read_bytes() == before
