@@ -95,7 +95,7 @@ class CompiledProfile:
 
 
 @lru_cache(maxsize=8)
-def _load(path: Path) -> CompiledProfile:
+def _load(path: Path, mtime_ns: int) -> CompiledProfile:
     data = parse_yaml(path)
     try:
         profile = Profile.model_validate(data)
@@ -107,4 +107,9 @@ def _load(path: Path) -> CompiledProfile:
 def load_profile(path: Path | None = None) -> CompiledProfile:
     """The profile at ``path``, else ``$OVERSEER_SIM_PROFILE``, else the shipped default."""
     chosen = path or (Path(os.environ[PROFILE_ENV]) if os.environ.get(PROFILE_ENV) else DEFAULT_PROFILE)
-    return _load(chosen.resolve())
+    chosen = chosen.resolve()
+    try:
+        mtime_ns = chosen.stat().st_mtime_ns
+    except OSError as exc:
+        raise FatalError(f"{chosen}: cannot read simulator profile: {exc.strerror}") from None
+    return _load(chosen, mtime_ns)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from overseer.config import load_config
+from overseer.evaluate import evaluate_prompt
+from overseer.records import RecordLog, read_records
+from overseer.tasks import load_task_set
+from tests.conftest import TOY_CONFIG, git, make_toy_project, overseer
+from tests.test_process import _wait_dead
+
+
+def test_run_records_every_outcome_without_touching_user_files(toy_project: Path) -> None:
+    before = {p: p.read_bytes() for p in toy_project.rglob("*") if p.is_file() and ".git" not in p.parts}
+    result = overseer("run", "toy", "--json", cwd=toy_project)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["summary"]["pass_rate"] == 1.0 and facts["summary"]["runs"] == 2
+    assert set(facts["splits"]) == {"train", "holdout"}
+    assert facts["summary"]["input_tokens"] == 2 * len("Be careful. GOOD\n")
+    assert facts["summary"]["cost_usd"] == 0.002
+    records, _ = read_records(Path(facts["jsonl"]))
+    assert sorted(r.task_id for r in records) == ["add", "sub"]
+    for record in records:
+        assert record.passed and record.tests_total == 3 and record.score == 1.0
+        assert record.usage is not None and record.usage.model == "toy"
+        stdout = (toy_project / record.artifacts["command.stdout"]).read_text()
+        assert "sk-abcdef" not in stdout and "[REDACTED]" in stdout
+        assert "sk-abcdef" not in record.model_dump_json()
+    after = {p: p.read_bytes() for p in toy_project.rglob("*")
+             if p.is_file() and ".git" not in p.parts and "runs" not in p.parts}
+    assert after == before
+    assert git(toy_project, "status", "--porcelain") == ""
+    assert git(toy_project, "worktree", "list").count("\n") == 1
+
+
+def test_candidate_prompt_is_evaluated_in_isolation(toy_project: Path) -> None:
+    loaded = load_config(toy_project / "overseer.yaml")
+    task_set = load_task_set(toy_project / "tasks" / "toy")
+    with RecordLog(toy_project / "runs" / "x.jsonl") as log:
+        evaluation = evaluate_prompt(loaded=loaded, target_name="toy", prompt_text="bad prompt\n",
+                                     task_set=task_set, repeats=2, jobs=2, session_id="s1", log=log)
+    assert evaluation.summary.runs == 4 and evaluation.summary.pass_rate == 0.0
+    assert evaluation.summary.error_classes == {"AssertionError": 4}
+    assert [(r.task_id, r.repeat) for r in evaluation.records] == [
+        ("add", 0), ("sub", 0), ("add", 1), ("sub", 1)]
+    record = evaluation.records[0]
+    assert record.tests_passed == 1 and abs(record.score - 1 / 3) < 1e-9  # only test_zero passes
+    assert record.failing_tests == ["test_add::test_small", "test_add::test_negative"]
+    assert (toy_project / "prompts" / "system.md").read_text() == "Be careful. GOOD\n"
+
+
+def test_uncommitted_prompt_is_what_gets_evaluated(toy_project: Path) -> None:
+    (toy_project / "prompts" / "system.md").write_text("edited, no longer good\n")
+    result = overseer("run", "toy", "--json", "--fail-under", "0.5", cwd=toy_project)
+    assert result.returncode == 100, result.stderr
+    assert json.loads(result.stdout)["summary"]["pass_rate"] == 0.0
+    assert (toy_project / "prompts" / "system.md").read_text() == "edited, no longer good\n"
+
+
+def test_directory_without_git_uses_a_temp_copy(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "plain", with_git=False)
+    result = overseer("run", "toy", "--tasks", "train", "--repeats", "2", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["summary"]["runs"] == 2 and facts["summary"]["pass_rate"] == 1.0
+
+
+def test_failing_and_hanging_commands_are_classified(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', '"echo boom >&2; exit 4"'))
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert facts["summary"]["error_classes"] == {"CommandFailed": 2}
+    records, _ = read_records(Path(facts["jsonl"]))
+    assert records[0].messages == ["command exited with 4: boom"]
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', '"sleep 60"').replace("timeout_s: 30", "timeout_s: 0.5"))
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert facts["summary"]["error_classes"] == {"Timeout": 2}
+
+
+def test_ctrl_c_stops_children_and_leaves_valid_records(toy_project: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    config = toy_project / "overseer.yaml"
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', f'"echo $$ >> {pids}; sleep 120"'))
+    git(toy_project, "commit", "-qam", "slow command")
+    proc = subprocess.Popen([sys.executable, "-m", "overseer", "run", "toy", "--repeats", "3"],
+                            cwd=toy_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while (not pids.exists() or pids.read_text().count("\n") < 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert _wait_dead([int(p) for p in pids.read_text().split()])
+    assert git(toy_project, "worktree", "list").count("\n") == 1
+    for log in (toy_project / "runs" / "toy").glob("*.jsonl"):
+        read_records(log)  # every line that was written is a whole record
