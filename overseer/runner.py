@@ -99,7 +99,11 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path,
             return judge_junit(junit), check
         except JUnitError as exc:
             return Verdict(error_class="CheckFailed", messages=[str(exc)[:300]]), check
-    return judge_exit_code(check.exit_code, check.timed_out), check
+    verdict = judge_exit_code(check.exit_code, check.timed_out)
+    if not verdict.passed:
+        last = _last_line(meta / "check.err") or _last_line(meta / "check.out")
+        verdict.messages = [f"{verdict.messages[0]}: {last}" if last else verdict.messages[0]]
+    return verdict, check
 
 
 def _keep_artifacts(workdir: Path, meta: Path, dest: Path, base: Path) -> dict[str, str]:

@@ -102,3 +102,15 @@ def test_ctrl_c_stops_children_and_leaves_valid_records(toy_project: Path, tmp_p
     assert git(toy_project, "worktree", "list").count("\n") == 1
     for log in (toy_project / "runs" / "toy").glob("*.jsonl"):
         read_records(log)  # every line that was written is a whole record
+
+
+def test_check_without_junit_is_judged_by_exit_code_with_its_reason(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    for name, check in (("add", "true"), ("sub", "echo judge broke >&2; exit 3")):
+        task_yaml = project / "tasks" / "toy" / name / "task.yaml"
+        task_yaml.write_text(task_yaml.read_text() + f"check: '{check}'\n")
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    records = {r.task_id: r for r in read_records(Path(facts["jsonl"]))[0]}
+    assert records["add"].passed and records["add"].score == 1.0
+    assert records["sub"].error_class == "CheckFailed"
+    assert records["sub"].messages == ["check exited with 3: judge broke"]
