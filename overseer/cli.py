@@ -14,9 +14,12 @@ from overseer import __version__, report
 from overseer.commands import demo as demo_cmd
 from overseer.commands import init as init_cmd
 from overseer.commands import run as run_cmd
+from overseer.commands import optimize as optimize_cmd
 from overseer.commands import sim as sim_cmd
+from overseer.commands import versions as versions_cmd
 from overseer.config import load_config
 from overseer.errors import EXIT_FAIL_UNDER, EXIT_INTERRUPTED, FatalError
+from overseer.optimize import Hooks, OptimizeOptions
 
 app = typer.Typer(
     name="overseer", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -78,24 +81,119 @@ def run(
         raise typer.Exit(EXIT_FAIL_UNDER)
 
 
+def _hooks(quiet: bool) -> Hooks:
+    def decided(decision: object) -> None:
+        report.note(report.decision_line(decision))
+
+    return Hooks(progress=report.run_progress, phase=report.note, decided=decided)
+
+
+@app.command()
+def optimize(
+    target: Annotated[Optional[str], typer.Argument(help="The target's name (or --all).")] = None,
+    all_targets: Annotated[bool, typer.Option("--all", help="Optimize every target in turn (the nightly job).")] = False,
+    iterations: Annotated[int, typer.Option("--iterations", min=1, help="Most edits to try.")] = 10,
+    max_runs: Annotated[Optional[int], typer.Option("--max-runs", min=1, help="Stop after this many runs of the command.")] = None,
+    max_cost: Annotated[Optional[float], typer.Option("--max-cost", min=0, help="Stop after this much USD (from usage files).")] = None,
+    max_time: Annotated[Optional[float], typer.Option("--max-time", min=1, help="Stop after this many seconds.")] = None,
+    patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many rejections in a row.")] = 5,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write kept edits but do not commit them.")] = False,
+    branch: Annotated[Optional[str], typer.Option("--branch", help="Commit on this branch (created if new), e.g. for a pull request.")] = None,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Start even if the prompt file has uncommitted changes.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted session, without re-running its baseline.")] = False,
+    repeats: Annotated[Optional[int], typer.Option("--repeats", min=1, max=100)] = None,
+    jobs: JobsOption = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Improve a target's prompt by small edits, keeping (and committing) only proven ones."""
+    loaded = load_config(config)
+    if all_targets == (target is not None):
+        raise FatalError("give a target name or --all (not both)")
+    names = sorted(loaded.config.targets) if all_targets else [target or ""]
+    options = OptimizeOptions(iterations=iterations, max_runs=max_runs, max_cost=max_cost,
+                              max_time_s=max_time, patience=patience, commit=not no_commit,
+                              branch=branch, allow_dirty=allow_dirty, resume=resume,
+                              jobs=jobs, repeats=repeats)
+    try:
+        summaries = optimize_cmd.optimize_targets(loaded=loaded, targets=names, options=options,
+                                                  hooks=_hooks(json_output))
+    except KeyboardInterrupt:
+        report.error("interrupted: the prompt file holds the last kept version; "
+                     "continue with `overseer optimize --resume`")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    facts = [s.to_dict() for s in summaries]
+    if json_output:
+        report.print_json(facts if all_targets else facts[0])
+        return
+    for summary in facts:
+        report.show_session(summary)
+
+
+@app.command()
+def history(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """List every recorded version of a target's prompt."""
+    versions = versions_cmd.history(loaded=load_config(config), target_name=target)
+    if json_output:
+        report.print_json([v.model_dump(exclude={"text"}) for v in versions])
+    else:
+        report.show_history(versions)
+
+
+@app.command()
+def show(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    version: Annotated[str, typer.Argument(help="A version hash (a prefix is enough).")],
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print one prompt version with its diff and the decision about it."""
+    shown = versions_cmd.show(loaded=load_config(config), target_name=target, version=version)
+    if json_output:
+        report.print_json({"version": shown.version.model_dump(), "diff": shown.diff,
+                           "decision": shown.decision.model_dump() if shown.decision else None})
+    else:
+        report.show_version(shown)
+
+
+@app.command()
+def rollback(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    to: Annotated[Optional[str], typer.Option("--to", help="The version to restore (default: the parent of the current one).")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why; recorded in the registry and the commit.")] = "manual rollback",
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Restore the file but do not commit.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Restore an earlier kept version of a prompt (atomic write + commit) and record why."""
+    version = versions_cmd.rollback(loaded=load_config(config), target_name=target, to=to,
+                                    reason=reason, commit=not no_commit)
+    report.out.print(f"{target}: prompt restored to {version.hash} (from {version.parent})"
+                     + (f", commit {version.commit[:10]}" if version.commit else ""))
+
+
 @app.command()
 def demo(
     directory: Annotated[Optional[Path], typer.Option("--dir", help="An empty or new directory for the demo repo (default: a temp dir).")] = None,
+    iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits to try.")] = demo_cmd.DEMO_ITERATIONS,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Build a demo git repo with the example command and tasks, and evaluate it offline."""
-    plan = demo_cmd.prepare_demo(directory=directory, jobs=jobs)
-    report.note(f"demo repo: {plan.loaded.root}")
-    outcome = _execute(plan, "baseline")
-    facts = demo_cmd.demo_summary(plan, outcome)
+    """Build a demo git repo with the example command and tasks, and optimize its prompt offline."""
+    loaded = demo_cmd.prepare_demo(directory=directory)
+    report.note(f"demo repo: {loaded.root}")
+    try:
+        facts = demo_cmd.run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=_hooks(json_output))
+    except KeyboardInterrupt:
+        report.error(f"interrupted; the demo repo is in {loaded.root}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if json_output:
         report.print_json(facts)
         return
-    report.show_evaluation(f"{plan.target_name}: baseline on {len(plan.task_set)} tasks",
-                           outcome.evaluation.summary, outcome.evaluation.log_path, outcome.by_split)
-    report.show_truth(facts["truth"]["start"], facts["truth"]["modes"])
-    report.out.print(f"demo repo: {plan.loaded.root}  (cd there and try `overseer run codewriter`)")
+    report.show_demo(facts)
 
 
 @app.command()

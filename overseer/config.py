@@ -48,6 +48,38 @@ def check_template(template: str, allowed: frozenset[str]) -> str:
     return template
 
 
+class Thresholds(_Strict):
+    """The acceptance rule's settings; ``accept:`` in a target's config."""
+
+    min_gain: float = Field(0.03, ge=0, le=1, description="mean paired gain on train, absolute")
+    alpha: float = Field(0.05, gt=0, lt=1, description="one-sided p-value limit")
+    holdout_tolerance: float = Field(0.0, ge=0, le=1, description="allowed holdout loss")
+    max_token_increase: float | None = Field(0.2, ge=0, description="tokens per run, relative")
+    max_time_increase: float | None = Field(0.2, ge=0, description="median run time, relative")
+    screen_tasks: int = Field(8, ge=0, description="minibatch size for screening (0: no screen)")
+    screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
+
+
+class EditLimits(_Strict):
+    max_edit_chars: int = Field(400, ge=1, description="characters one edit may change")
+    max_growth: float = Field(0.25, ge=0, description="how much the prompt may grow in a session")
+
+
+class ProposerConfig(_Strict):
+    kind: Literal["rules", "llm"] = "rules"
+    model: str | None = Field(
+        None, description="openai:NAME, anthropic:NAME, ollama:NAME or command:CLI (for kind llm)")
+    reflection_prompt: str | None = Field(
+        None, description="a template file, relative to overseer.yaml (default: overseer's own)")
+    max_failures: int = Field(6, ge=1, le=50, description="failing runs shown to the proposer")
+
+    @model_validator(mode="after")
+    def _model_for_llm(self) -> ProposerConfig:
+        if self.kind == "llm" and not self.model:
+            raise ValueError("kind llm needs a model (openai:NAME, anthropic:NAME, ollama:NAME, command:CLI)")
+        return self
+
+
 class PromptLocation(_Strict):
     """Where a target's prompt lives: a whole file, a marked region of a file, or a Python string."""
 
@@ -90,6 +122,9 @@ class Target(_Strict):
     seed: int = 0
     objective: Literal["pass_rate", "mean_score"] = "pass_rate"
     output_cap_bytes: int = Field(1_000_000, ge=1024)
+    accept: Thresholds = Field(default_factory=Thresholds)
+    edits: EditLimits = Field(default_factory=EditLimits)
+    proposer: ProposerConfig = Field(default_factory=ProposerConfig)
 
     @field_validator("prompt", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overseer.config import LoadedConfig
+from overseer.faults import checkpoint
 from overseer.metrics import Summary, summarize
 from overseer.process import cancel_all, reset_cancel
 from overseer.prompts import prompt_hash, write_prompt_in_copy
@@ -42,11 +43,13 @@ def evaluate_prompt(
     task_set: TaskSet,
     repeats: int,
     jobs: int,
+    only: set[tuple[str, int]] | None = None,
     session_id: str,
     log: RecordLog,
     on_run: Callable[[RunRecord], None] = lambda record: None,
 ) -> Evaluation:
-    """Run every (task, repeat) of ``task_set`` with ``prompt_text`` in place; record each run.
+    """Run every (task, repeat) of ``task_set`` (or just the pairs in ``only``) with
+    ``prompt_text`` in place; record each run.
 
     On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
     re-raised; records already appended stay, and no half-written record exists.
@@ -70,11 +73,13 @@ def evaluate_prompt(
             futures: list[Future[RunRecord]] = [
                 pool.submit(run_one, ctx, task, task_set.content_hash, repeat)
                 for repeat in range(repeats) for task in task_set.tasks
+                if only is None or (task.id, repeat) in only
             ]
             try:
                 for future in as_completed(futures):
                     record = future.result()
                     log.append(record)
+                    checkpoint("run:recorded")
                     records.append(record)
                     on_run(record)
             except BaseException:

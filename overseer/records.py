@@ -11,7 +11,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import jsonlines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -146,9 +146,13 @@ class RecordLog:
         self.close()
 
 
-def read_records(path: Path) -> tuple[list[RunRecord], list[str]]:
-    """All records of one JSONL file and warnings; a bad line is a FatalError naming file:line."""
-    records: list[RunRecord] = []
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_jsonl(path: Path, model: type[M]) -> tuple[list[M], list[str]]:
+    """All lines of one JSONL file as ``model``, and warnings; a bad line is a FatalError naming
+    file:line. An unterminated last line (a crash mid-append) is skipped with a warning."""
+    items: list[M] = []
     warnings: list[str] = []
     data = path.read_bytes()
     complete, _, tail = data.rpartition(b"\n") if b"\n" in data else (b"", b"", data)
@@ -159,13 +163,16 @@ def read_records(path: Path) -> tuple[list[RunRecord], list[str]]:
     with jsonlines.Reader(lines) as reader:
         for line_no, _ in enumerate(lines, start=1):
             try:
-                value = reader.read()
-                records.append(RunRecord.model_validate(value))
+                items.append(model.model_validate(reader.read()))
             except jsonlines.InvalidLineError as exc:
                 raise FatalError(f"{path}:{line_no}: not a JSON line: {exc}") from None
             except ValidationError as exc:
                 where = ".".join(str(p) for p in exc.errors()[0]["loc"])
                 raise FatalError(
-                    f"{path}:{line_no}: not a RunRecord: {where}: {exc.errors()[0]['msg']}"
+                    f"{path}:{line_no}: not a {model.__name__}: {where}: {exc.errors()[0]['msg']}"
                 ) from None
-    return records, warnings
+    return items, warnings
+
+
+def read_records(path: Path) -> tuple[list[RunRecord], list[str]]:
+    return read_jsonl(path, RunRecord)

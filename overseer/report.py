@@ -128,3 +128,84 @@ def show_truth(rows: dict[str, float], modes: dict[str, float]) -> None:
     for name, value in modes.items():
         modes_table.add_row(name, _pct(value))
     out.print(modes_table)
+
+
+def decision_line(decision: Any) -> str:
+    edit = decision.edit.summary(50) if decision.edit else "-"
+    gain = f"gain {decision.gain:+.3f}" if decision.gain is not None else ""
+    p = f"p {decision.p_value:.3f}" if decision.p_value is not None else ""
+    figures = ", ".join(x for x in (gain, p) if x)
+    return f"iteration {decision.iteration + 1}: {decision.outcome.upper()} [{edit}] {figures} {decision.reason}".rstrip()
+
+
+def show_session(summary: dict[str, Any]) -> None:
+    table = Table(title=f"{summary['target']}: session {summary['session']}", title_justify="left")
+    for name, justify in (("#", "right"), ("edit", "left"), ("gain", "right"), ("p", "right"),
+                          ("holdout", "right"), ("verdict", "left"), ("reason", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for it in summary["iterations"]:
+        table.add_row(
+            str(it["iteration"] + 1), it["edit"] or "-",
+            f"{it['gain']:+.3f}" if it["gain"] is not None else "-",
+            f"{it['p_value']:.3f}" if it["p_value"] is not None else "-",
+            f"{it['holdout_gain']:+.3f}" if it["holdout_gain"] is not None else "-",
+            it["outcome"], it["reason"],
+        )
+    out.print(table)
+    b, f = summary["baseline"], summary["final"]
+    out.print(
+        f"train {_pct(b['train']['pass_rate'])} → {_pct(f['train']['pass_rate'])}, "
+        f"holdout {_pct(b['holdout']['pass_rate'])} → {_pct(f['holdout']['pass_rate'])}; "
+        f"{summary['accepted']} kept, {summary['rejected']} not; {summary['runs_used']} runs; "
+        f"stopped: {summary['stop_reason']}")
+    out.print(f"records: {summary['jsonl']}")
+
+
+def show_history(versions: list[Any]) -> None:
+    table = Table(title="prompt versions", title_justify="left")
+    for name in ("time", "version", "parent", "status", "train", "holdout", "edit / reason"):
+        table.add_column(name)
+    for v in versions:
+        table.add_row(
+            v.time[:19].replace("T", " "), v.hash, v.parent or "-", v.status,
+            _pct(v.train_pass_rate) if v.train_pass_rate is not None else "-",
+            _pct(v.holdout_pass_rate) if v.holdout_pass_rate is not None else "-",
+            v.edit.summary(50) if v.edit else (v.reason or "-"),
+        )
+    out.print(table)
+
+
+def show_version(shown: Any) -> None:
+    v = shown.version
+    out.print(f"version {v.hash} ({v.status}), parent {v.parent or '-'}, {v.time}")
+    if v.commit:
+        out.print(f"commit {v.commit}")
+    if v.text:
+        out.print("\n--- prompt ---", markup=False)
+        out.print(v.text, markup=False, highlight=False)
+    if shown.diff:
+        out.print("--- diff ---", markup=False)
+        out.print(shown.diff, markup=False, highlight=False)
+    d = shown.decision
+    if d is not None:
+        out.print(f"decision {d.decision_id}: {d.outcome}: {d.reason}", markup=False)
+        out.print(f"hypothesis: {d.hypothesis}", markup=False)
+        table = Table(title="criteria", title_justify="left")
+        for name in ("criterion", "value", "limit", "verdict", "note"):
+            table.add_column(name)
+        for c in d.criteria:
+            table.add_row(c.name, "-" if c.value is None else str(c.value),
+                          "-" if c.limit is None else str(c.limit), "pass" if c.passed else "FAIL", c.note)
+        out.print(table)
+
+
+def show_demo(facts: dict[str, Any]) -> None:
+    show_session({**facts, "session": facts["session"], "jsonl": facts["jsonl"][0]})
+    truth = Table(title="simulator ground truth (expected pass rate)", title_justify="left")
+    for name in ("", "start", "final"):
+        truth.add_column(name, justify="right")
+    for split in ("train", "holdout"):
+        truth.add_row(split, _pct(facts["truth"]["start"][split]), _pct(facts["truth"]["final"][split]))
+    out.print(truth)
+    out.print(f"demo repo: {facts['repo']}  (try: cd {facts['repo']} && git log --stat && "
+              "overseer history codewriter)")

@@ -9,10 +9,10 @@ from typing import Any
 import git
 
 from overseer.commands.init import EXAMPLE_TARGET, scaffold
-from overseer.commands.run import RunOutcome, RunPlan, plan_run
 from overseer.commands.sim import target_truth
-from overseer.config import load_config
+from overseer.config import LoadedConfig, load_config
 from overseer.errors import FatalError
+from overseer.optimize import Hooks, OptimizeOptions, Optimizer
 
 DEMO_GITIGNORE = "runs/\n__pycache__/\n*.pyc\n"
 
@@ -38,25 +38,33 @@ def build_demo_repo(directory: Path) -> None:
     repo.close()
 
 
-def prepare_demo(*, directory: Path | None, jobs: int | None) -> RunPlan:
+DEMO_ITERATIONS = 3
+
+
+def prepare_demo(*, directory: Path | None) -> LoadedConfig:
     root = demo_directory(directory)
     build_demo_repo(root)
-    loaded = load_config(root / "overseer.yaml")
-    return plan_run(loaded=loaded, target_name=EXAMPLE_TARGET, which="all", jobs=jobs)
+    return load_config(root / "overseer.yaml")
 
 
-def demo_summary(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
-    truth = target_truth(loaded=plan.loaded, target_name=plan.target_name,
-                         prompt=plan.prompt_text)
+def run_demo(*, loaded: LoadedConfig, jobs: int | None, iterations: int, hooks: Hooks) -> dict[str, Any]:
+    """The whole loop on the example, offline: baseline, a few iterations with the rules proposer
+    and the simulator, commits in the demo repo; the simulator's ground truth before and after."""
+    optimizer = Optimizer(loaded, EXAMPLE_TARGET, OptimizeOptions(iterations=iterations, jobs=jobs),
+                          hooks)
+    summary = optimizer.run().to_dict()
+    versions = {v.hash: v.text for v in optimizer.targetlog.versions() if v.text}
+    truth = {
+        moment: target_truth(loaded=loaded, target_name=EXAMPLE_TARGET, prompt=versions[digest]).pass_rates
+        for moment, digest in (("start", summary["start_hash"]), ("final", summary["final_hash"]))
+    }
     return {
-        "repo": str(plan.loaded.root),
-        "target": plan.target_name,
-        "session": outcome.session_id,
-        "baseline": {
-            **outcome.evaluation.summary.to_dict(),
-            **{name: s.to_dict() for name, s in outcome.by_split.items()},
-        },
-        "truth": {"start": truth.pass_rates, "modes": truth.mode_means},
-        "jsonl": [str(outcome.evaluation.log_path)],
-        "warnings": outcome.warnings,
+        "repo": str(loaded.root),
+        "target": EXAMPLE_TARGET,
+        **{k: summary[k] for k in ("session", "accepted", "rejected", "runs_used", "stop_reason",
+                                   "commits", "iterations")},
+        "baseline": {**summary["baseline"], "pass_rate": summary["baseline"]["train"]["pass_rate"]},
+        "final": {**summary["final"], "pass_rate": summary["final"]["train"]["pass_rate"]},
+        "truth": truth,
+        "jsonl": [summary["jsonl"]],
     }

@@ -37,6 +37,11 @@ def _reference(path: Path) -> tuple[Reference, frozenset[str]]:
 def mode_probabilities(prompt: str, task: Task, profile: CompiledProfile | None = None) -> dict[str, float]:
     """Probability of each failure mode that applies to ``task`` under ``prompt``."""
     profile = profile or load_profile()
+    return dict(_mode_probabilities(prompt, task, profile))
+
+
+@lru_cache(maxsize=4096)
+def _mode_probabilities(prompt: str, task: Task, profile: CompiledProfile) -> dict[str, float]:
     _, modes = _reference(task.directory / "reference.py")
     factors = profile.instruction_factors(prompt)
     scale = profile.profile.complexity_factor.get(task.complexity, 1.0)
@@ -66,10 +71,15 @@ def _rng(prompt: str, task_id: str, repeat: int, seed: int) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
+@lru_cache(maxsize=512)
+def _task(task_dir: Path) -> Task:
+    return load_task(task_dir)
+
+
 def complete(prompt: str, task_dir: Path, repeat: int = 0, seed: int = 0,
              profile: CompiledProfile | None = None) -> SimReply:
     """What the simulated model replies to ``prompt`` for the task in ``task_dir``."""
-    task = load_task(task_dir)
+    task = _task(task_dir)
     reference, _ = _reference(task.directory / "reference.py")
     probabilities = mode_probabilities(prompt, task, profile)
     rng = _rng(prompt, task.id, repeat, seed)

@@ -1,0 +1,80 @@
+"""``overseer history``, ``overseer show`` and ``overseer rollback``: the prompt registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overseer.config import LoadedConfig
+from overseer.decide import Decision
+from overseer.edits import unified_diff
+from overseer.errors import FatalError
+from overseer.evaluate import runs_dir
+from overseer.optimize import target_lock
+from overseer.prompts import prompt_hash, read_prompt, read_source, replace_prompt
+from overseer.registry import PromptVersion, TargetLog
+from overseer.vcs import atomic_write, commit_paths, is_dirty, open_repo
+
+
+def history(*, loaded: LoadedConfig, target_name: str) -> list[PromptVersion]:
+    loaded.target(target_name)
+    return TargetLog(runs_dir(loaded), target_name).versions()
+
+
+@dataclass
+class Shown:
+    version: PromptVersion
+    decision: Decision | None
+    diff: str
+
+
+def show(*, loaded: LoadedConfig, target_name: str, version: str) -> Shown:
+    loaded.target(target_name)
+    log = TargetLog(runs_dir(loaded), target_name)
+    found = log.find_version(version)
+    if found is None:
+        raise FatalError(f"{log.registry_path}: no version of {target_name} starts with {version!r}")
+    decision = next((d for d in log.decisions() if d.decision_id == found.decision_id), None)
+    parent = log.find_version(found.parent) if found.parent else None
+    diff = decision.diff if decision else (
+        unified_diff(parent.text, found.text, "prompt") if parent and found.text else "")
+    return Shown(found, decision, diff)
+
+
+def rollback(*, loaded: LoadedConfig, target_name: str, to: str | None, reason: str,
+             commit: bool) -> PromptVersion:
+    """Restore an earlier kept version (default: the parent of the current one), atomically,
+    commit it, and record why."""
+    target = loaded.target(target_name)
+    log = TargetLog(runs_dir(loaded), target_name)
+    with target_lock(runs_dir(loaded) / target_name, target_name):
+        current_text = read_prompt(loaded.root, target.prompt)
+        current = prompt_hash(current_text)
+        kept = [v for v in log.versions() if v.status != "rejected" and v.text]
+        if to is None:
+            mine = next((v for v in reversed(kept) if v.hash == current and v.parent), None)
+            if mine is None:
+                raise FatalError(f"{target_name}: the current prompt {current} has no recorded parent; "
+                                 "use --to VERSION")
+            to = mine.parent
+        assert to is not None
+        chosen = next((v for v in reversed(kept) if v.hash.startswith(to)), None)
+        if chosen is None:
+            raise FatalError(f"{log.registry_path}: no kept version of {target_name} starts with {to!r}")
+        if chosen.hash == current:
+            raise FatalError(f"{target_name}: the prompt already is version {current}")
+        path = loaded.root / target.prompt.file
+        repo = open_repo(loaded.root)
+        if commit and repo is None:
+            raise FatalError(f"{loaded.root}: not in a git repository; use --no-commit")
+        if commit and repo is not None and is_dirty(repo, path):
+            raise FatalError(f"{path}: has uncommitted changes; commit them first")
+        source = read_source(path)
+        atomic_write(path, replace_prompt(source, target.prompt, chosen.text, str(path)).encode("utf-8"))
+        sha = None
+        if commit and repo is not None:
+            sha = commit_paths(repo, [path], f"Roll back {target_name} prompt to {chosen.hash}\n\n"
+                                             f"{reason}\n\nfrom {current}")
+        version = PromptVersion(hash=chosen.hash, parent=current, status="rollback", text=chosen.text,
+                                commit=sha, reason=reason)
+        log.add_version(version)
+        return version

@@ -1,0 +1,202 @@
+"""The acceptance rule: pure functions from paired runs to a Decision.
+
+The test is a one-sided paired permutation (sign-flip) test over tasks. Each task contributes the
+mean, over its repeats, of candidate minus baseline; under the null hypothesis (the edit does not
+help) each task's difference is as likely positive as negative, so flipping signs gives the null
+distribution of their sum. Why this test: it uses the size of each difference (partial scores and
+repeats make differences fractional, where a sign test would throw that away), it assumes no
+distribution, and it is exact (the null distribution is built by convolution; a seeded Monte Carlo
+estimate is used only if the differences take too many distinct values). Tasks are the unit, not runs: runs of the
+same task are not independent evidence.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from overseer.config import Thresholds
+from overseer.edits import Edit
+from overseer.records import RunRecord, now_iso
+
+EXACT_STATES = 200_000
+MONTE_CARLO_ROUNDS = 20_000
+Objective = Literal["pass_rate", "mean_score"]
+Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed"]
+
+
+class Metrics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    runs: int
+    pass_rate: float
+    mean_score: float
+    tokens_per_run: float
+    median_run_s: float
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    value: float | None
+    limit: float | None
+    passed: bool
+    note: str = ""
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    time: str = Field(default_factory=now_iso)
+    session_id: str = ""
+    target: str = ""
+    iteration: int = 0
+    parent_hash: str = ""
+    candidate_hash: str | None = None
+    proposer: str = ""
+    edit: Edit | None = None
+    hypothesis: str = ""
+    rationale: str = ""
+    outcome: Outcome = "rejected"
+    reason: str = ""
+    criteria: list[Criterion] = Field(default_factory=list)
+    train_before: Metrics | None = None
+    train_after: Metrics | None = None
+    holdout_before: Metrics | None = None
+    holdout_after: Metrics | None = None
+    gain: float | None = None
+    p_value: float | None = None
+    runs_used: int = 0
+    diff: str = ""
+
+
+def run_value(record: RunRecord, objective: Objective) -> float:
+    return float(record.passed) if objective == "pass_rate" else record.score
+
+
+def metrics(records: Sequence[RunRecord]) -> Metrics:
+    n = len(records)
+    tokens = [r.usage.tokens for r in records if r.usage]
+    return Metrics(
+        runs=n,
+        pass_rate=sum(r.passed for r in records) / n if n else 0.0,
+        mean_score=sum(r.score for r in records) / n if n else 0.0,
+        tokens_per_run=sum(tokens) / len(tokens) if tokens else 0.0,
+        median_run_s=statistics.median(r.command_s + r.check_s for r in records) if n else 0.0,
+    )
+
+
+def paired_differences(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+                       objective: Objective) -> dict[str, float]:
+    """Per task, the mean over repeats present in both of candidate minus baseline."""
+    base = {(r.task_id, r.repeat): run_value(r, objective) for r in baseline}
+    per_task: dict[str, list[float]] = defaultdict(list)
+    for r in candidate:
+        if (r.task_id, r.repeat) in base:
+            per_task[r.task_id].append(run_value(r, objective) - base[(r.task_id, r.repeat)])
+    return {task: sum(d) / len(d) for task, d in per_task.items()}
+
+
+def sign_flip_p_value(differences: Sequence[float], *, seed: int = 0) -> float:
+    """One-sided p-value that the mean difference is above zero (see the module docstring)."""
+    nonzero = [round(abs(d), 9) for d in differences if abs(d) > 1e-12]
+    if not nonzero:
+        return 1.0
+    observed = round(sum(d for d in differences if abs(d) > 1e-12), 9) - 1e-9
+    # The null distribution of the signed sum, built by convolution: exact, and small whenever
+    # differences take few distinct values (pass/fail outcomes over a few repeats).
+    distribution: dict[float, int] = {0.0: 1}
+    for magnitude in nonzero:
+        step: dict[float, int] = defaultdict(int)
+        for total, count in distribution.items():
+            step[round(total + magnitude, 9)] += count
+            step[round(total - magnitude, 9)] += count
+        distribution = step
+        if len(distribution) > EXACT_STATES:
+            return _monte_carlo_p(nonzero, observed, seed)
+    hits = sum(count for total, count in distribution.items() if total >= observed)
+    return hits / 2 ** len(nonzero)
+
+
+def _monte_carlo_p(magnitudes: list[float], observed: float, seed: int) -> float:
+    rng = random.Random(seed)
+    hits = sum(
+        sum(m if rng.random() < 0.5 else -m for m in magnitudes) >= observed
+        for _ in range(MONTE_CARLO_ROUNDS)
+    )
+    return (hits + 1) / (MONTE_CARLO_ROUNDS + 1)
+
+
+def mean_gain(differences: dict[str, float]) -> float:
+    return sum(differences.values()) / len(differences) if differences else 0.0
+
+
+def screen(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+           thresholds: Thresholds, objective: Objective) -> Criterion:
+    """Early drop on the minibatch, only when the candidate is clearly worse: the same sign-flip
+    test, turned around, says it is worse with p <= screen_alpha."""
+    differences = list(paired_differences(baseline, candidate, objective).values())
+    p_worse = sign_flip_p_value([-d for d in differences])
+    gain = sum(differences) / len(differences) if differences else 0.0
+    return Criterion(name="screen", value=round(p_worse, 4), limit=thresholds.screen_alpha,
+                     passed=p_worse > thresholds.screen_alpha,
+                     note=f"minibatch of {len(differences)} train tasks, gain {gain:+.3f}; "
+                          "value is the p-value that the candidate is worse")
+
+
+def _relative_increase(before: float, after: float) -> float | None:
+    return None if before <= 0 else after / before - 1
+
+
+def _budget(name: str, before: float, after: float, limit: float | None) -> Criterion:
+    increase = _relative_increase(before, after)
+    passed = limit is None or increase is None or increase <= limit
+    return Criterion(name=name, value=None if increase is None else round(increase, 4),
+                     limit=limit, passed=passed,
+                     note="not measured" if increase is None else f"{before:.4g} → {after:.4g}")
+
+
+def decide(
+    *,
+    train_before: Sequence[RunRecord],
+    train_after: Sequence[RunRecord],
+    holdout_before: Sequence[RunRecord],
+    holdout_after: Sequence[RunRecord],
+    thresholds: Thresholds,
+    objective: Objective,
+) -> Decision:
+    """Accept only if every criterion holds; each is recorded with its value and verdict."""
+    differences = paired_differences(train_before, train_after, objective)
+    gain = mean_gain(differences)
+    p = sign_flip_p_value(list(differences.values()))
+    holdout_gain = mean_gain(paired_differences(holdout_before, holdout_after, objective))
+    before, after = metrics(train_before), metrics(train_after)
+    all_before = metrics([*train_before, *holdout_before])
+    all_after = metrics([*train_after, *holdout_after])
+    criteria = [
+        Criterion(name="train gain", value=round(gain, 4), limit=thresholds.min_gain,
+                  passed=gain >= thresholds.min_gain, note=f"{len(differences)} tasks paired"),
+        Criterion(name="p-value", value=round(p, 4), limit=thresholds.alpha,
+                  passed=p <= thresholds.alpha, note="one-sided paired sign-flip test over tasks"),
+        Criterion(name="holdout gain", value=round(holdout_gain, 4),
+                  limit=-thresholds.holdout_tolerance,
+                  passed=holdout_gain >= -thresholds.holdout_tolerance),
+        _budget("tokens per run", all_before.tokens_per_run, all_after.tokens_per_run,
+                thresholds.max_token_increase),
+        _budget("median run time", all_before.median_run_s, all_after.median_run_s,
+                thresholds.max_time_increase),
+    ]
+    failed = [c.name for c in criteria if not c.passed]
+    return Decision(
+        outcome="rejected" if failed else "accepted",
+        reason=f"failed: {', '.join(failed)}" if failed else "all criteria hold",
+        criteria=criteria,
+        train_before=before, train_after=after,
+        holdout_before=metrics(holdout_before), holdout_after=metrics(holdout_after),
+        gain=round(gain, 4), p_value=round(p, 4),
+    )

@@ -1,0 +1,116 @@
+"""The proposer protocol and the evidence it is given."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from overseer.edits import Edit
+from overseer.records import RunRecord
+from overseer.redact import redact
+from overseer.tasks import Task
+
+_SPEC_CHARS = 600
+_OUTPUT_CHARS = 800
+
+
+class ProposalFailed(Exception):
+    """No usable proposal this iteration; ``str(exc)`` is the recorded reason."""
+
+
+@dataclass(frozen=True)
+class FailureExample:
+    task_id: str
+    spec: str
+    output: str
+    error_class: str
+    messages: tuple[str, ...]
+    failing_tests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PastEdit:
+    edit: Edit
+    outcome: str           # accepted / rejected / invalid / screened_out
+    gain: float | None     # measured train gain, when it was evaluated
+    parent_hash: str       # the prompt it was proposed for
+    hypothesis: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    edit: Edit
+    hypothesis: str
+    rationale: str
+
+
+@dataclass
+class ProposalContext:
+    prompt: str
+    prompt_hash: str
+    start_length: int
+    runs: int
+    pass_rate: float
+    error_counts: dict[str, int]
+    failures: list[FailureExample]
+    history: list[PastEdit] = field(default_factory=list)
+
+    def rejected_here(self) -> set[str]:
+        """Keys of edits already tried and not kept for this very prompt."""
+        return {p.edit.key() for p in self.history
+                if p.parent_hash == self.prompt_hash and p.outcome != "accepted"}
+
+
+class Proposer(Protocol):
+    name: str
+
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        """One edit for ``context.prompt``, or None when there is nothing left to try."""
+
+
+def _excerpt(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "\n[…]"
+
+
+def _output_of(record: RunRecord, base: Path) -> str:
+    outputs = sorted(k for k in record.artifacts if k.startswith("outputs/"))
+    for key in [*outputs, "command.stdout"]:
+        if key in record.artifacts:
+            path = base / record.artifacts[key]
+            if path.is_file():
+                return _excerpt(path.read_text(encoding="utf-8", errors="replace"), _OUTPUT_CHARS)
+    return ""
+
+
+def build_context(*, prompt: str, prompt_hash: str, start_length: int,
+                  records: Sequence[RunRecord], tasks: Sequence[Task], artifacts_base: Path,
+                  history: list[PastEdit], max_failures: int) -> ProposalContext:
+    """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
+    common error classes first), and the history of earlier edits."""
+    failing = [r for r in records if not r.passed]
+    counts = Counter(r.error_class or "Unknown" for r in failing)
+    specs = {t.id: t.spec for t in tasks}
+    rank = {cls: i for i, (cls, _) in enumerate(counts.most_common())}
+    examples: list[FailureExample] = []
+    seen: set[str] = set()
+    for record in sorted(failing, key=lambda r: (rank[r.error_class or "Unknown"], r.task_id)):
+        if record.task_id in seen or len(examples) >= max_failures:
+            continue
+        seen.add(record.task_id)
+        examples.append(FailureExample(
+            task_id=record.task_id,
+            spec=_excerpt(specs.get(record.task_id, ""), _SPEC_CHARS),
+            output=redact(_output_of(record, artifacts_base)),
+            error_class=record.error_class or "Unknown",
+            messages=tuple(record.messages[:3]),
+            failing_tests=tuple(record.failing_tests[:5]),
+        ))
+    return ProposalContext(
+        prompt=prompt, prompt_hash=prompt_hash, start_length=start_length, runs=len(records),
+        pass_rate=sum(r.passed for r in records) / len(records) if records else 0.0,
+        error_counts=dict(counts.most_common()), failures=examples, history=history,
+    )

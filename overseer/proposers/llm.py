@@ -1,0 +1,112 @@
+"""The LLM proposer: a reflection prompt (overseer's own, in prompts/reflect.md) asks a model for
+``{hypothesis, rationale, edit}`` as JSON; the reply is validated with pydantic, with one retry
+that shows the model its validation error."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from overseer.edits import Edit
+from overseer.llm import LLMClient, LLMError
+from overseer.proposers.base import Proposal, ProposalContext, ProposalFailed
+from overseer.resources import bundled
+
+_HISTORY_LIMIT = 8
+
+
+class ProposalReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hypothesis: str
+    rationale: str = ""
+    edit: Edit
+
+
+def default_template() -> str:
+    return (bundled("prompts") / "reflect.md").read_text(encoding="utf-8")
+
+
+def _json_object(text: str) -> str:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("the reply holds no JSON object")
+    return text[start: end + 1]
+
+
+def parse_reply(text: str) -> ProposalReply:
+    """A validated reply; raises ValueError with a message fit to show the model."""
+    try:
+        data = json.loads(_json_object(text))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not valid JSON: {exc.msg} at character {exc.pos}") from None
+    try:
+        reply = ProposalReply.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ValueError(f"the JSON does not match the schema: {where}: {first['msg']}") from None
+    if not reply.hypothesis.strip():
+        raise ValueError("hypothesis must not be empty")
+    return reply
+
+
+def render(template: str, context: ProposalContext, max_edit_chars: int) -> str:
+    failures = "\n\n".join(
+        f"### {f.task_id}: {f.error_class}\nSpec:\n{f.spec}\nFailing tests: {', '.join(f.failing_tests) or '-'}\n"
+        f"Messages: {' | '.join(f.messages) or '-'}\nOutput:\n{f.output or '(none)'}"
+        for f in context.failures) or "(none)"
+    evaluated = [p for p in context.history if p.gain is not None][-_HISTORY_LIMIT:]
+
+    def line(p: object) -> str:
+        return f"- [{p.edit.kind or p.edit.op}] {p.edit.summary(100)} (gain {p.gain:+.3f}, {p.outcome})"  # type: ignore[attr-defined]
+
+    rejected = [p for p in context.history if p.parent_hash == context.prompt_hash and p.outcome != "accepted"]
+    return string.Template(template).safe_substitute(
+        prompt=context.prompt, runs=context.runs, pass_rate=f"{context.pass_rate:.3f}",
+        error_counts=", ".join(f"{k}: {v}" for k, v in context.error_counts.items()) or "none",
+        failures=failures, max_edit_chars=max_edit_chars,
+        helpful="\n".join(line(p) for p in evaluated if (p.gain or 0) > 0) or "(none yet)",
+        harmful="\n".join(line(p) for p in evaluated if (p.gain or 0) <= 0) or "(none yet)",
+        rejected="\n".join(f"- {p.edit.model_dump_json(exclude_defaults=True)} ({p.outcome})"
+                           for p in rejected) or "(none)",
+    )
+
+
+class LLMProposer:
+    name = "llm"
+
+    def __init__(self, client: LLMClient, template: str, max_edit_chars: int) -> None:
+        self.client = client
+        self.template = template
+        self.max_edit_chars = max_edit_chars
+
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        prompt = render(self.template, context, self.max_edit_chars)
+        problem = ""
+        for attempt in (1, 2):
+            asked = prompt if attempt == 1 else (
+                f"{prompt}\n\nYour previous reply was rejected: {problem}\n"
+                "Reply again with only the JSON object.")
+            try:
+                reply = parse_reply(self.client.complete(asked).text)
+            except LLMError as exc:
+                raise ProposalFailed(f"the model call failed: {exc}") from None
+            except ValueError as exc:
+                problem = str(exc)
+                continue
+            return Proposal(reply.edit, reply.hypothesis, reply.rationale)
+        raise ProposalFailed(f"the reply was invalid twice; last: {problem}")
+
+
+def load_template(path: Path | None) -> str:
+    if path is None:
+        return default_template()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        from overseer.errors import FatalError
+
+        raise FatalError(f"{path}: cannot read the reflection prompt: {exc.strerror}") from None

@@ -1,0 +1,127 @@
+"""The offline proposer: a library of edits keyed by failure signature, ranked by the evidence.
+
+For each error class seen in the baseline's failures there is one instruction to add and a pattern
+for lines that provoke that failure; deleting such a line is preferred to adding an instruction
+(prompts should not bloat). Candidates are ranked by how many failing runs they address, weighted
+by the measured effect of earlier edits of the same kind, and an edit already rejected for this
+exact prompt is never proposed again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from overseer.edits import Edit, normalize
+from overseer.proposers.base import PastEdit, Proposal, ProposalContext
+
+DELETION_PREFERENCE = 1.25
+
+
+@dataclass(frozen=True)
+class Rule:
+    topic: str
+    error_classes: tuple[str, ...]
+    instruction: str
+    provoking: re.Pattern[str]
+    problem: str
+
+
+RULES = (
+    Rule("output-format", ("SyntaxError",),
+         "- Reply with only the Python code of solution.py: no markdown fences and no explanation.",
+         re.compile(r"\b(explain|explanation|reasoning|walk (me |us )?through|describe your)", re.I),
+         "prose and markdown fences around the code (SyntaxError)"),
+    Rule("signature", ("ImportError",),
+         "- Keep every function name and signature exactly as given in the specification.",
+         re.compile(r"\b(descriptive|self-explanatory|rename|camel ?case)", re.I),
+         "renamed functions that the tests cannot import (ImportError)"),
+    Rule("imports", ("NameError",),
+         "- Include an import statement for every module the code uses.",
+         re.compile(r"\b(avoid (unnecessary )?imports?|no imports?|boilerplate)", re.I),
+         "code that uses modules it never imports (NameError)"),
+    Rule("efficiency", ("Timeout",),
+         "- Use an efficient algorithm; never brute force a search that can be slow.",
+         re.compile(r"\b(brute[- ]?force|readability matters more than speed|"
+                    r"do not worry about performance)", re.I),
+         "needlessly slow solutions that time out"),
+    Rule("edge-cases", ("IndexError", "ZeroDivisionError", "ValueError", "TypeError", "KeyError"),
+         "- Handle edge cases explicitly, especially empty input.",
+         re.compile(r"\b(assume (that )?(the )?input is valid|ignore edge cases|"
+                    r"non-empty input)", re.I),
+         "wrong results or crashes on empty and edge-case input"),
+    Rule("boundaries", ("AssertionError",),
+         "- Check loop bounds, slices and comparisons for off-by-one errors.",
+         re.compile(r"\b(without testing|skip (the )?tests?)", re.I),
+         "off-by-one results at loop bounds, slices and comparisons"),
+)
+
+
+def _kind_effects(history: list[PastEdit]) -> dict[str, float]:
+    """Mean measured gain of each edit kind so far (evaluated edits only)."""
+    gains: dict[str, list[float]] = {}
+    for past in history:
+        if past.gain is not None:
+            gains.setdefault(past.edit.kind, []).append(past.gain)
+    return {kind: sum(v) / len(v) for kind, v in gains.items()}
+
+
+def _prior(kind: str, effects: dict[str, float]) -> float:
+    # 10 points of measured gain doubles a kind's weight; a measured loss shrinks it.
+    return min(3.0, max(0.2, 1.0 + 10.0 * effects.get(kind, 0.0)))
+
+
+def _insert_anchor(prompt: str) -> tuple[str | None, tuple[int, int] | None, str]:
+    """Where a new instruction goes: after the last bullet line, else after the last line."""
+    lines = prompt.splitlines(keepends=True)
+    bullets = [i for i, line in enumerate(lines) if line.lstrip().startswith(("- ", "* "))]
+    index = bullets[-1] if bullets else max(i for i, line in enumerate(lines) if line.strip())
+    line = lines[index]
+    prefix = "" if line.endswith("\n") else "\n"
+    if prompt.count(line) == 1:
+        return line, None, prefix
+    return None, (index + 1, index + 1), prefix
+
+
+def _short(line: str, width: int = 48) -> str:
+    text = " ".join(line.strip().lstrip("-* ").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _already_said(prompt: str, instruction: str) -> bool:
+    return normalize(instruction.lstrip("-* ")) in normalize(prompt)
+
+
+def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
+    effects = _kind_effects(context.history)
+    rejected = context.rejected_here()
+    found: list[tuple[float, Proposal]] = []
+    for rule in RULES:
+        count = sum(context.error_counts.get(c, 0) for c in rule.error_classes)
+        if not count:
+            continue
+        evidence = f"{count} of {context.runs} runs failed with {'/'.join(rule.error_classes)}."
+        for line in context.prompt.splitlines(keepends=True):
+            if rule.provoking.search(line) and context.prompt.count(line) == 1:
+                edit = Edit(op="delete", old=line, kind=f"delete-line:{rule.topic}")
+                found.append((count * DELETION_PREFERENCE * _prior(edit.kind, effects), Proposal(
+                    edit, f"Remove {_short(line)!r} to stop {rule.problem}",
+                    f"{evidence} That line asks for what causes it; deleting it also shortens "
+                    "the prompt.")))
+        if not _already_said(context.prompt, rule.instruction):
+            old, lines, prefix = _insert_anchor(context.prompt)
+            edit = Edit(op="insert_after", old=old, lines=lines,
+                        new=prefix + rule.instruction + "\n", kind=f"add-constraint:{rule.topic}")
+            found.append((count * _prior(edit.kind, effects), Proposal(
+                edit, f"Add {_short(rule.instruction)!r} to stop {rule.problem}",
+                f"{evidence} No instruction in the prompt addresses it yet.")))
+    ranked = [(score, p) for score, p in found if p.edit.key() not in rejected]
+    return sorted(ranked, key=lambda sp: -sp[0])
+
+
+class RulesProposer:
+    name = "rules"
+
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        ranked = candidates(context)
+        return ranked[0][1] if ranked else None

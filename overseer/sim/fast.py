@@ -1,0 +1,35 @@
+"""Outcomes of simulated runs without running anything: for benchmarks and tests of the decision
+rule, which need thousands of runs. A run passes exactly when no failure mode fires (the premise
+`overseer sim check-tasks` verifies for a task set), drawn with the same seeding as a real run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from overseer.prompts import prompt_hash
+from overseer.records import RunRecord, Usage
+from overseer.sim.writer import complete
+from overseer.tasks import Task
+
+_ERROR_CLASS = {"prose": "SyntaxError", "rename": "ImportError", "missing_import": "NameError",
+                "empty_input": "IndexError", "off_by_one": "AssertionError", "slow": "Timeout"}
+
+
+def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: int = 0,
+                      session_id: str = "fast") -> list[RunRecord]:
+    records = []
+    digest = prompt_hash(prompt)
+    for repeat in range(repeats):
+        for task in tasks:
+            reply = complete(prompt, task.directory, repeat=repeat, seed=seed)
+            failed = sorted(reply.modes)
+            records.append(RunRecord(
+                session_id=session_id, target="sim", command="sim", prompt_hash=digest,
+                task_id=task.id, task_hash=task.content_hash, task_set_hash="fast", repeat=repeat,
+                seed=seed, started_at="", exit_code=0, timed_out=False, command_s=0.3,
+                check_s=6.0 if "slow" in reply.modes else 0.4,
+                tests_passed=0 if failed else 1, tests_total=1, score=0.0 if failed else 1.0,
+                passed=not failed, error_class=_ERROR_CLASS[failed[0]] if failed else None,
+                usage=Usage(model="sim", input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
+            ))
+    return records

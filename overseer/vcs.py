@@ -1,0 +1,113 @@
+"""git and the file system for kept edits: atomic prompt writes, and commits of exactly the prompt
+file and its diffs/ record, never anything else the user has staged or changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import git
+
+from overseer.errors import FatalError
+from overseer.faults import checkpoint
+
+
+def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> None:
+    """Temp file in the same directory, fsync, keep the mode, ``os.replace``, fsync the directory:
+    after a crash the file holds either the old bytes or the new, never a mix."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            checkpoint(f"{fault_prefix}:temp-written")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        checkpoint(f"{fault_prefix}:temp-synced")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    checkpoint(f"{fault_prefix}:replaced")
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def open_repo(path: Path) -> git.Repo | None:
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def _relative(repo: git.Repo, path: Path) -> str:
+    assert repo.working_tree_dir is not None
+    return path.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+
+
+def is_dirty(repo: git.Repo, path: Path) -> bool:
+    """True if ``path`` differs from HEAD (staged, unstaged, or untracked)."""
+    relative = _relative(repo, path)
+    if not repo.head.is_valid():
+        return True
+    return bool(repo.git.status("--porcelain", "--", relative).strip())
+
+
+def head_bytes(repo: git.Repo, path: Path) -> bytes | None:
+    """The file's content at HEAD, or None if it is not in HEAD."""
+    try:
+        blob = repo.head.commit.tree / _relative(repo, path)
+    except (KeyError, ValueError):
+        return None
+    return bytes(blob.data_stream.read())
+
+
+def switch_branch(repo: git.Repo, name: str) -> None:
+    """Work on branch ``name`` (created from HEAD if new), e.g. to open a pull request from it."""
+    try:
+        if name in repo.heads:
+            repo.git.checkout(name)
+        else:
+            repo.git.checkout("-b", name)
+    except git.GitCommandError as exc:
+        raise FatalError(f"git checkout {name} failed: {exc.stderr.strip()}") from None
+
+
+def commit_paths(repo: git.Repo, paths: list[Path], message: str) -> str:
+    """Commit exactly ``paths`` on top of HEAD and return the new commit's sha.
+
+    A private index starts from HEAD's tree, so whatever the user has staged or changed elsewhere
+    is never swept into the commit; the user's own index is then updated for these paths only.
+    """
+    assert repo.git_dir is not None
+    relative = [_relative(repo, p) for p in paths]
+    fd, index = tempfile.mkstemp(dir=repo.git_dir, prefix="overseer-index-")
+    os.close(fd)
+    env = {"GIT_INDEX_FILE": index}
+    try:
+        parent = repo.head.commit.hexsha
+        repo.git.read_tree(parent, env=env)
+        repo.git.add("--", *relative, env=env)
+        tree = repo.git.write_tree(env=env)
+        checkpoint("commit:tree-written")
+        sha = repo.git.commit_tree(tree, "-p", parent, "-m", message)
+        checkpoint("commit:commit-created")
+        repo.git.update_ref("-m", f"overseer: {message.splitlines()[0]}", "HEAD", sha, parent)
+        checkpoint("commit:ref-updated")
+        repo.git.add("--", *relative)
+    except git.GitCommandError as exc:
+        raise FatalError(f"git commit of {', '.join(relative)} failed: {exc.stderr.strip()}") from None
+    finally:
+        Path(index).unlink(missing_ok=True)
+    checkpoint("commit:index-updated")
+    return sha
