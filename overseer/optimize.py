@@ -36,7 +36,16 @@ from overseer.proposers.rules import RulesProposer
 from overseer.records import RecordLog, RunRecord, new_session_id, now_iso
 from overseer.registry import PromptVersion, TargetLog
 from overseer.tasks import Task, TaskSet, target_task_sets
-from overseer.vcs import atomic_write, commit_paths, head_bytes, is_dirty, open_repo, switch_branch
+from overseer.vcs import (
+    atomic_write,
+    commit_paths,
+    head_bytes,
+    is_dirty,
+    open_repo,
+    remove_stale_temps,
+    switch_branch,
+    sync_index,
+)
 
 ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[RunRecord], None]]]
 
@@ -185,12 +194,15 @@ class Optimizer:
                      fault_prefix="state-write")
         checkpoint("state:saved")
 
-    def _latest_unfinished(self) -> SessionState:
+    def _latest_unfinished(self) -> SessionState | None:
         for path in sorted(self.directory.glob("*.state.json"), reverse=True):
-            state = SessionState.model_validate_json(path.read_text(encoding="utf-8"))
+            try:
+                state = SessionState.model_validate_json(path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise FatalError(f"{path}: unreadable session state: {exc}") from None
             if not state.finished:
                 return state
-        raise FatalError(f"no interrupted session of {self.name} to resume in {self.directory}")
+        return None
 
     def _new_state(self, text: str) -> SessionState:
         return SessionState(
@@ -288,7 +300,8 @@ class Optimizer:
                     or head_bytes(self.repo, diff_path) is None:
                 sha = commit_paths(self.repo, [self.prompt_path, diff_path, md_path],
                                    self._commit_message(decision))
-            else:
+            else:  # committed before an interruption; only the user's index may lag behind
+                sync_index(self.repo, [self.prompt_path, diff_path, md_path])
                 sha = self.repo.head.commit.hexsha
             self.commits.append(sha)
         self.targetlog.add_decision(decision)
@@ -410,9 +423,14 @@ class Optimizer:
         return ""
 
     def _prepare(self) -> SessionState:
+        remove_stale_temps(self.prompt_path)
+        for state_file in self.directory.glob("*.state.json"):
+            remove_stale_temps(state_file)
         text = read_prompt(self.loaded.root, self.target.prompt)
-        if self.options.resume:
-            state = self._latest_unfinished()
+        state = self._latest_unfinished() if self.options.resume else None
+        if state is None and self.options.resume:
+            self.hooks.phase("no interrupted session to resume; starting a new one")
+        if state is not None:
             if state.pending is not None:
                 self.hooks.phase("finishing the accepted edit that was interrupted")
                 self._complete_accept(state)

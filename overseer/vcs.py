@@ -22,6 +22,7 @@ def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> Non
     except FileNotFoundError:
         mode = 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -41,6 +42,17 @@ def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> Non
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Temp files an interrupted ``atomic_write`` of ``path`` may have left next to it."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def sync_index(repo: git.Repo, paths: list[Path]) -> None:
+    """Make the user's index agree with the work tree for ``paths`` only."""
+    repo.git.add("--", *[_relative(repo, p) for p in paths])
 
 
 def open_repo(path: Path) -> git.Repo | None:

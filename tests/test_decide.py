@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from overseer.config import PromptLocation, Thresholds
+from overseer.decide import decide, paired_differences, screen, sign_flip_p_value
+from overseer.prompts import read_prompt
+from overseer.records import RunRecord, Usage
+from overseer.sim.fast import simulated_records
+from overseer.tasks import load_task_set, split_holdout
+from tests.conftest import REPO_ROOT
+
+
+def run(task: str, passed: bool, repeat: int = 0, tokens: int = 100, seconds: float = 1.0) -> RunRecord:
+    return RunRecord(session_id="s", target="t", command="c", prompt_hash="p", task_id=task,
+                     task_hash="h", task_set_hash="hs", repeat=repeat, seed=0, started_at="",
+                     exit_code=0, timed_out=False, command_s=seconds, passed=passed,
+                     score=1.0 if passed else 0.0, usage=Usage(input_tokens=tokens))
+
+
+def runs(outcomes: list[bool], **kw: object) -> list[RunRecord]:
+    return [run(f"t{i}", ok, **kw) for i, ok in enumerate(outcomes)]  # type: ignore[arg-type]
+
+
+def test_exact_sign_flip_p_values() -> None:
+    assert sign_flip_p_value([1, 1, 1, 1, 1]) == 1 / 32
+    assert sign_flip_p_value([1, 1, 1, -1]) == 5 / 16
+    assert sign_flip_p_value([0, 0, 0]) == 1.0
+    assert sign_flip_p_value([-1, -1]) == 1.0
+    assert sign_flip_p_value([0.5, 0.5, 1.0, 0.0]) == 1 / 8
+
+
+def test_pairing_is_by_task_and_repeat() -> None:
+    before = [run("a", False, 0), run("a", True, 1), run("b", True, 0)]
+    after = [run("a", True, 0), run("a", True, 1), run("c", True, 0)]
+    assert paired_differences(before, after, "pass_rate") == {"a": 0.5}
+
+
+def test_clear_improvement_is_accepted_with_every_criterion_recorded() -> None:
+    decision = decide(train_before=runs([False] * 8 + [True] * 4), train_after=runs([True] * 12),
+                      holdout_before=runs([False, True]), holdout_after=runs([True, True]),
+                      thresholds=Thresholds(), objective="pass_rate")
+    assert decision.outcome == "accepted", decision.reason
+    assert [c.name for c in decision.criteria] == [
+        "train gain", "p-value", "holdout gain", "tokens per run", "median run time"]
+    assert decision.gain == pytest.approx(8 / 12, abs=1e-4) and decision.p_value == pytest.approx(1 / 256, abs=1e-4)
+
+
+@pytest.mark.parametrize("change, failing", [
+    ({"holdout_after": runs([False, True])}, "holdout gain"),
+    ({"train_after": runs([True] * 12, tokens=130)}, "tokens per run"),
+    ({"train_after": runs([True] * 12, seconds=2.0)}, "median run time"),
+    ({"train_after": runs([False] * 7 + [True] * 5)}, "p-value"),
+])
+def test_each_criterion_can_reject(change: dict, failing: str) -> None:
+    args = dict(train_before=runs([False] * 8 + [True] * 4), train_after=runs([True] * 12),
+                holdout_before=runs([True, True]), holdout_after=runs([True, True]))
+    args.update(change)
+    decision = decide(**args, thresholds=Thresholds(), objective="pass_rate")
+    assert decision.outcome == "rejected"
+    assert failing in decision.reason
+    assert next(c for c in decision.criteria if c.name == failing).passed is False
+
+
+def test_min_gain_rejects_a_significant_but_tiny_gain() -> None:
+    before = [run(f"t{i}", False, r) for i in range(40) for r in range(3)]
+    after = [run(f"t{i}", i < 3 and r == 0, r) for i in range(40) for r in range(3)]
+    decision = decide(train_before=before, train_after=after, holdout_before=[], holdout_after=[],
+                      thresholds=Thresholds(alpha=0.2), objective="pass_rate")
+    assert decision.gain == pytest.approx(0.025) and "train gain" in decision.reason
+
+
+def test_screen_drops_only_a_clearly_worse_candidate() -> None:
+    worse = screen(runs([True] * 6), runs([False] * 5 + [True]), Thresholds(), "pass_rate")
+    assert not worse.passed and worse.value == pytest.approx(1 / 32, abs=1e-4)
+    unsure = screen(runs([True] * 6), runs([False, True] * 3), Thresholds(), "pass_rate")
+    assert unsure.passed
+
+
+def test_a_neutral_edit_is_almost_never_accepted() -> None:
+    """50 seeded trials of the acceptance rule with an edit that truly does nothing, on the
+    simulator with the example task set: at most 2 accepted."""
+    prompt = read_prompt(REPO_ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
+    neutral = prompt + "- Write clean, well-structured code.\n"
+    train, holdout = split_holdout(load_task_set(REPO_ROOT / "tasks" / "pyfuncs"), 0.25)
+    from overseer.sim import expected_pass_rate
+
+    assert expected_pass_rate(neutral, train.tasks) == pytest.approx(expected_pass_rate(prompt, train.tasks))
+    accepted = 0
+    for seed in range(50):
+        decision = decide(
+            train_before=simulated_records(prompt, train.tasks, 2, seed),
+            train_after=simulated_records(neutral, train.tasks, 2, seed),
+            holdout_before=simulated_records(prompt, holdout.tasks, 2, seed),
+            holdout_after=simulated_records(neutral, holdout.tasks, 2, seed),
+            thresholds=Thresholds(), objective="pass_rate")
+        accepted += decision.outcome == "accepted"
+    assert accepted <= 2

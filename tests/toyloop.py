@@ -1,0 +1,60 @@
+"""A fast toy target for loop tests: a run passes exactly when the prompt says GOOD, and the
+'LLM' is a command that always proposes adding GOOD (the real llm proposer, command: provider)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import git
+
+START = "Be careful.\n"
+GOOD = "Be careful. GOOD\n"
+PROPOSAL = {"hypothesis": "Saying GOOD makes every run pass", "rationale": "toy evidence",
+            "edit": {"op": "insert_after", "old": "Be careful.", "new": " GOOD",
+                     "kind": "add-constraint:good"}}
+
+CONFIG = """\
+schema_version: 1
+targets:
+  toy:
+    command: "if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi > {workdir}/answer.txt"
+    prompt: prompts/system.md
+    tasks: tasks/toy
+    holdout: 0.2
+    repeats: 1
+    jobs: 2
+    timeout_s: 30
+    accept: {screen_tasks: 4}
+    proposer: {kind: llm, model: "command:%s %s"}
+"""
+
+
+def make_loop_project(root: Path, n_tasks: int = 10) -> Path:
+    root.mkdir(parents=True)
+    (root / "prompts").mkdir()
+    (root / "prompts" / "system.md").write_text(START)
+    proposer = root / "propose.py"
+    proposer.write_text(f"import sys, json\nsys.stdin.read()\nprint(json.dumps({PROPOSAL!r}))\n")
+    (root / "overseer.yaml").write_text(CONFIG % (sys.executable, proposer))
+    for i in range(n_tasks):
+        task = root / "tasks" / "toy" / f"t{i:02d}"
+        task.mkdir(parents=True)
+        (task / "task.yaml").write_text(textwrap.dedent(f"""\
+            id: t{i:02d}
+            title: toy task {i}
+            spec: Say ok.
+            check: "grep -qx ok answer.txt"
+            timeout_s: 10
+        """))
+    (root / ".gitignore").write_text("runs/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "toy loop project")
+    return root
+
+
+def proposal_json() -> str:
+    return json.dumps(PROPOSAL)
