@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tests.conftest import git
 
-START = "Be careful.\n"
-GOOD = "Be careful. GOOD\n"
+START = "Be careful.\nThis toy prompt is long enough to leave room for a small edit.\n"
+GOOD = START.replace("Be careful.", "Be careful. GOOD")
 PROPOSAL = {"hypothesis": "Saying GOOD makes every run pass", "rationale": "toy evidence",
             "edit": {"op": "insert_after", "old": "Be careful.", "new": " GOOD",
                      "kind": "add-constraint:good"}}
