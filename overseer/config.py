@@ -56,6 +56,7 @@ class Thresholds(_Strict):
     holdout_tolerance: float = Field(0.0, ge=0, le=1, description="allowed holdout loss")
     max_token_increase: float | None = Field(0.2, ge=0, description="tokens per run, relative")
     max_time_increase: float | None = Field(0.2, ge=0, description="median run time, relative")
+    time_noise_s: float = Field(0.5, ge=0, description="a slower median below this is noise")
     screen_tasks: int = Field(8, ge=0, description="minibatch size for screening (0: no screen)")
     screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
 

@@ -153,9 +153,10 @@ def _relative_increase(before: float, after: float) -> float | None:
     return None if before <= 0 else after / before - 1
 
 
-def _budget(name: str, before: float, after: float, limit: float | None) -> Criterion:
+def _budget(name: str, before: float, after: float, limit: float | None,
+            noise: float = 0.0) -> Criterion:
     increase = _relative_increase(before, after)
-    passed = limit is None or increase is None or increase <= limit
+    passed = limit is None or increase is None or increase <= limit or after - before <= noise
     return Criterion(name=name, value=None if increase is None else round(increase, 4),
                      limit=limit, passed=passed,
                      note="not measured" if increase is None else f"{before:.4g} → {after:.4g}")
@@ -189,7 +190,7 @@ def decide(
         _budget("tokens per run", all_before.tokens_per_run, all_after.tokens_per_run,
                 thresholds.max_token_increase),
         _budget("median run time", all_before.median_run_s, all_after.median_run_s,
-                thresholds.max_time_increase),
+                thresholds.max_time_increase, thresholds.time_noise_s),
     ]
     failed = [c.name for c in criteria if not c.passed]
     return Decision(

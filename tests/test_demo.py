@@ -7,20 +7,25 @@ from overseer.records import read_records
 from tests.conftest import git, overseer
 
 
-def test_demo_evaluates_the_example_offline(tmp_path: Path) -> None:
+def test_demo_runs_the_whole_loop_offline(tmp_path: Path) -> None:
     repo = tmp_path / "demo"
     result = overseer("demo", "--dir", str(repo), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
     assert facts["repo"] == str(repo)
-    baseline = facts["baseline"]
-    assert 0.2 < baseline["pass_rate"] < 0.9
-    assert baseline["runs"] == 48 and baseline["train"]["runs"] == 36 and baseline["holdout"]["runs"] == 12
-    assert 0.2 < facts["truth"]["start"]["train"] < 0.9
+    assert 0.2 < facts["baseline"]["pass_rate"] < 0.9
+    assert facts["accepted"] >= 1 and facts["accepted"] + facts["rejected"] == len(facts["iterations"])
+    assert facts["final"]["pass_rate"] > facts["baseline"]["pass_rate"]
+    for split in ("train", "holdout"):
+        assert facts["truth"]["final"][split] > facts["truth"]["start"][split]
     records, warnings = read_records(Path(facts["jsonl"][0]))
-    assert len(records) == 48 and warnings == []
-    assert {r.prompt_hash for r in records} == {records[0].prompt_hash}
-    assert git(repo, "log", "--oneline").count("\n") == 1
+    assert len(records) == facts["runs_used"] and warnings == []
+    commits = git(repo, "log", "--format=%H").split()
+    assert len(commits) == facts["accepted"] + 1
+    for sha in commits[:-1]:
+        changed = git(repo, "show", "--name-only", "--format=", sha).split()
+        assert changed[-1] == "examples/codewriter/codewriter.py"
+        assert all(p.startswith("diffs/codewriter/") for p in changed[:-1]) and len(changed) == 3
     assert git(repo, "status", "--porcelain") == ""
 
 

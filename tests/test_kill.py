@@ -1,0 +1,49 @@
+"""SIGKILL `overseer optimize` at many points of a session (DESIGN.md invariant 1), then --resume."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from overseer.records import read_records
+from overseer.registry import TargetLog
+from tests.conftest import git, overseer
+from tests.toyloop import GOOD, START, make_loop_project
+
+KILL_POINTS = [
+    "state-write:temp-written#1", "state:saved#1", "run:recorded#1", "run:recorded#5",
+    "run:recorded#10", "baseline:done", "propose:done", "run:recorded#12", "screen:done",
+    "run:recorded#16", "evaluate:done", "state:saved#2", "accept:pending-saved",
+    "write:temp-written", "write:temp-synced", "write:replaced", "diff-write:temp-written#1",
+    "diff-write:replaced#2", "diffs:written", "commit:tree-written", "commit:commit-created",
+    "commit:ref-updated", "commit:index-updated", "registry:appended", "state-write:replaced#3",
+    "state:saved#3",
+]
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_sigkill_then_resume(tmp_path: Path, point: str) -> None:
+    project = make_loop_project(tmp_path / "loop")
+    prompt = project / "prompts" / "system.md"
+    killed = overseer("optimize", "toy", "--iterations", "1", cwd=project, env={"OVERSEER_FAULT": point})
+    assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-2000:])
+    assert prompt.read_text() in (START, GOOD)  # invariant 1: never partial, never rejected
+
+    resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", "--json", cwd=project)
+    assert resumed.returncode == 0, (point, resumed.stderr[-2000:])
+    assert prompt.read_text() == GOOD
+    assert git(project, "show", "HEAD:prompts/system.md") == GOOD
+    assert git(project, "log", "--format=%s").count("\n") == 2  # the start, and one kept edit
+    assert git(project, "status", "--porcelain") == ""
+    assert sorted(p.name for p in (project / "diffs" / "toy").iterdir()) == [
+        "0001-add-constraint-good.diff", "0001-add-constraint-good.md"]
+    log = TargetLog(project / "runs", "toy")
+    assert [v.status for v in log.versions()].count("accepted") == 1
+    assert [d.outcome for d in log.decisions()].count("accepted") == 1
+    for jsonl in (project / "runs" / "toy").glob("2*.jsonl"):
+        read_records(jsonl)
+    summary = json.loads(resumed.stdout)
+    assert summary["final"]["train"]["pass_rate"] == 1.0
