@@ -11,8 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from overseer.edits import Edit
+from overseer.errors import FatalError
 from overseer.llm import LLMClient, LLMError
-from overseer.proposers.base import Proposal, ProposalContext, ProposalFailed
+from overseer.proposers.base import PastEdit, Proposal, ProposalContext, ProposalFailed
 from overseer.resources import bundled
 
 _HISTORY_LIMIT = 8
@@ -60,8 +61,8 @@ def render(template: str, context: ProposalContext, max_edit_chars: int) -> str:
         for f in context.failures) or "(none)"
     evaluated = [p for p in context.history if p.gain is not None][-_HISTORY_LIMIT:]
 
-    def line(p: object) -> str:
-        return f"- [{p.edit.kind or p.edit.op}] {p.edit.summary(100)} (gain {p.gain:+.3f}, {p.outcome})"  # type: ignore[attr-defined]
+    def line(p: PastEdit) -> str:
+        return f"- [{p.edit.kind or p.edit.op}] {p.edit.summary(100)} (gain {p.gain or 0:+.3f}, {p.outcome})"
 
     rejected = [p for p in context.history if p.parent_hash == context.prompt_hash and p.outcome != "accepted"]
     return string.Template(template).safe_substitute(
@@ -107,6 +108,4 @@ def load_template(path: Path | None) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        from overseer.errors import FatalError
-
         raise FatalError(f"{path}: cannot read the reflection prompt: {exc.strerror}") from None

@@ -85,7 +85,7 @@ def _off_by_one_site(tree: ast.Module, entry: str) -> ast.AST | None:
     for function in _entry_first(tree, entry):
         nodes = sorted(
             (n for n in ast.walk(function) if hasattr(n, "lineno")),
-            key=lambda n: (n.lineno, n.col_offset),
+            key=lambda n: (n.lineno, getattr(n, "col_offset", 0)),
         )
         for node in nodes:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from overseer.edits import Edit
+from overseer.proposers.base import PastEdit, ProposalContext
+from overseer.proposers.rules import RulesProposer, candidates
+
+PROMPT = ("You write Python.\n"
+          "- Start with a short explanation of your approach.\n"
+          "- Use descriptive names for functions.\n")
+
+
+def context(counts: dict[str, int], history: list[PastEdit] | None = None, prompt: str = PROMPT) -> ProposalContext:
+    return ProposalContext(prompt=prompt, prompt_hash="h0", start_length=len(prompt), runs=40,
+                           pass_rate=0.4, error_counts=counts, failures=[], history=history or [])
+
+
+def test_most_frequent_failure_first_and_deletion_preferred() -> None:
+    proposal = RulesProposer().propose(context({"SyntaxError": 12, "ImportError": 5}))
+    assert proposal is not None
+    assert proposal.edit.op == "delete" and "explanation" in (proposal.edit.old or "")
+    assert proposal.edit.kind == "delete-line:output-format"
+    assert "SyntaxError" in proposal.rationale
+    kinds = [p.edit.kind for _, p in candidates(context({"SyntaxError": 12, "ImportError": 5}))]
+    assert kinds == ["delete-line:output-format", "add-constraint:output-format",
+                     "delete-line:signature", "add-constraint:signature"]
+
+
+def test_never_reproposes_an_edit_rejected_for_this_prompt() -> None:
+    first = RulesProposer().propose(context({"SyntaxError": 12}))
+    assert first is not None
+    history = [PastEdit(first.edit, "rejected", -0.01, "h0")]
+    second = RulesProposer().propose(context({"SyntaxError": 12}, history))
+    assert second is not None and second.edit.key() != first.edit.key()
+    elsewhere = [PastEdit(first.edit, "rejected", -0.01, "another-prompt")]
+    assert RulesProposer().propose(context({"SyntaxError": 12}, elsewhere)).edit.key() == first.edit.key()
+
+
+def test_measured_effects_of_edit_kinds_steer_the_ranking() -> None:
+    counts = {"SyntaxError": 6, "ImportError": 5}
+    assert candidates(context(counts))[0][1].edit.kind == "delete-line:output-format"
+    helped = Edit(op="delete", old="x", kind="delete-line:signature")
+    hurt = Edit(op="delete", old="y", kind="delete-line:output-format")
+    history = [PastEdit(helped, "accepted", 0.12, "older"), PastEdit(hurt, "rejected", -0.05, "older")]
+    assert candidates(context(counts, history))[0][1].edit.kind == "delete-line:signature"
+
+
+def test_instructions_already_present_are_not_added_again_and_inserts_land_after_the_last_bullet() -> None:
+    prompt = PROMPT + "- Reply with only the Python code of solution.py: no markdown fences and no explanation.\n"
+    kinds = [p.edit.kind for _, p in candidates(context({"SyntaxError": 3, "Timeout": 2}, prompt=prompt))]
+    assert "add-constraint:output-format" not in kinds
+    insert = next(p.edit for _, p in candidates(context({"Timeout": 2})) if p.edit.op == "insert_after")
+    assert insert.old == "- Use descriptive names for functions.\n"
+    assert insert.new.startswith("- Use an efficient algorithm")
+
+
+def test_nothing_to_propose_without_failures() -> None:
+    assert RulesProposer().propose(context({})) is None
