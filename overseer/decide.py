@@ -149,6 +149,14 @@ def screen(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
                           "value is the p-value that the candidate is worse")
 
 
+def train_fails(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
+                thresholds: Thresholds, objective: Objective) -> bool:
+    """True when gain or p-value already rule the candidate out, so its holdout need not run."""
+    differences = paired_differences(train_before, train_after, objective)
+    return (mean_gain(differences) < thresholds.min_gain
+            or sign_flip_p_value(list(differences.values())) > thresholds.alpha)
+
+
 def _relative_increase(before: float, after: float) -> float | None:
     return None if before <= 0 else after / before - 1
 
@@ -170,8 +178,10 @@ def decide(
     holdout_after: Sequence[RunRecord],
     thresholds: Thresholds,
     objective: Objective,
+    holdout_measured: bool = True,
 ) -> Decision:
-    """Accept only if every criterion holds; each is recorded with its value and verdict."""
+    """Accept only if every criterion holds; each is recorded with its value and verdict.
+    ``holdout_measured=False`` records the holdout as not run (the train already failed)."""
     differences = paired_differences(train_before, train_after, objective)
     gain = mean_gain(differences)
     p = sign_flip_p_value(list(differences.values()))
@@ -184,9 +194,10 @@ def decide(
                   passed=gain >= thresholds.min_gain, note=f"{len(differences)} tasks paired"),
         Criterion(name="p-value", value=round(p, 4), limit=thresholds.alpha,
                   passed=p <= thresholds.alpha, note="one-sided paired sign-flip test over tasks"),
-        Criterion(name="holdout gain", value=round(holdout_gain, 4),
+        Criterion(name="holdout gain", value=round(holdout_gain, 4) if holdout_measured else None,
                   limit=-thresholds.holdout_tolerance,
-                  passed=holdout_gain >= -thresholds.holdout_tolerance),
+                  passed=holdout_gain >= -thresholds.holdout_tolerance,
+                  note="" if holdout_measured else "not run: the train criteria already failed"),
         _budget("tokens per run", all_before.tokens_per_run, all_after.tokens_per_run,
                 thresholds.max_token_increase),
         _budget("median run time", all_before.median_run_s, all_after.median_run_s,
@@ -198,6 +209,7 @@ def decide(
         reason=f"failed: {', '.join(failed)}" if failed else "all criteria hold",
         criteria=criteria,
         train_before=before, train_after=after,
-        holdout_before=metrics(holdout_before), holdout_after=metrics(holdout_after),
+        holdout_before=metrics(holdout_before) if holdout_measured else None,
+        holdout_after=metrics(holdout_after) if holdout_measured else None,
         gain=round(gain, 4), p_value=round(p, 4),
     )

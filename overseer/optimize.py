@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from overseer.cache import RunCache
 from overseer.config import LoadedConfig, Target
-from overseer.decide import Criterion, Decision, decide, metrics, screen
+from overseer.decide import Criterion, Decision, decide, metrics, screen, train_fails
 from overseer.edits import EditRejected, apply_edit
 from overseer.errors import FatalError
 from overseer.evaluate import evaluate_prompt, runs_dir, session_log_path
@@ -332,7 +332,7 @@ class Optimizer:
         if decision.candidate_hash and decision.edit is not None and decision.outcome != "invalid":
             self.targetlog.add_version(PromptVersion(
                 hash=decision.candidate_hash, parent=decision.parent_hash, status="rejected",
-                text="", edit=decision.edit, decision_id=decision.decision_id,
+                text=candidate_text(state.current_text, decision), edit=decision.edit, decision_id=decision.decision_id,
                 session_id=state.session_id, reason=decision.reason,
                 train_pass_rate=decision.train_after.pass_rate if decision.train_after else None,
                 holdout_pass_rate=decision.holdout_after.pass_rate if decision.holdout_after else None,
@@ -386,12 +386,16 @@ class Optimizer:
                     "runs_used": state.runs_used - runs_before})
         self.hooks.phase(f"iteration {iteration + 1}: evaluating the candidate")
         train_after = self._evaluate(state, log, candidate, list(self.train.tasks), self.train, "train")
-        holdout_after = self._evaluate(state, log, candidate, list(self.holdout.tasks), self.holdout, "holdout")
+        measure_holdout = not train_fails(baseline["train"], train_after, self.target.accept,
+                                          self.target.objective)
+        holdout_after = self._evaluate(state, log, candidate, list(self.holdout.tasks), self.holdout,
+                                       "holdout") if measure_holdout else []
         checkpoint("evaluate:done")
         verdict_decision = decide(
             train_before=baseline["train"], train_after=train_after,
-            holdout_before=baseline["holdout"], holdout_after=holdout_after,
-            thresholds=self.target.accept, objective=self.target.objective)
+            holdout_before=baseline["holdout"] if measure_holdout else [],
+            holdout_after=holdout_after, thresholds=self.target.accept,
+            objective=self.target.objective, holdout_measured=measure_holdout)
         decision = verdict_decision.model_copy(update={
             k: getattr(base, k) for k in ("decision_id", "session_id", "target", "iteration",
                                           "parent_hash", "candidate_hash", "proposer", "edit",
@@ -483,6 +487,17 @@ class Optimizer:
                 self._save(state)
                 final = {k: metrics(v).model_dump() for k, v in baseline.items()}
         return SessionSummary(state, self.session_decisions, start_metrics, final, log_path, self.commits)
+
+
+def candidate_text(parent: str, decision: Decision) -> str:
+    """The text a decision's edit made from ``parent`` (for the registry of rejected versions)."""
+    if decision.edit is None:
+        return ""
+    try:
+        return apply_edit(parent, decision.edit, start_length=len(parent), max_edit_chars=10**9,
+                          max_growth=10.0).text
+    except EditRejected:
+        return ""
 
 
 def decision_markdown(decision: Decision, number: int) -> str:
