@@ -14,6 +14,7 @@ from overseer import __version__, report
 from overseer.commands import demo as demo_cmd
 from overseer.commands import init as init_cmd
 from overseer.commands import run as run_cmd
+from overseer.commands import evidence as evidence_cmd
 from overseer.commands import optimize as optimize_cmd
 from overseer.commands import sim as sim_cmd
 from overseer.commands import versions as versions_cmd
@@ -173,6 +174,42 @@ def rollback(
                                     reason=reason, commit=not no_commit)
     report.out.print(f"{target}: prompt restored to {version.hash} (from {version.parent})"
                      + (f", commit {version.commit[:10]}" if version.commit else ""))
+
+
+@app.command("index")
+def index_command(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Throw the index away and rebuild it from the JSONL.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Update the SQLite evidence index (runs/overseer.db) from the JSONL records."""
+    stats = evidence_cmd.index(loaded=load_config(config), from_scratch=rebuild)
+    report.out.print(f"indexed {stats.added} new lines from {stats.files} files")
+
+
+@app.command()
+def verify(config: ConfigOption = None) -> None:
+    """Check that the index and the JSONL records agree; list every difference."""
+    differences = evidence_cmd.verify(loaded=load_config(config))
+    for difference in differences:
+        report.out.print(str(difference), markup=False)
+    if differences:
+        report.out.print(f"{len(differences)} differences; `overseer index --rebuild` makes the index match the JSONL")
+        raise typer.Exit(1)
+    report.out.print("index and JSONL agree")
+
+
+@app.command()
+def stats(
+    target: Annotated[Optional[str], typer.Argument(help="One target (default: all).")] = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Runs, pass rates, what was kept of the outputs and the storage saved by sampling."""
+    rows, db_size = evidence_cmd.stats(loaded=load_config(config), target=target)
+    if json_output:
+        report.print_json({"targets": [r.to_dict() for r in rows], "index_bytes": db_size})
+    else:
+        report.show_stats(rows, db_size)
 
 
 @app.command()

@@ -123,6 +123,10 @@ class Target(_Strict):
     seed: int = 0
     objective: Literal["pass_rate", "mean_score"] = "pass_rate"
     output_cap_bytes: int = Field(1_000_000, ge=1024)
+    sanitizers: list[Literal["strip_fences", "smart_quotes", "unicode_dashes"]] = Field(
+        default_factory=list, description="applied to output files before the check")
+    success_sample_rate: float = Field(
+        0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
     accept: Thresholds = Field(default_factory=Thresholds)
     edits: EditLimits = Field(default_factory=EditLimits)
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from overseer import __version__
 from overseer.errors import FatalError
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 class _Record(BaseModel):
@@ -74,9 +74,16 @@ class RunRecord(_Record):
     error_class: str | None = None
     failing_tests: list[str] = Field(default_factory=list)
     messages: list[str] = Field(default_factory=list)
+    signature: str | None = None
     usage: Usage | None = None
     usage_error: str | None = None
+    sanitized: dict[str, list[str]] = Field(default_factory=dict)
+    mechanical: bool = False
+    complexity: int | None = None
     artifacts: dict[str, str] = Field(default_factory=dict)
+    output_kept: bool = True
+    output_bytes: int = 0
+    output_dropped_bytes: int = 0
     overseer_version: str = __version__
 
 

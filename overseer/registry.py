@@ -61,8 +61,3 @@ class TargetLog:
             return
         with RecordLog(self.decisions_path) as log:
             log.append(decision)
-
-    def find_version(self, prefix: str) -> PromptVersion | None:
-        """The newest version whose hash starts with ``prefix``."""
-        matches = [v for v in self.versions() if v.hash.startswith(prefix)]
-        return matches[-1] if matches else None

@@ -209,3 +209,25 @@ def show_demo(facts: dict[str, Any]) -> None:
     out.print(truth)
     out.print(f"demo repo: {facts['repo']}  (try: cd {facts['repo']} && git log --stat && "
               "overseer history codewriter)")
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def show_stats(rows: list[Any], db_size: int) -> None:
+    table = Table(title="evidence", title_justify="left")
+    for name in ("target", "runs", "sessions", "pass rate", "outputs kept (fail/pass)",
+                 "passes not kept", "kept", "saved by sampling", "mechanical", "sanitizers fired"):
+        table.add_column(name, justify="left" if name in ("target", "sanitizers fired") else "right")
+    for r in rows:
+        table.add_row(r.target, str(r.runs), str(r.sessions), _pct(r.pass_rate),
+                      f"{r.failures_kept}/{r.successes_kept}", str(r.successes_dropped),
+                      _size(r.bytes_kept), f"{_size(r.bytes_dropped)} ({_pct(r.saved_share)})",
+                      str(r.mechanical), ", ".join(f"{k}×{v}" for k, v in sorted(r.sanitizers.items())) or "-")
+    out.print(table)
+    out.print(f"index: {_size(db_size)}")

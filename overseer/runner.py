@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
 import shutil
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from overseer.config import Target
 from overseer.process import Cancelled, ProcessResult, run_process
 from overseer.records import RunRecord, Usage, now_iso
 from overseer.redact import redact
+from overseer.sanitizers import sanitize_outputs
+from overseer.signatures import signature
 from overseer.tasks import Task
 
 _ARTIFACT_FILE_CAP = 256_000
@@ -68,8 +72,8 @@ def _last_line(path: Path) -> str:
     return redact(lines[-1])[:300] if lines else ""
 
 
-def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path,
-           values: dict[str, str], command: ProcessResult) -> tuple[Verdict, ProcessResult | None]:
+def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[str, str],
+           command: ProcessResult, sanitized: dict[str, list[str]]) -> tuple[Verdict, ProcessResult | None]:
     if command.timed_out:
         return Verdict(error_class="Timeout",
                        messages=[f"command timed out after {ctx.target.timeout_s:g}s"]), None
@@ -77,6 +81,8 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path,
         return Verdict(error_class="CommandFailed", messages=[
             f"command exited with {command.exit_code}: {_last_line(meta / 'command.stderr')}"
         ]), None
+    if ctx.target.sanitizers:
+        sanitized.update(sanitize_outputs(workdir, list(ctx.target.sanitizers)))
     # Tests arrive only after the command is done, so the command can neither read nor edit them.
     if task.tests_dir.is_dir():
         shutil.rmtree(workdir / "tests", ignore_errors=True)
@@ -106,14 +112,23 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path,
     return verdict, check
 
 
-def _keep_artifacts(workdir: Path, meta: Path, dest: Path, base: Path) -> dict[str, str]:
-    """Copy captured output and the command's output files, redacted, into ``dest``."""
-    kept: dict[str, str] = {}
-    dest.mkdir(parents=True, exist_ok=True)
+def sampled(record_id: str, rate: float) -> bool:
+    """Deterministic sampling: the same record is always in or out."""
+    return int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) < rate * 0x100000000
+
+
+def _captured(workdir: Path, meta: Path) -> list[tuple[str, Path]]:
     sources = [(p.name, p) for p in sorted(meta.iterdir()) if p.name != "usage.json"]
     sources += [(f"outputs/{p.relative_to(workdir).as_posix()}", p)
                 for p in sorted(workdir.rglob("*"))
                 if p.is_file() and p.relative_to(workdir).parts[0] != "tests"]
+    return sources
+
+
+def _keep_artifacts(sources: list[tuple[str, Path]], dest: Path, base: Path) -> dict[str, str]:
+    """Copy captured output and the command's output files, redacted, into ``dest``."""
+    kept: dict[str, str] = {}
+    dest.mkdir(parents=True, exist_ok=True)
     for name, source in sources:
         data = source.read_bytes()[:_ARTIFACT_FILE_CAP]
         target = dest / name
@@ -121,6 +136,11 @@ def _keep_artifacts(workdir: Path, meta: Path, dest: Path, base: Path) -> dict[s
         target.write_text(redact(data.decode("utf-8", errors="replace")), encoding="utf-8")
         kept[name] = target.relative_to(base).as_posix()
     return kept
+
+
+def _check_text(meta: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                     for p in (meta / "check.out", meta / "check.err") if p.is_file())
 
 
 def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
@@ -139,6 +159,8 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         "usage_file": str(meta / "usage.json"), "python": sys.executable,
     }
     started = now_iso()
+    record_id = uuid.uuid4().hex
+    sanitized: dict[str, list[str]] = {}
     try:
         command = run_process(
             format_template(ctx.target.command, values), cwd=ctx.copy_root,
@@ -148,22 +170,30 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         )
         if command.cancelled:
             raise Cancelled()
-        verdict, check = _judge(task, ctx, workdir, meta, values, command)
+        verdict, check = _judge(task, ctx, workdir, meta, values, command, sanitized)
         usage, usage_error = _read_usage(meta / "usage.json")
-        artifacts = _keep_artifacts(workdir, meta, ctx.artifacts / run_name, ctx.artifacts_base)
+        run_signature = signature(error_class=verdict.error_class, tests=verdict.tests,
+                                  messages=verdict.messages, check_output=_check_text(meta))
+        sources = _captured(workdir, meta)
+        size = sum(min(p.stat().st_size, _ARTIFACT_FILE_CAP) for _, p in sources)
+        keep = not verdict.passed or sampled(record_id, ctx.target.success_sample_rate)
+        artifacts = _keep_artifacts(sources, ctx.artifacts / run_name, ctx.artifacts_base) if keep else {}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return RunRecord(
-        session_id=ctx.session_id, target=ctx.target_name, command=ctx.target.command,
-        prompt_hash=ctx.prompt_hash, task_id=task.id, task_hash=task.content_hash,
-        task_set_hash=task_set_hash, repeat=repeat, seed=ctx.target.seed, started_at=started,
-        exit_code=command.exit_code, timed_out=command.timed_out,
-        command_s=round(command.duration_s, 4),
+        record_id=record_id, session_id=ctx.session_id, target=ctx.target_name,
+        command=ctx.target.command, prompt_hash=ctx.prompt_hash, task_id=task.id,
+        task_hash=task.content_hash, task_set_hash=task_set_hash, repeat=repeat,
+        seed=ctx.target.seed, started_at=started, exit_code=command.exit_code,
+        timed_out=command.timed_out, command_s=round(command.duration_s, 4),
         check_exit_code=check.exit_code if check else None,
         check_timed_out=check.timed_out if check else False,
         check_s=round(check.duration_s, 4) if check else 0.0,
         tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
         score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,
-        failing_tests=verdict.failing_tests, messages=verdict.messages,
-        usage=usage, usage_error=usage_error, artifacts=artifacts,
+        failing_tests=verdict.failing_tests, messages=verdict.messages, signature=run_signature,
+        usage=usage, usage_error=usage_error, sanitized=sanitized,
+        mechanical=verdict.passed and bool(sanitized), complexity=task.complexity,
+        artifacts=artifacts, output_kept=keep, output_bytes=size if keep else 0,
+        output_dropped_bytes=0 if keep else size,
     )

@@ -62,6 +62,7 @@ targets:
     holdout: 0.5
     jobs: 2
     timeout_s: 30
+    success_sample_rate: 1.0
 '''
 
 

@@ -114,3 +114,36 @@ def test_check_without_junit_is_judged_by_exit_code_with_its_reason(tmp_path: Pa
     assert records["add"].passed and records["add"].score == 1.0
     assert records["sub"].error_class == "CheckFailed"
     assert records["sub"].messages == ["check exited with 3: judge broke"]
+
+
+def test_successes_are_sampled_failures_always_kept(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", prompt="careless\n", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace("success_sample_rate: 1.0", "success_sample_rate: 0.0"))
+    failing = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    for record in read_records(Path(failing["jsonl"]))[0]:
+        assert not record.passed and record.output_kept and record.artifacts and record.output_bytes > 0
+    (project / "prompts" / "system.md").write_text("GOOD\n")
+    passing = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    for record in read_records(Path(passing["jsonl"]))[0]:
+        assert record.passed and not record.output_kept and record.artifacts == {}
+        assert record.output_dropped_bytes > 0 and record.tests_total == 3  # metrics stay
+
+
+def test_sanitizers_fix_mechanical_damage_and_mark_the_run(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    tool = project / "tool.py"
+    tool.write_text(tool.read_text().replace(
+        'f"def {task}(a, b):\\n    return {body}\\n")',
+        'f"Here you go:\\n```python\\ndef {task}(a, b):\\n    return {body}  # “sum” – done\\n```\\nBye\\n")'))
+    plain = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert plain["summary"]["error_classes"] == {"SyntaxError": 2}
+    records = read_records(Path(plain["jsonl"]))[0]
+    assert {r.signature for r in records} == {"SyntaxError"}
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text() + "    sanitizers: [strip_fences, smart_quotes, unicode_dashes]\n")
+    fixed = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert fixed["summary"]["pass_rate"] == 1.0
+    for record in read_records(Path(fixed["jsonl"]))[0]:
+        assert record.mechanical and record.sanitized == {
+            "strip_fences": ["solution.py"], "smart_quotes": ["solution.py"], "unicode_dashes": ["solution.py"]}

@@ -12,12 +12,14 @@ from overseer.evaluate import runs_dir
 from overseer.optimize import target_lock
 from overseer.prompts import prompt_hash, read_prompt, read_source, replace_prompt
 from overseer.registry import PromptVersion, TargetLog
+from overseer.store import open_store
 from overseer.vcs import atomic_write, commit_paths, is_dirty, open_repo
 
 
 def history(*, loaded: LoadedConfig, target_name: str) -> list[PromptVersion]:
     loaded.target(target_name)
-    return TargetLog(runs_dir(loaded), target_name).versions()
+    with open_store(runs_dir(loaded)) as store:
+        return store.versions(target_name)
 
 
 @dataclass
@@ -27,14 +29,22 @@ class Shown:
     diff: str
 
 
+def _find(versions: list[PromptVersion], prefix: str) -> PromptVersion | None:
+    matches = [v for v in versions if v.hash.startswith(prefix)]
+    return matches[-1] if matches else None
+
+
 def show(*, loaded: LoadedConfig, target_name: str, version: str) -> Shown:
     loaded.target(target_name)
-    log = TargetLog(runs_dir(loaded), target_name)
-    found = log.find_version(version)
-    if found is None:
-        raise FatalError(f"{log.registry_path}: no version of {target_name} starts with {version!r}")
-    decision = next((d for d in log.decisions() if d.decision_id == found.decision_id), None)
-    parent = log.find_version(found.parent) if found.parent else None
+    with open_store(runs_dir(loaded)) as store:
+        versions = store.versions(target_name)
+        found = _find(versions, version)
+        if found is None:
+            raise FatalError(f"{store.runs_dir / target_name / 'registry.jsonl'}: no version of "
+                             f"{target_name} starts with {version!r}")
+        decision = next((d for d in store.decisions(target_name)
+                         if d.decision_id == found.decision_id), None)
+    parent = _find(versions, found.parent) if found.parent else None
     diff = decision.diff if decision else (
         unified_diff(parent.text, found.text, "prompt") if parent and found.text else "")
     return Shown(found, decision, diff)
