@@ -183,6 +183,8 @@ def index_command(
 ) -> None:
     """Update the SQLite evidence index (runs/overseer.db) from the JSONL records."""
     stats = evidence_cmd.index(loaded=load_config(config), from_scratch=rebuild)
+    for warning in stats.warnings:
+        report.warn(warning)
     report.out.print(f"indexed {stats.added} new lines from {stats.files} files")
 
 

@@ -65,6 +65,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE runs ADD COLUMN output_dropped_bytes INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE runs ADD COLUMN complexity INTEGER;
     """),
+    ("0004-source-tail", """
+        ALTER TABLE sources ADD COLUMN tail_digest TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sources ADD COLUMN tail_length INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 
 
@@ -177,38 +181,47 @@ class Store:
         table = {"runs": "runs", "versions": "versions", "decisions": "decisions"}[kind]
         self.db.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", row)
 
-    def _forget(self, source: str) -> None:
-        for table in ("runs", "versions", "decisions"):
-            self.db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
-        self.db.execute("DELETE FROM sources WHERE path = ?", (source,))
+    def _rewritten(self, path: Path, offset: int, tail_digest: str, tail_length: int) -> bool:
+        """True if the last line indexed is no longer where it was: the file was edited in place."""
+        if not offset:
+            return False
+        with path.open("rb") as handle:
+            handle.seek(offset - tail_length)
+            return _digest(handle.read(tail_length)) != tail_digest
 
     def update(self) -> IndexStats:
-        """Index whatever the JSONL files gained since the last update."""
+        """Index whatever the JSONL files gained since the last update. A file edited in place
+        (not appended to) is left alone with a warning: `verify` reports it, `index --rebuild`
+        re-reads it."""
         stats = IndexStats()
         for path in self._sources():
             source = self._relative(path)
-            row = self.db.execute("SELECT offset, lines FROM sources WHERE path = ?", (source,)).fetchone()
+            row = self.db.execute("SELECT * FROM sources WHERE path = ?", (source,)).fetchone()
             offset, lines = (row["offset"], row["lines"]) if row else (0, 0)
             size = path.stat().st_size
+            if size == offset:
+                continue
+            if size < offset or (row and self._rewritten(path, offset, row["tail_digest"], row["tail_length"])):
+                stats.warnings.append(f"{path}: changed in place since it was indexed; "
+                                      "run `overseer verify`, then `overseer index --rebuild`")
+                continue
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read(size - offset)
+            complete = data[: data.rfind(b"\n") + 1]
+            if not complete:
+                continue
+            kind, target = _kind(path), path.parent.name
             with self.db:
-                if size < offset:  # rewritten: start this file over
-                    self._forget(source)
-                    offset, lines = 0, 0
-                if size == offset:
-                    continue
-                with path.open("rb") as handle:
-                    handle.seek(offset)
-                    data = handle.read(size - offset)
-                complete = data[: data.rfind(b"\n") + 1]
-                kind, target = _kind(path), path.parent.name
-                for raw in complete.splitlines():
+                raw_lines = complete.splitlines(keepends=True)
+                for raw in raw_lines:
                     lines += 1
-                    self._insert(kind, source, lines, raw, target)
+                    self._insert(kind, source, lines, raw.rstrip(b"\n"), target)
                     stats.added += 1
-                offset += len(complete)
                 self.db.execute(
-                    "INSERT OR REPLACE INTO sources (path, kind, offset, lines) VALUES (?, ?, ?, ?)",
-                    (source, kind, offset, lines))
+                    "INSERT OR REPLACE INTO sources (path, kind, offset, lines, tail_digest, tail_length)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (source, kind, offset + len(complete), lines, _digest(raw_lines[-1]), len(raw_lines[-1])))
             stats.files += 1
         return stats
 

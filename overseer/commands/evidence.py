@@ -19,7 +19,8 @@ def index(*, loaded: LoadedConfig, from_scratch: bool) -> IndexStats:
 
 def verify(*, loaded: LoadedConfig) -> list[Difference]:
     """Index what is new (the index may simply lag), then compare every line with its row."""
-    with open_store(runs_dir(loaded)) as store:
+    with open_store(runs_dir(loaded), update=False) as store:
+        store.update()
         return store.verify()
 
 
