@@ -102,6 +102,7 @@ def optimize(
     branch: Annotated[Optional[str], typer.Option("--branch", help="Commit on this branch (created if new), e.g. for a pull request.")] = None,
     allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Start even if the prompt file has uncommitted changes.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted session, without re-running its baseline.")] = False,
+    no_prior: Annotated[bool, typer.Option("--no-prior", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
     repeats: Annotated[Optional[int], typer.Option("--repeats", min=1, max=100)] = None,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
@@ -115,7 +116,7 @@ def optimize(
     options = OptimizeOptions(iterations=iterations, max_runs=max_runs, max_cost=max_cost,
                               max_time_s=max_time, patience=patience, commit=not no_commit,
                               branch=branch, allow_dirty=allow_dirty, resume=resume,
-                              jobs=jobs, repeats=repeats)
+                              jobs=jobs, repeats=repeats, use_prior=not no_prior)
     try:
         summaries = optimize_cmd.optimize_targets(loaded=loaded, targets=names, options=options,
                                                   hooks=_hooks(json_output))

@@ -28,6 +28,7 @@ from overseer.edits import EditRejected, apply_edit
 from overseer.errors import FatalError
 from overseer.evaluate import evaluate_prompt, runs_dir, session_log_path
 from overseer.faults import checkpoint
+from overseer.insights import edit_prior
 from overseer.llm import client_for
 from overseer.prompts import extract_prompt, prompt_hash, read_prompt, read_source, replace_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
@@ -35,6 +36,7 @@ from overseer.proposers.llm import LLMProposer, load_template
 from overseer.proposers.rules import RulesProposer
 from overseer.records import RecordLog, RunRecord, new_session_id, now_iso
 from overseer.registry import PromptVersion, TargetLog
+from overseer.store import open_store
 from overseer.tasks import Task, TaskSet, target_task_sets
 from overseer.vcs import (
     atomic_write,
@@ -63,6 +65,12 @@ class OptimizeOptions:
     resume: bool = False
     jobs: int | None = None
     repeats: int | None = None
+    use_prior: bool = True
+
+
+# Runs a prompt on the given (task, repeat) pairs and returns their records: the default runs the
+# target's command for real; benchmarks pass the simulator's fast path.
+Evaluator = Callable[[str, TaskSet, set[tuple[str, int]], int, str], list[RunRecord]]
 
 
 @dataclass
@@ -166,7 +174,9 @@ def target_lock(directory: Path, target: str) -> Iterator[None]:
 
 class Optimizer:
     def __init__(self, loaded: LoadedConfig, target_name: str, options: OptimizeOptions,
-                 hooks: Hooks, proposer: Proposer | None = None) -> None:
+                 hooks: Hooks, proposer: Proposer | None = None,
+                 evaluator: Evaluator | None = None) -> None:
+        self.evaluator = evaluator
         self.loaded = loaded
         self.name = target_name
         self.target = loaded.target(target_name)
@@ -228,17 +238,22 @@ class Optimizer:
                 else:
                     found[(task.id, repeat)] = record
         if missing:
-            with self.hooks.progress(label, len(missing)) as on_run:
-                evaluation = evaluate_prompt(
-                    loaded=self.loaded, target_name=self.name, prompt_text=text,
-                    task_set=task_set.subset(task_set.name, tasks), repeats=self.repeats,
-                    jobs=self.jobs, session_id=state.session_id, log=log, on_run=on_run,
-                    only=missing,
-                )
-            self.cache.add(evaluation.records)
-            state.runs_used += len(evaluation.records)
-            state.cost_usd += sum(r.usage.cost_usd for r in evaluation.records if r.usage)
-            found.update({(r.task_id, r.repeat): r for r in evaluation.records})
+            subset = task_set.subset(task_set.name, tasks)
+            if self.evaluator is not None:
+                records = self.evaluator(text, subset, missing, self.repeats, state.session_id)
+                for record in records:
+                    log.append(record)
+            else:
+                with self.hooks.progress(label, len(missing)) as on_run:
+                    records = evaluate_prompt(
+                        loaded=self.loaded, target_name=self.name, prompt_text=text,
+                        task_set=subset, repeats=self.repeats, jobs=self.jobs,
+                        session_id=state.session_id, log=log, on_run=on_run, only=missing,
+                    ).records
+            self.cache.add(records)
+            state.runs_used += len(records)
+            state.cost_usd += sum(r.usage.cost_usd for r in records if r.usage)
+            found.update({(r.task_id, r.repeat): r for r in records})
         order = {t.id: i for i, t in enumerate(tasks)}
         return sorted(found.values(), key=lambda r: (r.repeat, order[r.task_id]))
 
@@ -347,11 +362,15 @@ class Optimizer:
         base = Decision(session_id=state.session_id, target=self.name, iteration=iteration,
                         parent_hash=state.current_hash, proposer=self.proposer.name)
         self.hooks.phase(f"iteration {iteration + 1}: proposing ({self.proposer.name})")
+        prior = {}
+        if self.options.use_prior:
+            with open_store(runs_dir(self.loaded)) as store:
+                prior = edit_prior(store)
         context = build_context(
             prompt=state.current_text, prompt_hash=state.current_hash,
             start_length=state.start_length, records=baseline["train"],
             tasks=self.train.tasks, artifacts_base=self.loaded.root, history=self._history(),
-            max_failures=self.target.proposer.max_failures)
+            max_failures=self.target.proposer.max_failures, prior=prior, iteration=iteration)
         try:
             proposal: Proposal | None = self.proposer.propose(context)
         except ProposalFailed as exc:

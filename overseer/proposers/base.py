@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from overseer.edits import Edit
+from overseer.insights import KindEffect
 from overseer.records import RunRecord
 from overseer.redact import redact
 from overseer.tasks import Task
@@ -57,6 +58,8 @@ class ProposalContext:
     error_counts: dict[str, int]
     failures: list[FailureExample]
     history: list[PastEdit] = field(default_factory=list)
+    prior: dict[str, KindEffect] = field(default_factory=dict)
+    iteration: int = 0
 
     def rejected_here(self) -> set[str]:
         """Keys of edits already tried and not kept for this very prompt."""
@@ -88,7 +91,8 @@ def _output_of(record: RunRecord, base: Path) -> str:
 
 def build_context(*, prompt: str, prompt_hash: str, start_length: int,
                   records: Sequence[RunRecord], tasks: Sequence[Task], artifacts_base: Path,
-                  history: list[PastEdit], max_failures: int) -> ProposalContext:
+                  history: list[PastEdit], max_failures: int,
+                  prior: dict[str, KindEffect] | None = None, iteration: int = 0) -> ProposalContext:
     """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
     common error classes first), and the history of earlier edits."""
     failing = [r for r in records if not r.passed]
@@ -113,4 +117,5 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
         prompt=prompt, prompt_hash=prompt_hash, start_length=start_length, runs=len(records),
         pass_rate=sum(r.passed for r in records) / len(records) if records else 0.0,
         error_counts=dict(counts.most_common()), failures=examples, history=history,
+        prior=prior or {}, iteration=iteration,
     )

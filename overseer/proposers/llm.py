@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from overseer.edits import Edit
 from overseer.errors import FatalError
+from overseer.insights import KindEffect
 from overseer.llm import LLMClient, LLMError
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext, ProposalFailed
 from overseer.resources import bundled
@@ -64,13 +65,21 @@ def render(template: str, context: ProposalContext, max_edit_chars: int) -> str:
     def line(p: PastEdit) -> str:
         return f"- [{p.edit.kind or p.edit.op}] {p.edit.summary(100)} (gain {p.gain or 0:+.3f}, {p.outcome})"
 
+    def kind_line(e: KindEffect) -> str:
+        return (f"- kind {e.kind}: mean gain {e.mean_gain:+.3f} (95% interval {e.low:+.3f} to "
+                f"{e.high:+.3f}) over {e.attempts} attempts, {e.accepted} kept")
+
+    helpful = [kind_line(e) for e in context.prior.values() if e.low > 0] + \
+        [line(p) for p in evaluated if (p.gain or 0) > 0]
+    harmful = [kind_line(e) for e in context.prior.values() if e.high <= 0] + \
+        [line(p) for p in evaluated if (p.gain or 0) <= 0]
     rejected = [p for p in context.history if p.parent_hash == context.prompt_hash and p.outcome != "accepted"]
     return string.Template(template).safe_substitute(
         prompt=context.prompt, runs=context.runs, pass_rate=f"{context.pass_rate:.3f}",
         error_counts=", ".join(f"{k}: {v}" for k, v in context.error_counts.items()) or "none",
         failures=failures, max_edit_chars=max_edit_chars,
-        helpful="\n".join(line(p) for p in evaluated if (p.gain or 0) > 0) or "(none yet)",
-        harmful="\n".join(line(p) for p in evaluated if (p.gain or 0) <= 0) or "(none yet)",
+        helpful="\n".join(helpful) or "(none yet)",
+        harmful="\n".join(harmful) or "(none yet)",
         rejected="\n".join(f"- {p.edit.model_dump_json(exclude_defaults=True)} ({p.outcome})"
                            for p in rejected) or "(none)",
     )

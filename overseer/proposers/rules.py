@@ -57,13 +57,24 @@ RULES = (
 )
 
 
-def _kind_effects(history: list[PastEdit]) -> dict[str, float]:
-    """Mean measured gain of each edit kind so far (evaluated edits only)."""
+EXPLORE_EVERY = 4  # every 4th proposal tries the kind the evidence is least sure about
+
+
+def _kind_effects(context: ProposalContext) -> dict[str, float]:
+    """Mean measured gain of each edit kind: the evidence index's prior when there is one,
+    else this target's own history (evaluated edits only)."""
+    if context.prior:
+        return {kind: effect.mean_gain for kind, effect in context.prior.items()}
     gains: dict[str, list[float]] = {}
-    for past in history:
+    for past in context.history:
         if past.gain is not None:
             gains.setdefault(past.edit.kind, []).append(past.gain)
     return {kind: sum(v) / len(v) for kind, v in gains.items()}
+
+
+def _uncertainty(kind: str, context: ProposalContext) -> float:
+    effect = context.prior.get(kind)
+    return 2.0 if effect is None else effect.high - effect.low
 
 
 def _prior(kind: str, effects: dict[str, float]) -> float:
@@ -93,7 +104,7 @@ def _already_said(prompt: str, instruction: str) -> bool:
 
 
 def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
-    effects = _kind_effects(context.history)
+    effects = _kind_effects(context)
     rejected = context.rejected_here()
     found: list[tuple[float, Proposal]] = []
     for rule in RULES:
@@ -124,4 +135,10 @@ class RulesProposer:
 
     def propose(self, context: ProposalContext) -> Proposal | None:
         ranked = candidates(context)
-        return ranked[0][1] if ranked else None
+        if not ranked:
+            return None
+        if context.prior and context.iteration % EXPLORE_EVERY == EXPLORE_EVERY - 1:
+            # Exploration: among the plausible half, the kind whose effect is least known.
+            plausible = ranked[: max(1, len(ranked) // 2)]
+            return max(plausible, key=lambda sp: _uncertainty(sp[1].edit.kind, context))[1]
+        return ranked[0][1]

@@ -16,20 +16,25 @@ _ERROR_CLASS = {"prose": "SyntaxError", "rename": "ImportError", "missing_import
 
 
 def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: int = 0,
-                      session_id: str = "fast") -> list[RunRecord]:
+                      session_id: str = "fast", *, target: str = "sim", command: str = "sim",
+                      task_set_hash: str = "fast",
+                      only: set[tuple[str, int]] | None = None) -> list[RunRecord]:
     records = []
     digest = prompt_hash(prompt)
     for repeat in range(repeats):
         for task in tasks:
+            if only is not None and (task.id, repeat) not in only:
+                continue
             reply = complete(prompt, task.directory, repeat=repeat, seed=seed)
             failed = sorted(reply.modes)
             records.append(RunRecord(
-                session_id=session_id, target="sim", command="sim", prompt_hash=digest,
-                task_id=task.id, task_hash=task.content_hash, task_set_hash="fast", repeat=repeat,
+                session_id=session_id, target=target, command=command, prompt_hash=digest,
+                task_id=task.id, task_hash=task.content_hash, task_set_hash=task_set_hash, repeat=repeat,
                 seed=seed, started_at="", exit_code=0, timed_out=False, command_s=0.3,
                 check_s=6.0 if "slow" in reply.modes else 0.4,
                 tests_passed=0 if failed else 1, tests_total=1, score=0.0 if failed else 1.0,
                 passed=not failed, error_class=_ERROR_CLASS[failed[0]] if failed else None,
+                signature=_ERROR_CLASS[failed[0]] if failed else None, complexity=task.complexity,
                 usage=Usage(model="sim", input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
             ))
     return records
