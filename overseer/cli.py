@@ -13,6 +13,7 @@ import typer
 from overseer import __version__, report
 from overseer.commands import demo as demo_cmd
 from overseer.commands import init as init_cmd
+from overseer.commands import insights as insights_cmd
 from overseer.commands import run as run_cmd
 from overseer.commands import evidence as evidence_cmd
 from overseer.commands import optimize as optimize_cmd
@@ -213,6 +214,49 @@ def stats(
         report.print_json({"targets": [r.to_dict() for r in rows], "index_bytes": db_size})
     else:
         report.show_stats(rows, db_size)
+
+
+@app.command("insights")
+def insights_command(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    window: Annotated[int, typer.Option("--window", min=1, help="Recent attempts in the rolling window.")] = 20,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """What the evidence says: helpful and harmful edit kinds, fragile tasks, trends."""
+    found = insights_cmd.target_insights(loaded=load_config(config), target_name=target, window=window)
+    if json_output:
+        report.print_json(found.to_dict())
+    else:
+        report.show_insights(found)
+
+
+@app.command("report")
+def report_command(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    config: ConfigOption = None,
+) -> None:
+    """Write one self-contained HTML report: trends, heat map, decisions with diffs, effects."""
+    path = insights_cmd.write_report(loaded=load_config(config), target_name=target, output=output.resolve())
+    report.out.print(f"wrote {path}")
+
+
+@app.command("export-traces")
+def export_traces(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The JSONL file to write.")],
+    trace_format: Annotated[str, typer.Option("--format", help="Only openai-chat for now.")] = "openai-chat",
+    version: Annotated[Optional[str], typer.Option("--version", help="Only runs of this prompt version (hash prefix).")] = None,
+    min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0)] = 1.0,
+    config: ConfigOption = None,
+) -> None:
+    """Export passing runs (prompt, task input, output) as chat fine-tuning JSONL."""
+    if trace_format != "openai-chat":
+        raise FatalError(f"--format {trace_format!r}: only openai-chat is supported")
+    count = insights_cmd.export_traces(loaded=load_config(config), target_name=target, output=output.resolve(),
+                                       version=version, min_score=min_score)
+    report.out.print(f"wrote {count} traces to {output}")
 
 
 @app.command()

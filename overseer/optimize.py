@@ -472,8 +472,6 @@ class Optimizer:
             raise FatalError(f"{self.prompt_path}: has uncommitted changes; commit them first "
                              "(or pass --allow-dirty)")
         state = self._new_state(text)
-        self.targetlog.add_version(PromptVersion(hash=state.current_hash, status="baseline",
-                                                 text=text, session_id=state.session_id))
         self._save(state)
         return state
 
@@ -490,6 +488,13 @@ class Optimizer:
                     "holdout": self._evaluate(state, log, state.current_text, list(self.holdout.tasks), self.holdout, "baseline holdout"),
                 }
                 start_metrics = {k: metrics(v).model_dump() for k, v in baseline.items()}
+                if not any(v.hash == state.current_hash and v.status != "rejected"
+                           for v in self.targetlog.versions()):
+                    self.targetlog.add_version(PromptVersion(
+                        hash=state.current_hash, status="baseline", text=state.current_text,
+                        session_id=state.session_id,
+                        train_pass_rate=start_metrics["train"]["pass_rate"],
+                        holdout_pass_rate=start_metrics["holdout"]["pass_rate"]))
                 checkpoint("baseline:done")
                 while not (reason := self._stop_reason(state, started)):
                     decision = self._iterate(state, log, baseline)

@@ -231,3 +231,40 @@ def show_stats(rows: list[Any], db_size: int) -> None:
                       str(r.mechanical), ", ".join(f"{k}×{v}" for k, v in sorted(r.sanitizers.items())) or "-")
     out.print(table)
     out.print(f"index: {_size(db_size)}")
+
+
+def show_insights(found: Any) -> None:
+    table = Table(title=f"{found.target}: edit kinds (effect on train pass rate, 95% interval)", title_justify="left")
+    for name in ("kind", "attempts", "kept", "mean gain", "interval", "verdict", "error classes (change per run)"):
+        table.add_column(name)
+    for e in found.effects:
+        verdict = "helpful" if e.low > 0 else "harmful" if e.high < 0 else "uncertain"
+        classes = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(e.error_class_deltas.items(), key=lambda kv: kv[1])[:3])
+        table.add_row(e.kind, str(e.attempts), str(e.accepted), f"{e.mean_gain:+.3f}",
+                      f"{e.low:+.3f} … {e.high:+.3f}", verdict, classes or "-")
+    out.print(table)
+    w = found.window
+    out.print(f"last {w['attempts']} attempts: {w['accepted']} kept, mean gain "
+              f"{'-' if w['mean_gain'] is None else format(w['mean_gain'], '+.3f')}, outcomes {w['outcomes']}")
+    if found.fragile_tasks:
+        frag = Table(title="fragile tasks (low or unstable pass rate across kept versions)", title_justify="left")
+        for name in ("task", "mean pass rate", "spread", "versions"):
+            frag.add_column(name)
+        for f in found.fragile_tasks:
+            frag.add_row(f["task"], _pct(f["mean_pass_rate"]), f"{f['spread']:.2f}", str(f["versions"]))
+        out.print(frag)
+    trend = Table(title="kept versions", title_justify="left")
+    for name in ("version", "status", "train", "holdout"):
+        trend.add_column(name)
+    for t in found.trend:
+        trend.add_row(t["version"], t["status"], "-" if t["train"] is None else _pct(t["train"]),
+                      "-" if t["holdout"] is None else _pct(t["holdout"]))
+    out.print(trend)
+    for title, rows, key in (("by model", found.by_model, "model"), ("by complexity", found.by_complexity, "complexity")):
+        if rows:
+            t = Table(title=f"recent runs {title}", title_justify="left")
+            for name in (key, "runs", "pass rate"):
+                t.add_column(name)
+            for r in rows:
+                t.add_row(str(r[key]), str(r["runs"]), _pct(r["pass_rate"]))
+            out.print(t)

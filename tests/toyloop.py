@@ -28,6 +28,7 @@ targets:
     jobs: 2
     timeout_s: 30
     accept: {screen_tasks: 4}
+    success_sample_rate: 1.0
     proposer: {kind: llm, model: "command:%s %s"}
 """
 
