@@ -142,15 +142,15 @@ def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1
                 fragile.append({"task": task, "mean_pass_rate": round(mean, 3),
                                 "spread": round(spread, 3), "versions": len(rates)})
         fragile.sort(key=lambda f: (f["mean_pass_rate"], -f["spread"]))
-    sessions = store.query("""SELECT session_id, MIN(started_at) AS started, COUNT(*) AS runs,
-                                     error_class, COUNT(error_class) AS n FROM runs
-                              WHERE target = ? GROUP BY session_id, error_class
-                              ORDER BY started""", target)
+    sessions = store.query("""SELECT session_id, MIN(started_at) AS started,
+                                     COALESCE(signature, error_class) AS sig, COUNT(*) AS n
+                              FROM runs WHERE target = ? AND passed = 0
+                              GROUP BY session_id, sig ORDER BY started""", target)
     by_session: dict[str, dict[str, Any]] = {}
     for row in sessions:
         entry = by_session.setdefault(row["session_id"], {"session": row["session_id"], "classes": {}})
-        if row["error_class"]:
-            entry["classes"][row["error_class"]] = row["n"]
+        family = (row["sig"] or "Unknown").split("@")[0]
+        entry["classes"][family] = entry["classes"].get(family, 0) + row["n"]
     trend = [{"version": v.hash, "status": v.status, "time": v.time,
               "train": v.train_pass_rate, "holdout": v.holdout_pass_rate} for v in kept]
     recent = f"""FROM (SELECT * FROM runs WHERE target = ? ORDER BY started_at DESC LIMIT {int(run_window)})"""

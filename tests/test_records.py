@@ -60,7 +60,7 @@ def test_killed_mid_append_loses_only_the_torn_line(tmp_path: Path) -> None:
     log = RecordLog(path)
     assert len(log.warnings) == 1 and "torn last line" in log.warnings[0]
     torn = path.with_name("s.jsonl.torn").read_text()
-    assert torn.startswith('{"record_version":1') and torn.endswith("\n")
+    assert torn.startswith('{"record_version":2') and torn.endswith("\n")
     log.append(make_record(4))
     log.close()
     records, warnings = read_records(path)

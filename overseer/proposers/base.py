@@ -89,6 +89,12 @@ def _output_of(record: RunRecord, base: Path) -> str:
     return ""
 
 
+def signature_family(record: RunRecord) -> str:
+    """The signature without its detail (``AssertionError@test_x`` → ``AssertionError``): what the
+    proposers count, so one rule covers every test an assertion fails in."""
+    return (record.signature or record.error_class or "Unknown").split("@")[0]
+
+
 def build_context(*, prompt: str, prompt_hash: str, start_length: int,
                   records: Sequence[RunRecord], tasks: Sequence[Task], artifacts_base: Path,
                   history: list[PastEdit], max_failures: int,
@@ -96,12 +102,12 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
     """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
     common error classes first), and the history of earlier edits."""
     failing = [r for r in records if not r.passed]
-    counts = Counter(r.error_class or "Unknown" for r in failing)
+    counts = Counter(signature_family(r) for r in failing)
     specs = {t.id: t.spec for t in tasks}
-    rank = {cls: i for i, (cls, _) in enumerate(counts.most_common())}
+    rank = {family: i for i, (family, _) in enumerate(counts.most_common())}
     examples: list[FailureExample] = []
     seen: set[str] = set()
-    for record in sorted(failing, key=lambda r: (rank[r.error_class or "Unknown"], r.task_id)):
+    for record in sorted(failing, key=lambda r: (rank[signature_family(r)], r.task_id)):
         if record.task_id in seen or len(examples) >= max_failures:
             continue
         seen.add(record.task_id)
@@ -109,7 +115,7 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
             task_id=record.task_id,
             spec=_excerpt(specs.get(record.task_id, ""), _SPEC_CHARS),
             output=redact(_output_of(record, artifacts_base)),
-            error_class=record.error_class or "Unknown",
+            error_class=record.signature or record.error_class or "Unknown",
             messages=tuple(record.messages[:3]),
             failing_tests=tuple(record.failing_tests[:5]),
         ))
