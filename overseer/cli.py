@@ -332,3 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     except FatalError as exc:
         report.error(str(exc))
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk, a permission problem: say what and where, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        report.error(f"{where}{exc.strerror or exc}")
+        sys.exit(1)

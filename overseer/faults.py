@@ -1,9 +1,11 @@
 """Crash points for fault-injection tests: ``OVERSEER_FAULT=NAME`` (or ``NAME#N`` for the Nth time
-the point is reached) makes the process SIGKILL itself there, exactly like a power cut or `kill -9`.
+the point is reached) makes the process SIGKILL itself there, exactly like a power cut or `kill -9`;
+``NAME#N!io`` raises an OSError (no space left on device) there instead, like a failing disk.
 Unset, a checkpoint costs one dictionary lookup."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import threading
@@ -17,6 +19,7 @@ def checkpoint(name: str) -> None:
     wanted = os.environ.get(ENV)
     if not wanted:
         return
+    wanted, _, mode = wanted.partition("!")
     point, _, nth = wanted.partition("#")
     if point != name:
         return
@@ -24,4 +27,6 @@ def checkpoint(name: str) -> None:
         _hits[name] = _hits.get(name, 0) + 1
         count = _hits[name]
     if count == int(nth or 1):
+        if mode == "io":
+            raise OSError(errno.ENOSPC, "No space left on device (injected)", name)
         os.kill(os.getpid(), signal.SIGKILL)
