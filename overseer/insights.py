@@ -62,27 +62,28 @@ def kind_effects(decisions: list[Decision], class_deltas: dict[str, dict[str, fl
 
 
 def error_class_deltas(store: Store, decisions: list[Decision]) -> dict[str, dict[str, float]]:
-    """Per edit kind, the mean change in the share of runs failing with each error class
-    (candidate minus parent on the same task and repeat; mechanical runs left out)."""
+    """Per edit kind, the mean change in the share of runs failing with each error class, from
+    the parent prompt's runs to the candidate's (mechanical runs left out). One scan of the index:
+    shares per (target, prompt) first, then the differences per decision."""
+    wanted = [d for d in decisions if d.edit is not None and d.candidate_hash and d.gain is not None]
+    if not wanted:
+        return {}
+    shares: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    totals: Counter[tuple[str, str]] = Counter()
+    for row in store.query("""SELECT target, prompt_hash, error_class, COUNT(*) AS n FROM runs
+                              WHERE mechanical = 0 GROUP BY target, prompt_hash, error_class"""):
+        key = (row["target"], row["prompt_hash"])
+        totals[key] += row["n"]
+        if row["error_class"]:
+            shares[key][row["error_class"]] += row["n"]
     per_kind: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for d in decisions:
-        if d.edit is None or d.candidate_hash is None or d.gain is None:
+    for d in wanted:
+        before, after = (d.target, d.parent_hash), (d.target, d.candidate_hash or "")
+        if not totals[before] or not totals[after]:
             continue
-        rows = store.query("""
-            SELECT b.error_class AS before, c.error_class AS after FROM runs b
-            JOIN runs c ON c.target = b.target AND c.task_id = b.task_id AND c.repeat = b.repeat
-                       AND c.seed = b.seed AND c.task_hash = b.task_hash
-            WHERE b.target = ? AND b.prompt_hash = ? AND c.prompt_hash = ?
-              AND b.mechanical = 0 AND c.mechanical = 0""", d.target, d.parent_hash, d.candidate_hash)
-        if not rows:
-            continue
-        change: Counter[str] = Counter()
-        for row in rows:
-            if row["before"]:
-                change[row["before"]] -= 1
-            if row["after"]:
-                change[row["after"]] += 1
-        per_kind[d.edit.kind].append({k: v / len(rows) for k, v in change.items()})
+        classes = set(shares[before]) | set(shares[after])
+        per_kind[d.edit.kind].append({  # type: ignore[union-attr]
+            c: shares[after][c] / totals[after] - shares[before][c] / totals[before] for c in classes})
     result = {}
     for kind, items in per_kind.items():
         classes = {c for item in items for c in item}
