@@ -477,7 +477,7 @@ class Optimizer:
 
     def run(self) -> SessionSummary:
         with target_lock(self.directory, self.name):
-            self.cache = RunCache.load(self.directory)
+            self.cache = RunCache(runs_dir(self.loaded), self.name)
             state = self._prepare()
             started = time.monotonic()
             log_path = session_log_path(self.loaded, self.name, state.session_id)

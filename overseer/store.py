@@ -69,6 +69,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE sources ADD COLUMN tail_digest TEXT NOT NULL DEFAULT '';
         ALTER TABLE sources ADD COLUMN tail_length INTEGER NOT NULL DEFAULT 0;
     """),
+    # Runs are found again by their experiment key and read back from their byte offset, so an
+    # optimize session never loads a whole history. The rows are re-read from the JSONL (the
+    # source of truth) to fill the new columns.
+    ("0005-run-lookup", """
+        ALTER TABLE runs ADD COLUMN command TEXT NOT NULL DEFAULT '';
+        ALTER TABLE runs ADD COLUMN byte_offset INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX runs_by_key ON runs (target, prompt_hash, task_set_hash, seed, command);
+        CREATE INDEX runs_by_time ON runs (target, started_at);
+        CREATE INDEX runs_by_prompt_class ON runs (target, prompt_hash, mechanical, error_class);
+        DELETE FROM runs;
+        DELETE FROM versions;
+        DELETE FROM decisions;
+        DELETE FROM sources
+    """),
 ]
 
 
@@ -95,6 +109,7 @@ def _run_row(r: RunRecord) -> dict[str, Any]:
         "mechanical": int(r.mechanical), "sanitizers": ",".join(sorted(r.sanitized)),
         "output_kept": int(r.output_kept), "output_bytes": r.output_bytes,
         "output_dropped_bytes": r.output_dropped_bytes, "complexity": r.complexity,
+        "command": r.command,
     }
 
 
@@ -162,7 +177,8 @@ class Store:
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.runs_dir).as_posix()
 
-    def _insert(self, kind: str, source: str, line_no: int, raw: bytes, target: str) -> None:
+    def _insert(self, kind: str, source: str, line_no: int, raw: bytes, target: str,
+                byte_offset: int) -> None:
         text = raw.decode("utf-8")
         try:
             if kind == "runs":
@@ -176,6 +192,8 @@ class Store:
             raise FatalError(f"{self.runs_dir / source}:{line_no}: not a valid line: "
                              f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
         row.update(source=source, line=line_no, digest=_digest(raw))
+        if kind == "runs":
+            row["byte_offset"] = byte_offset
         columns = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         table = {"runs": "runs", "versions": "versions", "decisions": "decisions"}[kind]
@@ -214,9 +232,11 @@ class Store:
             kind, target = _kind(path), path.parent.name
             with self.db:
                 raw_lines = complete.splitlines(keepends=True)
+                position = offset
                 for raw in raw_lines:
                     lines += 1
-                    self._insert(kind, source, lines, raw.rstrip(b"\n"), target)
+                    self._insert(kind, source, lines, raw.rstrip(b"\n"), target, position)
+                    position += len(raw)
                     stats.added += 1
                 self.db.execute(
                     "INSERT OR REPLACE INTO sources (path, kind, offset, lines, tail_digest, tail_length)"
@@ -271,6 +291,24 @@ class Store:
         query = "SELECT body FROM decisions" + (" WHERE target = ?" if target else "") + " ORDER BY time, decision_id"
         rows = self.db.execute(query, (target,) if target else ())
         return [Decision.model_validate_json(r[0]) for r in rows]
+
+    def runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
+                command: str) -> list[RunRecord]:
+        """Every recorded run of one prompt under one experiment setup, read back from the JSONL."""
+        rows = self.db.execute(
+            "SELECT source, byte_offset FROM runs WHERE target = ? AND prompt_hash = ? AND "
+            "task_set_hash = ? AND seed = ? AND command = ? ORDER BY source, byte_offset",
+            (target, prompt_hash, task_set_hash, seed, command)).fetchall()
+        by_source: dict[str, list[int]] = {}
+        for source, byte_offset in rows:
+            by_source.setdefault(source, []).append(byte_offset)
+        records: list[RunRecord] = []
+        for source, offsets in by_source.items():
+            with (self.runs_dir / source).open("rb") as handle:
+                for byte_offset in offsets:
+                    handle.seek(byte_offset)
+                    records.append(RunRecord.model_validate_json(handle.readline()))
+        return records
 
     def query(self, sql: str, *params: Any) -> list[sqlite3.Row]:
         return list(self.db.execute(sql, params))

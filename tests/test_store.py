@@ -100,3 +100,16 @@ def test_signatures(error_class, tests, messages, output, expected) -> None:
 def test_check_codes_most_frequent_first() -> None:
     text = "a.py:1:1: F401 unused\nb.py:2:1: E501 long\nc.py:3:1: E501 long\n"
     assert check_codes(text) == ["ruff[E501]", "ruff[F401]"]
+
+
+def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
+    from overseer.cache import RunCache, run_key
+    from overseer.records import read_records
+
+    log = next((optimized / "runs" / "toy").glob("2*.jsonl"))
+    records = read_records(log)[0]
+    cache = RunCache(optimized / "runs", "toy")
+    for record in records[:5] + records[-3:]:
+        assert cache.get(run_key(record)) == record
+    missing = run_key(records[0])[:-1] + (99,)
+    assert cache.get(missing) is None
