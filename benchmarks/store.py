@@ -106,6 +106,13 @@ def main() -> None:
     print(f"overseer insights bench: {timed('insights', 'bench', '--json', cwd=root):.2f}s")
     print(f"overseer history bench: {timed('history', 'bench', '--json', cwd=root):.2f}s")
     print(f"overseer stats: {timed('stats', '--json', cwd=root):.2f}s")
+    from overseer.store import open_store
+    with open_store(root / "runs") as store:
+        prompt = store.query("SELECT prompt_hash FROM runs LIMIT 1")[0][0]
+        started = time.perf_counter()
+        found = store.runs_of(target="bench", prompt_hash=prompt, task_set_hash="s", seed=0, command="true")
+        print(f"runs of one prompt read back for reuse (what optimize does per prompt): "
+              f"{len(found):,} records in {time.perf_counter() - started:.2f}s")
     if args.keep is None:
         shutil.rmtree(root, ignore_errors=True)
     _ = db
