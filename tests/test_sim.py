@@ -110,16 +110,18 @@ def test_example_set_suits_the_simulator(tasks: list[Task]) -> None:
     assert len(tasks) >= 40
 
 
-def _passes(task: Task, modes: frozenset[str]) -> bool:
+def _passes(task: Task, modes: frozenset[str], timeout_s: float = 3.0) -> bool:
     reference = parse_reference(task.directory / "reference.py")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "solution.py").write_text(write_solution(reference, set(modes), random.Random(0)))
         shutil.copytree(task.tests_dir, work / "tests")
         result = run_process(f"{sys.executable} -m pytest -q -p no:cacheprovider tests", cwd=work,
-                             env={"PATH": "/usr/bin:/bin"}, timeout_s=3.0,
+                             env={"PATH": "/usr/bin:/bin"}, timeout_s=timeout_s,
                              stdout_path=work / "o", stderr_path=work / "e", output_cap=100_000)
-        return result.exit_code == 0
+    if result.timed_out and "slow" not in modes and timeout_s < 60:
+        return _passes(task, modes, 60.0)  # a busy machine, not the mode: judge it again, patiently
+    return result.exit_code == 0
 
 
 def test_ground_truth_agrees_with_a_large_judged_sample(tasks: list[Task]) -> None:
