@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, overseer
-from tests.toyloop import GOOD, START, make_loop_project
+from tests.toyloop import make_loop_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -95,4 +95,3 @@ def test_insights_lists_effects_and_trend(optimized: Path) -> None:
     assert facts["trend"][0]["train"] == 0.0 and facts["trend"][1]["train"] == 1.0
     assert facts["window"]["attempts"] == 2
     assert facts["by_model"] and facts["by_complexity"][0]["complexity"] == 1
-    assert START != GOOD

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import sys
 import tempfile
 from pathlib import Path
 
@@ -29,7 +28,6 @@ EDITS = {
     "neutral": {"op": "insert_after", "old": "Be careful.", "new": " Thanks.", "kind": "add-constraint:polite"},
     "drop-good": {"op": "replace", "old": " GOOD", "new": "", "kind": "delete-line:good"},
 }
-STATS = {"steps": 0, "kills": 0, "io_failures": 0, "accepted": 0}
 
 
 class LoopMachine(RuleBasedStateMachine):
@@ -56,7 +54,6 @@ class LoopMachine(RuleBasedStateMachine):
     def _settle(self, result: object) -> None:
         prompt = (self.root / "prompts" / "system.md").read_text()
         if prompt != self.last_kept and git(self.root, "show", "HEAD:prompts/system.md") == prompt:
-            STATS["accepted"] += 1
             self.kept.add(prompt)
             self.last_kept = prompt
 
@@ -65,7 +62,6 @@ class LoopMachine(RuleBasedStateMachine):
         self._propose(edit)
         result = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root, timeout=120)
         assert result.returncode == 0, result.stderr[-1500:]
-        STATS["steps"] += 1
         self._settle(result)
 
     @rule(edit=st.sampled_from(sorted(EDITS)), point=st.sampled_from(POINTS))
@@ -74,8 +70,6 @@ class LoopMachine(RuleBasedStateMachine):
         result = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root,
                           env={"OVERSEER_FAULT": point}, timeout=120)
         assert result.returncode in (0, -signal.SIGKILL), result.stderr[-1500:]
-        STATS["steps"] += 1
-        STATS["kills"] += result.returncode == -signal.SIGKILL
         prompt = (self.root / "prompts" / "system.md").read_text()
         assert prompt in self.kept or self._pending_text() == prompt  # invariant 1
         resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root, timeout=120)
@@ -88,9 +82,7 @@ class LoopMachine(RuleBasedStateMachine):
         self._propose("good" if "GOOD" not in self.last_kept else "drop-good")
         result = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root,
                           env={"OVERSEER_FAULT": point + "!io"}, timeout=120)
-        STATS["steps"] += 1
         if result.returncode != 0:
-            STATS["io_failures"] += 1
             assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-1500:]
             assert "No space left on device" in result.stderr
         resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root, timeout=120)
@@ -100,7 +92,6 @@ class LoopMachine(RuleBasedStateMachine):
     @rule()
     def roll_back(self) -> None:
         result = overseer("rollback", "toy", "--reason", "stateful", cwd=self.root, timeout=60)
-        STATS["steps"] += 1
         if result.returncode == 0:
             self.last_kept = (self.root / "prompts" / "system.md").read_text()
             assert self.last_kept in self.kept
@@ -174,6 +165,3 @@ LoopMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestLoopMachine = LoopMachine.TestCase
 
-
-def test_zz_report_stateful_counts() -> None:
-    print(f"\nstateful: {STATS}", file=sys.stderr)
