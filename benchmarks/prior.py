@@ -21,7 +21,7 @@ from pathlib import Path
 
 import git
 
-from overseer.commands.init import scaffold
+from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
 from overseer.decide import Decision
 from overseer.optimize import Hooks, OptimizeOptions, Optimizer, candidate_text
@@ -60,17 +60,13 @@ targets:
 
 
 def make_repo(root: Path, seed: int) -> None:
-    scaffold(root)
+    build_demo_repo(root)  # the example command, its tasks, a git repo with one commit
     (root / "overseer.yaml").write_text(CONFIG.replace("SEED", str(seed)))
     (root / "prompts").mkdir()
     (root / "prompts" / "second.md").write_text(SECOND_PROMPT)
-    (root / ".gitignore").write_text("runs/\n")
-    repo = git.Repo.init(root)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "bench")
-        config.set_value("user", "email", "bench@example.invalid")
+    repo = git.Repo(root)
     repo.git.add(A=True)
-    repo.index.commit("start")
+    repo.index.commit("two targets")
 
 
 def fast_evaluator(target_name: str, command: str, seed: int):  # type: ignore[no-untyped-def]
