@@ -83,7 +83,7 @@ def run(
         raise typer.Exit(EXIT_FAIL_UNDER)
 
 
-def _hooks(quiet: bool) -> Hooks:
+def _hooks() -> Hooks:
     def decided(decision: object) -> None:
         report.note(report.decision_line(decision))
 
@@ -120,7 +120,7 @@ def optimize(
                               jobs=jobs, repeats=repeats, use_prior=not no_prior)
     try:
         summaries = optimize_cmd.optimize_targets(loaded=loaded, targets=names, options=options,
-                                                  hooks=_hooks(json_output))
+                                                  hooks=_hooks())
     except KeyboardInterrupt:
         report.error("interrupted: the prompt file holds the last kept version; "
                      "continue with `overseer optimize --resume`")
@@ -270,7 +270,7 @@ def demo(
     loaded = demo_cmd.prepare_demo(directory=directory)
     report.note(f"demo repo: {loaded.root}")
     try:
-        facts = demo_cmd.run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=_hooks(json_output))
+        facts = demo_cmd.run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=_hooks())
     except KeyboardInterrupt:
         report.error(f"interrupted; the demo repo is in {loaded.root}")
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from overseer.errors import FatalError
 
 CONFIG_NAME = "overseer.yaml"
-SCHEMA_VERSION = 1
 
 # Values every command template and check command may use as {placeholders}; the same values reach
 # the command as OVERSEER_* environment variables.
@@ -101,13 +100,6 @@ class PromptLocation(_Strict):
         if self.variable is not None:
             return "python"
         return "file"
-
-    def describe(self) -> str:
-        if self.region is not None:
-            return f"{self.file} (region {self.region})"
-        if self.variable is not None:
-            return f"{self.file} (variable {self.variable})"
-        return self.file
 
 
 class Target(_Strict):

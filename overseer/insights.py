@@ -32,10 +32,6 @@ class KindEffect:
     high: float
     error_class_deltas: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def uncertain(self) -> bool:
-        return self.low < 0 < self.high
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -9,7 +9,6 @@ difference from the index. Read-side commands query the index, not the raw files
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -335,6 +334,3 @@ def rebuild(runs_dir: Path) -> IndexStats:
     finally:
         store.close()
 
-
-def as_json(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    return [json.loads(json.dumps(dict(r))) for r in rows]

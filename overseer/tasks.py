@@ -61,10 +61,6 @@ class Task:
     def fixture_dir(self) -> Path:
         return self.directory / "fixture"
 
-    @property
-    def uses_default_check(self) -> bool:
-        return self.check == DEFAULT_CHECK
-
 
 @dataclass(frozen=True)
 class TaskSet:
