@@ -1,14 +1,19 @@
 """Decision quality of the acceptance rule against edits of known true effect.
 
-    python benchmarks/decisions.py [--trials 400] [--repeats 1 2 3] [--effects -10 -5 0 3 5 10]
+    python benchmarks/decisions.py [--trials 400] [--plans 1 2 3 2:16] [--effects -10 -5 0 3 5 10]
 
 The example task set's per-task pass probabilities come from the simulator's ground truth for the
 example prompt; a candidate with true effect d (points) passes each task with probability p + d/100
 (clipped to [0.01, 0.99]; the realized mean effect is printed). Outcomes are drawn independently
-for baseline and candidate, as a changed prompt draws fresh noise. Each trial goes through the
-whole rule: the screen on a minibatch of train tasks, then decide() on train and holdout.
-Printed: acceptance rate per effect and repeats; false promotions (effect <= 0 accepted) and power
-(effect >= +5 accepted).
+for parent and candidate, as a changed prompt draws fresh noise. Each trial goes through the whole
+rule as the optimizer runs it: the screen on a minibatch of train tasks, the sequential looks
+(decide.looks / decide.look_verdict), then the holdout and decide() at the look that proved it.
+
+A plan is REPEATS (fixed: max_repeats = repeats) or REPEATS:MAX (escalation up to MAX; 2:16 is the
+default of an example target). Printed per plan: the acceptance rate per effect, false promotions
+(mean over effects <= 0), power (mean over effects >= +5), and runs per candidate: the candidate's
+own runs and the parent's extra runs for the escalation (in a session those are run once per
+parent and then shared by every later candidate, so this counts them at their worst).
 """
 
 from __future__ import annotations
@@ -19,74 +24,114 @@ import statistics
 from pathlib import Path
 
 from overseer.config import PromptLocation, Thresholds
-from overseer.decide import decide, screen
+from overseer.decide import decide, look_verdict, looks, screen
 from overseer.prompts import read_prompt
 from overseer.records import RunRecord, Usage
 from overseer.sim.writer import pass_probability
 from overseer.tasks import load_task_set, split_holdout
 
 ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = RunRecord(session_id="s", target="t", command="c", prompt_hash="p", task_id="", task_hash="h",
+                     task_set_hash="s", repeat=0, seed=0, started_at="", exit_code=0, timed_out=False,
+                     command_s=1.0, usage=Usage(input_tokens=100))
 
 
-def outcomes(probabilities: dict[str, float], repeats: int, rng: random.Random) -> list[RunRecord]:
-    return [RunRecord(session_id="b", target="t", command="c", prompt_hash="p", task_id=task,
-                      task_hash="h", task_set_hash="s", repeat=r, seed=0, started_at="",
-                      exit_code=0, timed_out=False, command_s=1.0, passed=(ok := rng.random() < p),
-                      score=float(ok), usage=Usage(input_tokens=100))
-            for r in range(repeats) for task, p in probabilities.items()]
+class Prompt:
+    """One prompt's outcomes, drawn lazily per (task, repeat) and then fixed, like cached runs."""
+
+    def __init__(self, probabilities: dict[str, float], rng: random.Random) -> None:
+        self.probabilities, self.rng = probabilities, rng
+        self.drawn: dict[tuple[str, int], RunRecord] = {}
+
+    def runs(self, tasks: list[str], repeats: int) -> list[RunRecord]:
+        for repeat in range(repeats):
+            for task in tasks:
+                if (task, repeat) not in self.drawn:
+                    ok = self.rng.random() < self.probabilities[task]
+                    self.drawn[(task, repeat)] = TEMPLATE.model_copy(
+                        update={"task_id": task, "repeat": repeat, "passed": ok, "score": float(ok)})
+        return [self.drawn[(t, r)] for r in range(repeats) for t in tasks]
 
 
-def accepted(base: dict[str, float], cand: dict[str, float], hold_base: dict[str, float],
-             hold_cand: dict[str, float], repeats: int, thresholds: Thresholds, rng: random.Random) -> bool:
-    train_before, train_after = outcomes(base, repeats, rng), outcomes(cand, repeats, rng)
-    minibatch = set(rng.sample(sorted(base), min(thresholds.screen_tasks, len(base))))
-    if thresholds.screen_tasks and not screen([r for r in train_before if r.task_id in minibatch],
-                                              [r for r in train_after if r.task_id in minibatch],
+def trial(train: dict[str, float], holdout: dict[str, float], effect: float, repeats: int,
+          thresholds: Thresholds, rng: random.Random) -> tuple[bool, int, int]:
+    """One candidate through the whole rule: (accepted, candidate runs, parent runs beyond the
+    first look's)."""
+    parent = Prompt({**train, **holdout}, rng)
+    candidate = Prompt({t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng)
+    train_ids, holdout_ids = sorted(train), sorted(holdout)
+    parent.runs(train_ids, repeats)
+    parent.runs(holdout_ids, repeats)
+    first = len(parent.drawn)
+
+    def result(accepted: bool) -> tuple[bool, int, int]:
+        return accepted, len(candidate.drawn), len(parent.drawn) - first
+
+    minibatch = sorted(rng.sample(train_ids, min(thresholds.screen_tasks, len(train_ids))))
+    if thresholds.screen_tasks and not screen(parent.runs(minibatch, repeats),
+                                              candidate.runs(minibatch, repeats),
                                               thresholds, "pass_rate").passed:
-        return False
-    decision = decide(train_before=train_before, train_after=train_after,
-                      holdout_before=outcomes(hold_base, repeats, rng),
-                      holdout_after=outcomes(hold_cand, repeats, rng),
-                      thresholds=thresholds, objective="pass_rate")
-    return decision.outcome == "accepted"
+        return result(False)
+    for look in looks(repeats, thresholds):
+        before, after = parent.runs(train_ids, look.repeats), candidate.runs(train_ids, look.repeats)
+        verdict = look_verdict(before, after, thresholds, "pass_rate", look)
+        if verdict != "continue":
+            break
+    if verdict != "proven":
+        return result(False)
+    decision = decide(train_before=before, train_after=after,
+                      holdout_before=parent.runs(holdout_ids, look.repeats),
+                      holdout_after=candidate.runs(holdout_ids, look.repeats),
+                      thresholds=thresholds, objective="pass_rate", look=look)
+    return result(decision.outcome == "accepted")
 
 
-def shifted(probabilities: dict[str, float], effect: float) -> dict[str, float]:
-    return {t: min(0.99, max(0.01, p + effect)) for t, p in probabilities.items()}
+def parse_plan(text: str) -> tuple[int, int]:
+    repeats, _, top = text.partition(":")
+    return int(repeats), int(top or repeats)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=400)
-    parser.add_argument("--repeats", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--plans", nargs="+", default=["1", "2", "3", "2:16"],
+                        help="REPEATS (fixed) or REPEATS:MAX_REPEATS (escalation)")
     parser.add_argument("--effects", type=float, nargs="+", default=[-10, -5, 0, 3, 5, 10])
     parser.add_argument("--alpha", type=float, default=None)
     parser.add_argument("--min-gain", type=float, default=None)
+    parser.add_argument("--futility-p", type=float, default=None)
     args = parser.parse_args()
-    thresholds = Thresholds(**{k: v for k, v in (("alpha", args.alpha), ("min_gain", args.min_gain)) if v is not None})
+    overrides = {k: v for k, v in (("alpha", args.alpha), ("min_gain", args.min_gain),
+                                   ("futility_p", args.futility_p)) if v is not None}
     prompt = read_prompt(ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
-    train, holdout = split_holdout(load_task_set(ROOT / "tasks" / "pyfuncs"), 0.25)
-    base = {t.id: pass_probability(prompt, t) for t in train.tasks}
-    hold = {t.id: pass_probability(prompt, t) for t in holdout.tasks}
-    print(f"acceptance rule: {thresholds.model_dump()}")
-    print(f"tasks: {len(base)} train, {len(hold)} holdout; baseline truth {statistics.fmean(base.values()):.3f}; "
-          f"{args.trials} trials per cell")
-    header = "".join(f"{f'{e:+.0f} pts':>10}" for e in args.effects)
-    print(f"{'repeats':>8}{header}{'false promo':>13}{'power>=+5':>11}{'power +10':>11}")
-    for repeats in args.repeats:
-        rates = {}
+    train_set, holdout_set = split_holdout(load_task_set(ROOT / "tasks" / "pyfuncs"), 0.25)
+    train = {t.id: pass_probability(prompt, t) for t in train_set.tasks}
+    holdout = {t.id: pass_probability(prompt, t) for t in holdout_set.tasks}
+    print(f"acceptance rule: {Thresholds(**overrides).model_dump()}")
+    print(f"tasks: {len(train)} train, {len(holdout)} holdout; baseline truth "
+          f"{statistics.fmean(train.values()):.3f}; {args.trials} trials per cell")
+    header = "".join(f"{f'{e:+.0f} pts':>8}" for e in args.effects)
+    print(f"{'plan':>6}{header}{'false':>7}{'power':>7}{'+10':>7}   runs/candidate (own + parent's extra) at 0 | +10")
+    for text in args.plans:
+        repeats, top = parse_plan(text)
+        thresholds = Thresholds(**overrides, max_repeats=top)
+        rates, runs = {}, {}
         for effect in args.effects:
-            rng = random.Random(f"{repeats}:{effect}")
-            cand, hold_cand = shifted(base, effect / 100), shifted(hold, effect / 100)
-            wins = sum(accepted(base, cand, hold, hold_cand, repeats, thresholds, rng) for _ in range(args.trials))
-            rates[effect] = wins / args.trials
-        row = "".join(f"{rates[e]:>10.3f}" for e in args.effects)
+            rng = random.Random(f"{text}:{effect}")
+            results = [trial(train, holdout, effect / 100, repeats, thresholds, rng) for _ in range(args.trials)]
+            rates[effect] = statistics.fmean(a for a, _, _ in results)
+            runs[effect] = (statistics.fmean(c for _, c, _ in results), statistics.fmean(p for _, _, p in results))
+        row = "".join(f"{rates[e]:>8.3f}" for e in args.effects)
         false_promo = statistics.fmean(rates[e] for e in args.effects if e <= 0)
         power = statistics.fmean(rates[e] for e in args.effects if e >= 5)
-        print(f"{repeats:>8}{row}{false_promo:>13.3f}{power:>11.3f}{rates.get(10, float('nan')):>11.3f}")
-    realized = {e: statistics.fmean(shifted(base, e / 100).values()) - statistics.fmean(base.values())
+        cost = " | ".join(f"{runs[e][0]:.0f} + {runs[e][1]:.0f}" for e in (0, 10) if e in runs)
+        print(f"{text:>6}{row}{false_promo:>7.3f}{power:>7.3f}{rates.get(10, float('nan')):>7.3f}   {cost}",
+              flush=True)
+    base = statistics.fmean(train.values())
+    realized = {e: statistics.fmean(min(0.99, max(0.01, p + e / 100)) for p in train.values()) - base
                 for e in args.effects}
-    print("realized true effects after clipping: " + ", ".join(f"{e:+.0f} → {100 * r:+.2f}" for e, r in realized.items()))
+    print("realized true effects after clipping: "
+          + ", ".join(f"{e:+.0f} → {100 * r:+.2f}" for e, r in realized.items()))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ def optimize(
     allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Start even if the prompt file has uncommitted changes.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted session, without re-running its baseline.")] = False,
     no_prior: Annotated[bool, typer.Option("--no-prior", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
-    repeats: Annotated[Optional[int], typer.Option("--repeats", min=1, max=100)] = None,
+    repeats: Annotated[Optional[int], typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the target's repeats).")] = None,
+    max_repeats: Annotated[Optional[int], typer.Option("--max-repeats", min=1, max=100, help="Repeats a promising candidate may escalate to (default: accept.max_repeats; = --repeats: never escalate).")] = None,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
@@ -117,7 +118,8 @@ def optimize(
     options = OptimizeOptions(iterations=iterations, max_runs=max_runs, max_cost=max_cost,
                               max_time_s=max_time, patience=patience, commit=not no_commit,
                               branch=branch, allow_dirty=allow_dirty, resume=resume,
-                              jobs=jobs, repeats=repeats, use_prior=not no_prior)
+                              jobs=jobs, repeats=repeats, max_repeats=max_repeats,
+                              use_prior=not no_prior)
     try:
         summaries = optimize_cmd.optimize_targets(loaded=loaded, targets=names, options=options,
                                                   hooks=_hooks())
@@ -263,6 +265,7 @@ def export_traces(
 def demo(
     directory: Annotated[Optional[Path], typer.Option("--dir", help="An empty or new directory for the demo repo (default: a temp dir).")] = None,
     iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits to try.")] = demo_cmd.DEMO_ITERATIONS,
+    max_repeats: Annotated[int, typer.Option("--max-repeats", min=1, max=100, help="Repeats a promising candidate may escalate to (optimize's default: 16).")] = demo_cmd.DEMO_MAX_REPEATS,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -270,7 +273,8 @@ def demo(
     loaded = demo_cmd.prepare_demo(directory=directory)
     report.note(f"demo repo: {loaded.root}")
     try:
-        facts = demo_cmd.run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=_hooks())
+        facts = demo_cmd.run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=_hooks(),
+                                  max_repeats=max_repeats)
     except KeyboardInterrupt:
         report.error(f"interrupted; the demo repo is in {loaded.root}")
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -51,7 +51,12 @@ class Thresholds(_Strict):
     """The acceptance rule's settings; ``accept:`` in a target's config."""
 
     min_gain: float = Field(0.03, ge=0, le=1, description="mean paired gain on train, absolute")
-    alpha: float = Field(0.05, gt=0, lt=1, description="one-sided p-value limit")
+    alpha: float = Field(0.05, gt=0, lt=1, description="one-sided p-value limit, over all looks")
+    max_repeats: int | None = Field(
+        16, ge=1, le=100,
+        description="a promising candidate's repeats double up to this (null: never more than repeats)")
+    futility_p: float = Field(0.6, gt=0, le=1,
+                              description="between looks, stop when the p-value is above this")
     holdout_tolerance: float = Field(0.0, ge=0, le=1, description="allowed holdout loss")
     max_token_increase: float | None = Field(0.2, ge=0, description="tokens per run, relative")
     max_time_increase: float | None = Field(0.2, ge=0, description="median run time, relative")

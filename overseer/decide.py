@@ -17,7 +17,7 @@ import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,7 @@ class Decision(BaseModel):
     gain: float | None = None
     p_value: float | None = None
     runs_used: int = 0
+    repeats: int | None = None
     diff: str = ""
 
 
@@ -149,12 +150,58 @@ def screen(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
                           "value is the p-value that the candidate is worse")
 
 
-def train_fails(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
-                thresholds: Thresholds, objective: Objective) -> bool:
-    """True when gain or p-value already rule the candidate out, so its holdout need not run."""
+class Look(NamedTuple):
+    """One look of the sequential evaluation: train runs so far, and this look's p-value limit."""
+
+    number: int
+    of: int
+    repeats: int
+    alpha: float
+
+    def describe(self) -> str:
+        return f"look {self.number} of {self.of}, {self.repeats} repeats"
+
+
+def looks(repeats: int, thresholds: Thresholds) -> list[Look]:
+    """The sequential plan: repeats double from ``repeats`` up to ``max_repeats``.
+
+    The overall α is spent across the looks by the power function α·t³ of the information fraction
+    t = repeats / max_repeats (Kim and DeMets): little early, when a look is noisy, most of it at the
+    last look. Each look tests at its own increment, so by the union bound the chance that a
+    useless edit is proven at any look is at most α, whatever the correlation between looks.
+    (benchmarks/decisions.py compares plans; O'Brien-Fleming spending had the same power.)
+    """
+    top = max(repeats, thresholds.max_repeats or repeats)
+    counts = [repeats]
+    while counts[-1] < top:
+        counts.append(min(2 * counts[-1], top))
+    plan, spent = [], 0.0
+    for number, count in enumerate(counts, start=1):
+        total = thresholds.alpha * (count / top) ** 3
+        plan.append(Look(number, len(counts), count, total - spent))
+        spent = total
+    return plan
+
+
+def smallest_p_value(tasks: int) -> float:
+    """The sign-flip test over ``tasks`` tasks cannot give less than this (all differences > 0)."""
+    return 0.5 ** tasks
+
+
+LookVerdict = Literal["proven", "futile", "continue"]
+
+
+def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
+                 thresholds: Thresholds, objective: Objective, look: Look) -> LookVerdict:
+    """proven: gain and p-value hold at this look's α (the holdout is next); futile: the last
+    look, or a p-value above ``futility_p``; continue: promising, run more repeats."""
     differences = paired_differences(train_before, train_after, objective)
-    return (mean_gain(differences) < thresholds.min_gain
-            or sign_flip_p_value(list(differences.values())) > thresholds.alpha)
+    p = sign_flip_p_value(list(differences.values()))
+    if mean_gain(differences) >= thresholds.min_gain and p <= look.alpha:
+        return "proven"
+    if look.number == look.of or p > thresholds.futility_p:
+        return "futile"
+    return "continue"
 
 
 def _relative_increase(before: float, after: float) -> float | None:
@@ -179,9 +226,15 @@ def decide(
     thresholds: Thresholds,
     objective: Objective,
     holdout_measured: bool = True,
+    look: Look | None = None,
 ) -> Decision:
     """Accept only if every criterion holds; each is recorded with its value and verdict.
+    ``look`` is the sequential look the train runs come from (its α is the p-value limit);
     ``holdout_measured=False`` records the holdout as not run (the train already failed)."""
+    alpha = look.alpha if look else thresholds.alpha
+    p_note = "one-sided paired sign-flip test over tasks"
+    if look and look.of > 1:
+        p_note += f"; {look.describe()}, its share of α {thresholds.alpha:g}"
     differences = paired_differences(train_before, train_after, objective)
     gain = mean_gain(differences)
     p = sign_flip_p_value(list(differences.values()))
@@ -192,8 +245,8 @@ def decide(
     criteria = [
         Criterion(name="train gain", value=round(gain, 4), limit=thresholds.min_gain,
                   passed=gain >= thresholds.min_gain, note=f"{len(differences)} tasks paired"),
-        Criterion(name="p-value", value=round(p, 4), limit=thresholds.alpha,
-                  passed=p <= thresholds.alpha, note="one-sided paired sign-flip test over tasks"),
+        Criterion(name="p-value", value=round(p, 4), limit=round(alpha, 6),
+                  passed=p <= alpha, note=p_note),
         Criterion(name="holdout gain", value=round(holdout_gain, 4) if holdout_measured else None,
                   limit=-thresholds.holdout_tolerance,
                   passed=holdout_gain >= -thresholds.holdout_tolerance,
@@ -212,4 +265,5 @@ def decide(
         holdout_before=metrics(holdout_before) if holdout_measured else None,
         holdout_after=metrics(holdout_after) if holdout_measured else None,
         gain=round(gain, 4), p_value=round(p, 4),
+        repeats=look.repeats if look else None,
     )

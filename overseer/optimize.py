@@ -23,7 +23,18 @@ from pydantic import BaseModel, ConfigDict
 
 from overseer.cache import RunCache
 from overseer.config import LoadedConfig, Target
-from overseer.decide import Criterion, Decision, decide, metrics, screen, train_fails
+from overseer.decide import (
+    Criterion,
+    Decision,
+    Look,
+    LookVerdict,
+    decide,
+    look_verdict,
+    looks,
+    metrics,
+    screen,
+    smallest_p_value,
+)
 from overseer.edits import EditRejected, apply_edit
 from overseer.errors import FatalError
 from overseer.evaluate import evaluate_prompt, runs_dir, session_log_path
@@ -65,6 +76,7 @@ class OptimizeOptions:
     resume: bool = False
     jobs: int | None = None
     repeats: int | None = None
+    max_repeats: int | None = None  # overrides the target's accept.max_repeats
     use_prior: bool = True
 
 
@@ -184,12 +196,20 @@ class Optimizer:
         self.hooks = hooks
         self.proposer = proposer or make_proposer(loaded, self.target)
         self.repeats = options.repeats or self.target.repeats
+        self.accept = self.target.accept if options.max_repeats is None else \
+            self.target.accept.model_copy(update={"max_repeats": options.max_repeats})
         self.jobs = options.jobs or self.target.jobs
         self.directory = runs_dir(loaded) / target_name
         self.targetlog = TargetLog(runs_dir(loaded), target_name)
         self.prompt_path = loaded.root / self.target.prompt.file
         self.repo = open_repo(loaded.root)
         self.train, self.holdout = target_task_sets(loaded, self.target)
+        last = looks(self.repeats, self.accept)[-1]
+        if smallest_p_value(len(self.train)) > last.alpha:
+            raise FatalError(
+                f"{loaded.path}: targets.{target_name}: {len(self.train)} train tasks can never prove "
+                f"an edit: their smallest p-value is {smallest_p_value(len(self.train)):.3g}, above "
+                f"the last look's α {last.alpha:.3g}; add tasks or raise accept.alpha")
         self.cache = RunCache()
         self.session_decisions: list[Decision] = []
         self.commits: list[str] = []
@@ -224,11 +244,14 @@ class Optimizer:
     # ---- evaluation --------------------------------------------------------------------------
 
     def _evaluate(self, state: SessionState, log: RecordLog, text: str, tasks: list[Task],
-                  task_set: TaskSet, label: str) -> list[RunRecord]:
+                  task_set: TaskSet, label: str, repeats: int | None = None) -> list[RunRecord]:
+        """Runs of ``text`` on ``tasks`` for repeats 0..repeats-1: reused when already run (this
+        session, an earlier one, or a killed one), run otherwise."""
+        repeats = repeats or self.repeats
         digest = prompt_hash(text)
         found: dict[tuple[str, int], RunRecord] = {}
         missing: set[tuple[str, int]] = set()
-        for repeat in range(self.repeats):
+        for repeat in range(repeats):
             for task in tasks:
                 key = (digest, task_set.content_hash, task.id, task.content_hash,
                        self.target.command, repeat, self.target.seed)
@@ -240,14 +263,14 @@ class Optimizer:
         if missing:
             subset = task_set.subset(task_set.name, tasks)
             if self.evaluator is not None:
-                records = self.evaluator(text, subset, missing, self.repeats, state.session_id)
+                records = self.evaluator(text, subset, missing, repeats, state.session_id)
                 for record in records:
                     log.append(record)
             else:
                 with self.hooks.progress(label, len(missing)) as on_run:
                     records = evaluate_prompt(
                         loaded=self.loaded, target_name=self.name, prompt_text=text,
-                        task_set=subset, repeats=self.repeats, jobs=self.jobs,
+                        task_set=subset, repeats=repeats, jobs=self.jobs,
                         session_id=state.session_id, log=log, on_run=on_run, only=missing,
                     ).records
             self.cache.add(records)
@@ -257,8 +280,19 @@ class Optimizer:
         order = {t.id: i for i, t in enumerate(tasks)}
         return sorted(found.values(), key=lambda r: (r.repeat, order[r.task_id]))
 
+    def _baseline(self, state: SessionState, log: RecordLog, baseline: dict[str, list[RunRecord]],
+                  split: str, repeats: int) -> list[RunRecord]:
+        """The current prompt's runs with ``repeats`` repeats, run now only where a look needs
+        more repeats than it has; ``baseline`` keeps the largest set for later iterations."""
+        task_set = self.train if split == "train" else self.holdout
+        records = self._evaluate(state, log, state.current_text, list(task_set.tasks), task_set,
+                                 f"baseline {split}", repeats)
+        if len(records) > len(baseline[split]):
+            baseline[split] = records
+        return records
+
     def _minibatch(self, iteration: int) -> list[Task]:
-        size = self.target.accept.screen_tasks
+        size = self.accept.screen_tasks
         if size == 0 or size >= len(self.train):
             return []
         ranked = sorted(self.train.tasks,
@@ -395,26 +429,26 @@ class Optimizer:
             self.hooks.phase(f"iteration {iteration + 1}: screening on {len(minibatch)} tasks")
             screened = self._evaluate(state, log, candidate, minibatch, self.train, "screen")
             ids = {t.id for t in minibatch}
-            verdict: Criterion = screen([r for r in baseline["train"] if r.task_id in ids], screened,
-                                        self.target.accept, self.target.objective)
+            screen_check: Criterion = screen([r for r in baseline["train"] if r.task_id in ids],
+                                             screened, self.accept, self.target.objective)
             checkpoint("screen:done")
-            if not verdict.passed:
+            if not screen_check.passed:
                 return base.model_copy(update={
-                    "outcome": "screened_out", "criteria": [verdict],
-                    "reason": f"screen: worse on the minibatch (p {verdict.value} <= {verdict.limit})",
+                    "outcome": "screened_out", "criteria": [screen_check],
+                    "reason": f"screen: worse on the minibatch (p {screen_check.value} <= {screen_check.limit})",
                     "runs_used": state.runs_used - runs_before})
-        self.hooks.phase(f"iteration {iteration + 1}: evaluating the candidate")
-        train_after = self._evaluate(state, log, candidate, list(self.train.tasks), self.train, "train")
-        measure_holdout = not train_fails(baseline["train"], train_after, self.target.accept,
-                                          self.target.objective)
+        train_before, train_after, look, verdict = self._sequential_train(
+            state, log, baseline, candidate, iteration)
+        proven = verdict == "proven"
+        holdout_before = self._baseline(state, log, baseline, "holdout", look.repeats) if proven else []
         holdout_after = self._evaluate(state, log, candidate, list(self.holdout.tasks), self.holdout,
-                                       "holdout") if measure_holdout else []
+                                       "holdout", look.repeats) if proven else []
         checkpoint("evaluate:done")
         verdict_decision = decide(
-            train_before=baseline["train"], train_after=train_after,
-            holdout_before=baseline["holdout"] if measure_holdout else [],
-            holdout_after=holdout_after, thresholds=self.target.accept,
-            objective=self.target.objective, holdout_measured=measure_holdout)
+            train_before=train_before, train_after=train_after,
+            holdout_before=holdout_before, holdout_after=holdout_after,
+            thresholds=self.accept, objective=self.target.objective,
+            holdout_measured=proven, look=look)
         decision = verdict_decision.model_copy(update={
             k: getattr(base, k) for k in ("decision_id", "session_id", "target", "iteration",
                                           "parent_hash", "candidate_hash", "proposer", "edit",
@@ -427,6 +461,24 @@ class Optimizer:
             checkpoint("accept:pending-saved")
             self._complete_accept(state)
         return decision
+
+    def _sequential_train(self, state: SessionState, log: RecordLog,
+                          baseline: dict[str, list[RunRecord]], candidate: str,
+                          iteration: int) -> tuple[list[RunRecord], list[RunRecord], Look, LookVerdict]:
+        """Train runs of parent and candidate, look after look (see decide.looks), until the
+        candidate is proven, futile, or at the last look."""
+        plan = looks(self.repeats, self.accept)
+        for look in plan:
+            label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")
+            self.hooks.phase(f"iteration {iteration + 1}: {label}")
+            train_before = self._baseline(state, log, baseline, "train", look.repeats)
+            train_after = self._evaluate(state, log, candidate, list(self.train.tasks), self.train,
+                                         "train", look.repeats)
+            verdict = look_verdict(train_before, train_after, self.accept,
+                                   self.target.objective, look)
+            if verdict != "continue":
+                break
+        return train_before, train_after, look, verdict
 
     # ---- the session -------------------------------------------------------------------------
 

@@ -207,6 +207,8 @@ def show_demo(facts: dict[str, Any]) -> None:
     for split in ("train", "holdout"):
         truth.add_row(split, _pct(facts["truth"]["start"][split]), _pct(facts["truth"]["final"][split]))
     out.print(truth)
+    out.print(f"candidates escalated to at most {facts['max_repeats']} repeats here, to keep the demo "
+              "short; optimize's default is 16 (accept.max_repeats), see BENCHMARKS.md")
     out.print(f"demo repo: {facts['repo']}  (try: cd {facts['repo']} && git log --stat && "
               "overseer history codewriter)")
 

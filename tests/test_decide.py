@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from overseer.config import PromptLocation, Thresholds
-from overseer.decide import decide, paired_differences, screen, sign_flip_p_value
+from overseer.decide import (
+    decide,
+    look_verdict,
+    looks,
+    paired_differences,
+    screen,
+    sign_flip_p_value,
+    smallest_p_value,
+)
 from overseer.prompts import read_prompt
 from overseer.records import RunRecord, Usage
 from overseer.sim.fast import simulated_records
@@ -96,3 +104,37 @@ def test_a_neutral_edit_is_almost_never_accepted() -> None:
             thresholds=Thresholds(), objective="pass_rate")
         accepted += decision.outcome == "accepted"
     assert accepted <= 2
+
+
+def test_looks_double_repeats_and_spend_exactly_alpha() -> None:
+    plan = looks(2, Thresholds(alpha=0.05, max_repeats=16))
+    assert [look.repeats for look in plan] == [2, 4, 8, 16]
+    assert [look.number for look in plan] == [1, 2, 3, 4] and {look.of for look in plan} == {4}
+    assert sum(look.alpha for look in plan) == pytest.approx(0.05)
+    assert plan[0].alpha == pytest.approx(0.05 / 512) and plan[-1].alpha == pytest.approx(0.05 * (1 - 1 / 8))
+    assert [look.repeats for look in looks(3, Thresholds(max_repeats=16))] == [3, 6, 12, 16]
+    single = looks(4, Thresholds(max_repeats=None))
+    assert single == looks(4, Thresholds(max_repeats=2)) and len(single) == 1 and single[0].alpha == 0.05
+
+
+def test_look_verdicts() -> None:
+    first, _, last = looks(1, Thresholds(max_repeats=4))
+    clear = (runs([False] * 20), runs([True] * 20))  # p = 2^-20: proven even at the first look
+    assert look_verdict(*clear, Thresholds(), "pass_rate", first) == "proven"
+    promising = (runs([False] * 10 + [True] * 10), runs([True] * 13 + [False] * 7))
+    assert look_verdict(*promising, Thresholds(), "pass_rate", first) == "continue"
+    assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "futile"  # no look left
+    worse = (runs([True] * 20), runs([False] * 3 + [True] * 17))
+    assert look_verdict(*worse, Thresholds(), "pass_rate", first) == "futile"
+    assert look_verdict(*worse, Thresholds(futility_p=1.0), "pass_rate", first) == "continue"
+
+
+def test_decide_records_the_look_and_its_alpha() -> None:
+    look = looks(2, Thresholds(max_repeats=8))[-1]
+    decision = decide(train_before=runs([False] * 12), train_after=runs([True] * 12),
+                      holdout_before=runs([False] * 3), holdout_after=runs([True] * 3),
+                      thresholds=Thresholds(max_repeats=8), objective="pass_rate", look=look)
+    p_value = next(c for c in decision.criteria if c.name == "p-value")
+    assert decision.repeats == 8 and p_value.limit == round(look.alpha, 6)
+    assert "look 3 of 3, 8 repeats" in p_value.note
+    assert smallest_p_value(12) == 0.5 ** 12

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from overseer.config import load_config
 from overseer.optimize import Hooks, OptimizeOptions, Optimizer
+from overseer.records import read_records
 from overseer.registry import TargetLog
 from overseer.report import run_progress
 from tests.conftest import git, overseer
@@ -148,3 +150,49 @@ def test_llm_proposer_end_to_end_against_a_fake_server(project: Path, fake_llm: 
     for path in (project / "runs").rglob("*"):
         if path.is_file():
             assert "sk-fake-key" not in path.read_text(errors="replace")
+
+
+def _run_keys(project: Path) -> list[tuple[str, str, int]]:
+    return [(r.prompt_hash, r.task_id, r.repeat)
+            for jsonl in sorted((project / "runs" / "toy").glob("2*.jsonl")) for r in read_records(jsonl)[0]]
+
+
+def test_a_clear_win_escalates_until_a_look_can_prove_it(tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    result = overseer("optimize", "toy", "--iterations", "2", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
+    # Looks at 1, 2, 4, 8 repeats with α shares 0.00001, 0.00009, 0.0055, 0.044. 8 train tasks
+    # cannot give a p-value below 2^-8 = 0.0039, so the 4-repeat look is the first that can prove
+    # the edit: candidate train 32 runs, the parent catching up 24, holdout at 4 repeats 8 + 6;
+    # baseline 10; the second candidate: screen 4, then futile at its first look (4 more).
+    assert summary["runs_used"] == 10 + 32 + 24 + 8 + 6 + 8
+    kept, rejected = TargetLog(project / "runs", "toy").decisions()
+    assert kept.repeats == 4 and rejected.repeats == 1
+    p_value = next(c for c in kept.criteria if c.name == "p-value")
+    assert p_value.value == 0.0039 and p_value.limit == 0.005469 and "look 3 of 4, 4 repeats" in p_value.note
+    assert (project / "prompts" / "system.md").read_text() == GOOD
+    keys = _run_keys(project)
+    assert len(keys) == len(set(keys)) == summary["runs_used"]  # nothing run twice
+
+
+def test_killed_during_escalation_resumes_without_rerunning(tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    killed = overseer("optimize", "toy", "--iterations", "1", cwd=project,
+                      env={"OVERSEER_FAULT": "run:recorded#50"})  # inside the 4-repeat look
+    assert killed.returncode == -signal.SIGKILL
+    resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", "--json", cwd=project)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["iterations"][0]["outcome"] == "accepted"
+    keys = _run_keys(project)
+    assert len(keys) == len(set(keys)) == 10 + 32 + 24 + 8 + 6
+
+
+def test_too_few_train_tasks_to_ever_prove_an_edit_is_refused(tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop", n_tasks=5)
+    result = overseer("optimize", "toy", cwd=project)
+    assert result.returncode == 2
+    assert [line for line in result.stderr.splitlines() if "error" in line] == [result.stderr.splitlines()[-1]]
+    assert "targets.toy: 4 train tasks can never prove an edit: their smallest p-value is 0.0625" in result.stderr
+    assert not (project / "runs").exists()

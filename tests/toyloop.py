@@ -27,19 +27,23 @@ targets:
     repeats: 1
     jobs: 2
     timeout_s: 30
-    accept: {screen_tasks: 4}
+    accept: %s
     success_sample_rate: 1.0
     proposer: {kind: llm, model: "command:%s %s"}
 """
 
 
-def make_loop_project(root: Path, n_tasks: int = 10) -> Path:
+# Fixed repeats by default: most loop tests are about mechanics, not about escalation.
+FIXED = "{screen_tasks: 4, max_repeats: null}"
+
+
+def make_loop_project(root: Path, n_tasks: int = 10, accept: str = FIXED) -> Path:
     root.mkdir(parents=True)
     (root / "prompts").mkdir()
     (root / "prompts" / "system.md").write_text(START)
     proposer = root / "propose.py"
     proposer.write_text(f"import sys, json\nsys.stdin.read()\nprint(json.dumps({PROPOSAL!r}))\n")
-    (root / "overseer.yaml").write_text(CONFIG % (sys.executable, proposer))
+    (root / "overseer.yaml").write_text(CONFIG % (accept, sys.executable, proposer))
     for i in range(n_tasks):
         task = root / "tasks" / "toy" / f"t{i:02d}"
         task.mkdir(parents=True)
