@@ -437,7 +437,7 @@ class Optimizer:
                     "outcome": "screened_out", "criteria": [screen_check],
                     "reason": f"screen: worse on the minibatch (p {screen_check.value} <= {screen_check.limit})",
                     "runs_used": state.runs_used - runs_before})
-        train_before, train_after, look, verdict = self._sequential_train(
+        train_before, train_after, look, verdict, stopped = self._sequential_train(
             state, log, baseline, candidate, iteration)
         proven = verdict == "proven"
         holdout_before = self._baseline(state, log, baseline, "holdout", look.repeats) if proven else []
@@ -454,6 +454,8 @@ class Optimizer:
                                           "parent_hash", "candidate_hash", "proposer", "edit",
                                           "hypothesis", "rationale", "diff")})
         decision.runs_used = state.runs_used - runs_before
+        if stopped:
+            decision.reason = f"{decision.reason}; {stopped}"
         if decision.outcome == "accepted":
             baseline["train"], baseline["holdout"] = train_after, holdout_after
             state.pending = Pending(decision=decision, text=candidate, number=self._next_number())
@@ -464,11 +466,20 @@ class Optimizer:
 
     def _sequential_train(self, state: SessionState, log: RecordLog,
                           baseline: dict[str, list[RunRecord]], candidate: str,
-                          iteration: int) -> tuple[list[RunRecord], list[RunRecord], Look, LookVerdict]:
+                          iteration: int) -> tuple[list[RunRecord], list[RunRecord], Look, LookVerdict, str]:
         """Train runs of parent and candidate, look after look (see decide.looks), until the
-        candidate is proven, futile, or at the last look."""
+        candidate is proven, futile, or at the last look; or until the next look could overrun
+        --max-runs (then the note says so and the candidate counts as not proven)."""
         plan = looks(self.repeats, self.accept)
+        train_before: list[RunRecord] = []
+        train_after: list[RunRecord] = []
         for look in plan:
+            if look.number > 1 and self.options.max_runs is not None:
+                upper = 2 * len(self.train) * (look.repeats - plan[look.number - 2].repeats)
+                if state.runs_used + upper > self.options.max_runs:
+                    return train_before, train_after, plan[look.number - 2], "futile", (
+                        f"escalation to {look.repeats} repeats stopped: it could overrun the run "
+                        f"budget ({self.options.max_runs})")
             label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")
             self.hooks.phase(f"iteration {iteration + 1}: {label}")
             train_before = self._baseline(state, log, baseline, "train", look.repeats)
@@ -478,7 +489,7 @@ class Optimizer:
                                    self.target.objective, look)
             if verdict != "continue":
                 break
-        return train_before, train_after, look, verdict
+        return train_before, train_after, look, verdict, ""
 
     # ---- the session -------------------------------------------------------------------------
 

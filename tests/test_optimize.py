@@ -196,3 +196,16 @@ def test_too_few_train_tasks_to_ever_prove_an_edit_is_refused(tmp_path: Path) ->
     assert [line for line in result.stderr.splitlines() if "error" in line] == [result.stderr.splitlines()[-1]]
     assert "targets.toy: 4 train tasks can never prove an edit: their smallest p-value is 0.0625" in result.stderr
     assert not (project / "runs").exists()
+
+
+def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    result = overseer("optimize", "toy", "--max-runs", "30", "--iterations", "1", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    # baseline 10 + the first look 8 = 18; the 2-repeat look could add 16 more: over 30
+    assert summary["runs_used"] == 18
+    (decision,) = summary["iterations"]
+    assert decision["outcome"] == "rejected"
+    assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
+    assert (project / "prompts" / "system.md").read_text() == START
