@@ -32,7 +32,7 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,16 +164,16 @@ def mean(records: Sequence[RunRecord]) -> float:
     return statistics.fmean(r.passed for r in records) if records else 0.0
 
 
-def linear(setup: Setup, runs: Runs, step: Any) -> Outcome:
-    """A loop that keeps one current prompt; ``step`` returns (kept, candidate, evidence)."""
+Step = Callable[[str, list[PastEdit]], tuple[bool, str] | None]
+
+
+def linear(setup: Setup, runs: Runs, step: Step) -> Outcome:
+    """A loop that keeps one current prompt; ``step`` returns (kept, candidate), or None when
+    the proposer has nothing left."""
     current, lineage, history = setup.start, [], []
-    evidence = None
     try:
-        while True:
-            result = step(current, evidence, history)
-            if result is None:
-                break
-            kept, candidate, evidence = result
+        while (result := step(current, history)) is not None:
+            kept, candidate = result
             if kept:
                 lineage.append((current, candidate))
                 current = candidate
@@ -185,7 +185,7 @@ def linear(setup: Setup, runs: Runs, step: Any) -> Outcome:
 def naive(setup: Setup, runs: Runs) -> Outcome:
     parent_runs: dict[str, list[RunRecord]] = {}
 
-    def step(current: str, _: Any, history: list[PastEdit]) -> Any:
+    def step(current: str, history: list[PastEdit]) -> tuple[bool, str] | None:
         if current not in parent_runs:
             parent_runs[current] = runs.fresh(current, list(setup.train.tasks) * 2)
         proposed = setup.propose(current, parent_runs[current], history)
@@ -198,7 +198,7 @@ def naive(setup: Setup, runs: Runs) -> Outcome:
         history.append(PastEdit(edit, "accepted" if kept else "rejected", gain, prompt_hash(current)))
         if kept:
             parent_runs[candidate] = after
-        return kept, candidate, None
+        return kept, candidate
 
     return linear(setup, runs, step)
 
@@ -214,7 +214,7 @@ def epoch_batches(tasks: Sequence[Task], size: int, rng: random.Random):  # type
 def gepa_rule(setup: Setup, runs: Runs, seed: int) -> Outcome:
     batches = epoch_batches(setup.train.tasks, 3, random.Random(seed))
 
-    def step(current: str, _: Any, history: list[PastEdit]) -> Any:
+    def step(current: str, history: list[PastEdit]) -> tuple[bool, str] | None:
         for _ in range(1000):
             batch = next(batches)
             before = runs.fresh(current, batch)
@@ -224,13 +224,13 @@ def gepa_rule(setup: Setup, runs: Runs, seed: int) -> Outcome:
             return None
         proposed = setup.propose(current, before, history)
         if proposed is None:
-            return False, current, None  # nothing for these failures; another minibatch
+            return False, current  # nothing for these failures; another minibatch
         edit, candidate = proposed
         after = runs.fresh(candidate, batch)
         kept = sum(r.passed for r in after) > sum(r.passed for r in before)
         history.append(PastEdit(edit, "accepted" if kept else "rejected",
                                 mean(after) - mean(before), prompt_hash(current)))
-        return kept, candidate, None
+        return kept, candidate
 
     return linear(setup, runs, step)
 

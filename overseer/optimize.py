@@ -204,11 +204,11 @@ class Optimizer:
         self.prompt_path = loaded.root / self.target.prompt.file
         self.repo = open_repo(loaded.root)
         self.train, self.holdout = target_task_sets(loaded, self.target)
-        last = looks(self.repeats, self.accept)[-1]
-        if smallest_p_value(len(self.train)) > last.alpha:
+        last, floor = looks(self.repeats, self.accept)[-1], smallest_p_value(len(self.train))
+        if floor > last.alpha:
             raise FatalError(
                 f"{loaded.path}: targets.{target_name}: {len(self.train)} train tasks can never prove "
-                f"an edit: their smallest p-value is {smallest_p_value(len(self.train)):.3g}, above "
+                f"an edit: their smallest p-value is {floor:.3g}, above "
                 f"the last look's α {last.alpha:.3g}; add tasks or raise accept.alpha")
         self.cache = RunCache()
         self.session_decisions: list[Decision] = []
