@@ -1,6 +1,7 @@
 """Reuse of earlier runs: a run is identified by (prompt hash, task-set hash, task, task hash,
 command, repeat, seed); the same key always means the same experiment, so its record is reused
 instead of running the command again (this is how a baseline is never re-run, even on --resume).
+Only this module spells the key.
 
 Earlier runs are found through the evidence index and read back from their JSONL line, one prompt at
 a time, so a long history costs a query, not a full load.
@@ -8,41 +9,79 @@ a time, so a long history costs a query, not a full load.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from overseer.prompts import prompt_hash
 from overseer.records import RunRecord
 from overseer.store import open_store
+from overseer.tasks import Task, TaskSet
 
-Key = tuple[str, str, str, str, str, int, int]
+_Key = tuple[str, str, str, str, str, int, int]
+Pair = tuple[str, int]  # (task id, repeat)
+# Runs the prompt text on the given (task, repeat) pairs of a task set and returns their records.
+RunMissing = Callable[[str, TaskSet, set[Pair], int], list[RunRecord]]
 
 
-def run_key(record: RunRecord) -> Key:
+def _key_of(record: RunRecord) -> _Key:
     return (record.prompt_hash, record.task_set_hash, record.task_id, record.task_hash,
             record.command, record.repeat, record.seed)
 
 
+@dataclass
+class Fetched:
+    """The runs asked for, in (repeat, task) order, and which of them were run just now."""
+
+    records: list[RunRecord]
+    ran: list[RunRecord]
+
+
 class RunCache:
-    def __init__(self, runs_dir: Path | None = None, target: str = "") -> None:
-        self._runs: dict[Key, RunRecord] = {}
-        self._looked_up: set[tuple[str, str, str, int]] = set()
-        self.runs_dir = runs_dir
-        self.target = target
+    """The runs of one target's command at one seed, by prompt, task and repeat."""
 
-    def add(self, records: list[RunRecord]) -> None:
+    def __init__(self, *, command: str, seed: int, runs_dir: Path | None = None, target: str = "") -> None:
+        self._runs: dict[_Key, RunRecord] = {}
+        self._looked_up: set[tuple[str, str]] = set()
+        self.command, self.seed = command, seed
+        self.runs_dir, self.target = runs_dir, target
+
+    def add(self, records: Sequence[RunRecord]) -> None:
         for record in records:
-            self._runs[run_key(record)] = record
+            self._runs[_key_of(record)] = record
 
-    def _load(self, prompt_hash: str, task_set_hash: str, command: str, seed: int) -> None:
-        wanted = (prompt_hash, task_set_hash, command, seed)
-        if self.runs_dir is None or wanted in self._looked_up:
+    def _load(self, digest: str, task_set_hash: str) -> None:
+        if self.runs_dir is None or (digest, task_set_hash) in self._looked_up:
             return
-        self._looked_up.add(wanted)
+        self._looked_up.add((digest, task_set_hash))
         with open_store(self.runs_dir) as store:
-            self.add(store.runs_of(target=self.target, prompt_hash=prompt_hash,
-                                   task_set_hash=task_set_hash, seed=seed, command=command))
+            self.add(store.runs_of(target=self.target, prompt_hash=digest, task_set_hash=task_set_hash,
+                                   seed=self.seed, command=self.command))
 
-    def get(self, key: Key) -> RunRecord | None:
+    def get(self, digest: str, task_set: TaskSet, task: Task, repeat: int) -> RunRecord | None:
+        key = (digest, task_set.content_hash, task.id, task.content_hash, self.command, repeat, self.seed)
         if key not in self._runs:
-            prompt_hash, task_set_hash, _, _, command, _, seed = key
-            self._load(prompt_hash, task_set_hash, command, seed)
+            self._load(digest, task_set.content_hash)
         return self._runs.get(key)
+
+    def fetch(self, text: str, task_set: TaskSet, tasks: Sequence[Task], repeats: int,
+              run: RunMissing) -> Fetched:
+        """The runs of ``text`` on ``tasks`` for repeats 0..repeats-1: reused when already run (in
+        this session, an earlier one, or a killed one), run with ``run`` otherwise."""
+        digest = prompt_hash(text)
+        found: dict[Pair, RunRecord] = {}
+        missing: set[Pair] = set()
+        for repeat in range(repeats):
+            for task in tasks:
+                record = self.get(digest, task_set, task, repeat)
+                if record is None:
+                    missing.add((task.id, repeat))
+                else:
+                    found[(task.id, repeat)] = record
+        ran: list[RunRecord] = []
+        if missing:
+            ran = run(text, task_set.subset(task_set.name, list(tasks)), missing, repeats)
+            self.add(ran)
+            found.update({(r.task_id, r.repeat): r for r in ran})
+        order = {t.id: i for i, t in enumerate(tasks)}
+        return Fetched(sorted(found.values(), key=lambda r: (r.repeat, order[r.task_id])), ran)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from overseer.errors import FatalError
+from overseer.edits import DEFAULT_MAX_EDIT_CHARS, DEFAULT_MAX_GROWTH
+from overseer.errors import FatalError, validation_message
 
 CONFIG_NAME = "overseer.yaml"
 
@@ -23,6 +24,8 @@ PLACEHOLDERS = frozenset(
     {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python"}
 )
 CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
+
+Objective = Literal["pass_rate", "mean_score"]
 
 
 class _Strict(BaseModel):
@@ -66,8 +69,9 @@ class Thresholds(_Strict):
 
 
 class EditLimits(_Strict):
-    max_edit_chars: int = Field(400, ge=1, description="characters one edit may change")
-    max_growth: float = Field(0.25, ge=0, description="how much the prompt may grow in a session")
+    max_edit_chars: int = Field(DEFAULT_MAX_EDIT_CHARS, ge=1, description="characters one edit may change")
+    max_growth: float = Field(DEFAULT_MAX_GROWTH, ge=0,
+                              description="how much the prompt may grow in a session")
 
 
 class ProposerConfig(_Strict):
@@ -118,7 +122,7 @@ class Target(_Strict):
     timeout_s: float = Field(300.0, gt=0)
     jobs: int = Field(4, ge=1, le=64)
     seed: int = 0
-    objective: Literal["pass_rate", "mean_score"] = "pass_rate"
+    objective: Objective = "pass_rate"
     output_cap_bytes: int = Field(1_000_000, ge=1024)
     sanitizers: list[Literal["strip_fences", "smart_quotes", "unicode_dashes"]] = Field(
         default_factory=list, description="applied to output files before the check")
@@ -190,21 +194,6 @@ def find_config(start: Path) -> Path:
     )
 
 
-def format_validation_error(source: str, exc: ValidationError) -> str:
-    errors = exc.errors()
-    # A misspelt key also makes the key it meant "missing"; the typo is the useful report.
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling)"
-    elif first["type"] == "missing":
-        message = "required field is missing"
-    more = exc.error_count() - 1
-    suffix = f" (and {more} more)" if more else ""
-    return f"{source}: {where}: {message}{suffix}"
-
-
 def parse_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -221,13 +210,21 @@ def parse_yaml(path: Path) -> Any:
         raise FatalError(f"{where}: invalid YAML: {problem}") from None
 
 
-def load_config(path: Path | None = None, cwd: Path | None = None) -> LoadedConfig:
-    path = (path or find_config((cwd or Path.cwd()).resolve())).resolve()
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_yaml_model(path: Path, model: type[Model], expected: str) -> Model:
+    """``path`` parsed as YAML and validated as ``model``; any problem is one FatalError line
+    naming the file, the field and what is wrong (``expected`` says what the top level holds)."""
     data = parse_yaml(path)
     if not isinstance(data, dict):
-        raise FatalError(f"{path}: expected a mapping with schema_version and targets")
+        raise FatalError(f"{path}: expected a mapping with {expected}")
     try:
-        config = Config.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise FatalError(format_validation_error(str(path), exc)) from None
-    return LoadedConfig(path=path, config=config)
+        raise FatalError(f"{path}: {validation_message(exc)}") from None
+
+
+def load_config(path: Path | None = None, cwd: Path | None = None) -> LoadedConfig:
+    path = (path or find_config((cwd or Path.cwd()).resolve())).resolve()
+    return LoadedConfig(path=path, config=load_yaml_model(path, Config, "schema_version and targets"))

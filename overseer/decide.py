@@ -13,7 +13,6 @@ same task are not independent evidence.
 from __future__ import annotations
 
 import random
-import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,23 +20,14 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from overseer.config import Thresholds
+from overseer.config import Objective, Thresholds
 from overseer.edits import Edit
+from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 
 EXACT_STATES = 200_000
 MONTE_CARLO_ROUNDS = 20_000
-Objective = Literal["pass_rate", "mean_score"]
 Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed"]
-
-
-class Metrics(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    runs: int
-    pass_rate: float
-    mean_score: float
-    tokens_per_run: float
-    median_run_s: float
 
 
 class Criterion(BaseModel):
@@ -49,7 +39,25 @@ class Criterion(BaseModel):
     note: str = ""
 
 
+class Verdict(BaseModel):
+    """What the acceptance rule says of a candidate; the loop merges it into its Decision."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: Outcome = "rejected"
+    reason: str = ""
+    criteria: list[Criterion] = Field(default_factory=list)
+    train_before: Metrics | None = None
+    train_after: Metrics | None = None
+    holdout_before: Metrics | None = None
+    holdout_after: Metrics | None = None
+    gain: float | None = None
+    p_value: float | None = None
+    repeats: int | None = None
+
+
 class Decision(BaseModel):
+    """One candidate's record: the edit and its provenance, and the verdict's fields."""
+
     model_config = ConfigDict(extra="forbid")
     decision_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
     time: str = Field(default_factory=now_iso)
@@ -77,19 +85,7 @@ class Decision(BaseModel):
 
 
 def run_value(record: RunRecord, objective: Objective) -> float:
-    return float(record.passed) if objective == "pass_rate" else record.score
-
-
-def metrics(records: Sequence[RunRecord]) -> Metrics:
-    n = len(records)
-    tokens = [r.usage.tokens for r in records if r.usage]
-    return Metrics(
-        runs=n,
-        pass_rate=sum(r.passed for r in records) / n if n else 0.0,
-        mean_score=sum(r.score for r in records) / n if n else 0.0,
-        tokens_per_run=sum(tokens) / len(tokens) if tokens else 0.0,
-        median_run_s=statistics.median(r.command_s + r.check_s for r in records) if n else 0.0,
-    )
+    return float(record.passed) if objective == "pass_rate" else float(record.score)
 
 
 def paired_differences(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
@@ -227,7 +223,7 @@ def decide(
     objective: Objective,
     holdout_measured: bool = True,
     look: Look | None = None,
-) -> Decision:
+) -> Verdict:
     """Accept only if every criterion holds; each is recorded with its value and verdict.
     ``look`` is the sequential look the train runs come from (its α is the p-value limit);
     ``holdout_measured=False`` records the holdout as not run (the train already failed)."""
@@ -257,7 +253,7 @@ def decide(
                 thresholds.max_time_increase, thresholds.time_noise_s),
     ]
     failed = [c.name for c in criteria if not c.passed]
-    return Decision(
+    return Verdict(
         outcome="rejected" if failed else "accepted",
         reason=f"failed: {', '.join(failed)}" if failed else "all criteria hold",
         criteria=criteria,

@@ -1,7 +1,11 @@
-"""The one user-facing failure type, and the exit codes the CLI maps it to."""
+"""The one user-facing failure type, the exit codes, and the one wording of a validation error."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_FAIL_UNDER = 100
 EXIT_INTERRUPTED = 130
@@ -11,3 +15,18 @@ class FatalError(Exception):
     """A failure the user can act on; the message is shown as one line and the CLI exits 2."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+def validation_message(exc: ValidationError) -> str:
+    """``where: what`` for the most useful error of ``exc``, plus how many more there are."""
+    errors = exc.errors()
+    # A misspelt key also makes the key it meant "missing"; the typo is the useful report.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown field (check its spelling)"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    more = exc.error_count() - 1
+    return f"{where}: {message}" + (f" (and {more} more)" if more else "")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 from overseer.decide import Decision
 from overseer.insights import Insights
 from overseer.registry import PromptVersion
+from overseer.store import TaskRate
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}
@@ -129,7 +129,7 @@ class ReportData:
     insights: Insights
     versions: list[PromptVersion]
     decisions: list[Decision]
-    heat: list[dict[str, Any]]
+    heat: list[TaskRate]
 
 
 def _e(value: object) -> str:
@@ -156,16 +156,16 @@ def _decision_html(d: Decision) -> str:
 def render_html(data: ReportData) -> str:
     versions = list(dict.fromkeys(v.hash for v in data.versions))
     payload = {
-        "trend": data.insights.trend,
+        "trend": [asdict(t) for t in data.insights.trend],
         "versions": versions,
-        "heat": data.heat,
+        "heat": [asdict(cell) for cell in data.heat],
         "effects": [e.to_dict() for e in data.insights.effects],
         "classes": data.insights.error_classes_by_session,
     }
     blob = json.dumps(payload).replace("</", "<\\/")
     decisions = "".join(_decision_html(d) for d in reversed(data.decisions)) or "<p>No decisions yet.</p>"
     kept = sum(d.outcome == "accepted" for d in data.decisions)
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>overseer: {_e(data.target)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>

@@ -1,11 +1,16 @@
-"""Summary figures of a set of runs."""
+"""Figures of a set of runs: ``Metrics`` (what a Decision records) and ``Summary`` (what ``run``
+shows), both computed here from the same records in one pass of definitions."""
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from overseer.records import RunRecord
 
@@ -21,8 +26,38 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def pass_rate(records: Sequence[RunRecord]) -> float:
+    return sum(r.passed for r in records) / len(records) if records else 0.0
+
+
+def mean_score(records: Sequence[RunRecord]) -> float:
+    return sum(r.score for r in records) / len(records) if records else 0.0
+
+
+class Metrics(BaseModel):
+    """The figures of one side of a comparison, as a Decision records them."""
+
+    model_config = ConfigDict(extra="forbid")
+    runs: int
+    pass_rate: float
+    mean_score: float
+    tokens_per_run: float
+    median_run_s: float
+
+
+def metrics(records: Sequence[RunRecord]) -> Metrics:
+    tokens = [r.usage.tokens for r in records if r.usage]
+    return Metrics(
+        runs=len(records), pass_rate=pass_rate(records), mean_score=mean_score(records),
+        tokens_per_run=sum(tokens) / len(tokens) if tokens else 0.0,
+        median_run_s=statistics.median(r.command_s + r.check_s for r in records) if records else 0.0,
+    )
+
+
 @dataclass
 class Summary:
+    """What ``overseer run`` shows of a set of runs."""
+
     runs: int
     passed: int
     pass_rate: float
@@ -39,19 +74,13 @@ class Summary:
         return asdict(self)
 
 
-def summarize(records: list[RunRecord], wall_s: float = 0.0) -> Summary:
-    n = len(records)
+def summarize(records: Sequence[RunRecord], wall_s: float = 0.0) -> Summary:
     passed = sum(r.passed for r in records)
-    low, high = wilson_interval(passed, n)
+    low, high = wilson_interval(passed, len(records))
     classes = Counter(r.error_class for r in records if not r.passed and r.error_class)
     return Summary(
-        runs=n,
-        passed=passed,
-        pass_rate=passed / n if n else 0.0,
-        ci_low=low,
-        ci_high=high,
-        mean_score=sum(r.score for r in records) / n if n else 0.0,
-        error_classes=dict(classes.most_common()),
+        runs=len(records), passed=passed, pass_rate=pass_rate(records), ci_low=low, ci_high=high,
+        mean_score=mean_score(records), error_classes=dict(classes.most_common()),
         input_tokens=sum(r.usage.input_tokens for r in records if r.usage),
         output_tokens=sum(r.usage.output_tokens for r in records if r.usage),
         cost_usd=round(sum(r.usage.cost_usd for r in records if r.usage), 6),

@@ -17,7 +17,7 @@ import jsonlines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from overseer import __version__
-from overseer.errors import FatalError
+from overseer.errors import FatalError, validation_message
 
 RECORD_VERSION = 2
 
@@ -174,10 +174,8 @@ def read_jsonl(path: Path, model: type[M]) -> tuple[list[M], list[str]]:
             except jsonlines.InvalidLineError as exc:
                 raise FatalError(f"{path}:{line_no}: not a JSON line: {exc}") from None
             except ValidationError as exc:
-                where = ".".join(str(p) for p in exc.errors()[0]["loc"])
                 raise FatalError(
-                    f"{path}:{line_no}: not a {model.__name__}: {where}: {exc.errors()[0]['msg']}"
-                ) from None
+                    f"{path}:{line_no}: not a {model.__name__}: {validation_message(exc)}") from None
     return items, warnings
 
 

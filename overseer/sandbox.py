@@ -14,24 +14,12 @@ from types import TracebackType
 import git
 
 from overseer.errors import FatalError
+from overseer.vcs import has_commits, open_repo
 
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git", "runs", "__pycache__", "*.pyc", ".venv", "venv", "node_modules", ".mypy_cache",
     ".pytest_cache", ".ruff_cache",
 )
-
-
-def git_repo(path: Path) -> git.Repo | None:
-    """The repository holding ``path`` if it has at least one commit, else None."""
-    try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    try:
-        repo.head.commit
-    except ValueError:  # a repository with no commits yet
-        return None
-    return repo
 
 
 class IsolatedCopy:
@@ -46,7 +34,8 @@ class IsolatedCopy:
 
     def __enter__(self) -> IsolatedCopy:
         self._tmp = Path(tempfile.mkdtemp(prefix="overseer-copy-"))
-        self._repo = git_repo(self.source_root)
+        repo = open_repo(self.source_root)
+        self._repo = repo if repo is not None and has_commits(repo) else None
         if self._repo is not None and self._repo.working_tree_dir is not None:
             top = Path(self._repo.working_tree_dir).resolve()
             self._worktree = self._tmp / "tree"

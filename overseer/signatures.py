@@ -47,3 +47,9 @@ def signature(*, error_class: str | None, tests: Sequence[TestOutcome], messages
         if failing:
             return f"AssertionError@{failing[0]}"
     return error_class
+
+
+def family(signature: str | None) -> str:
+    """A signature without its detail (``AssertionError@test_x`` → ``AssertionError``): what is
+    counted, so one rule or one row covers every test an assertion fails in."""
+    return (signature or "Unknown").split("@")[0]

@@ -6,15 +6,14 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from overseer.config import (
     CHECK_PLACEHOLDERS,
     LoadedConfig,
     Target,
     check_template,
-    format_validation_error,
-    parse_yaml,
+    load_yaml_model,
 )
 from overseer.errors import FatalError
 
@@ -99,13 +98,7 @@ def content_hash(directory: Path) -> str:
 
 def load_task(directory: Path) -> Task:
     task_file = directory / TASK_FILE
-    data = parse_yaml(task_file)
-    if not isinstance(data, dict):
-        raise FatalError(f"{task_file}: expected a mapping with id, title and spec")
-    try:
-        parsed = TaskFile.model_validate(data)
-    except ValidationError as exc:
-        raise FatalError(format_validation_error(str(task_file), exc)) from None
+    parsed = load_yaml_model(task_file, TaskFile, "id, title and spec")
     if parsed.id != directory.name:
         raise FatalError(f"{task_file}: id: {parsed.id!r} must equal its folder name {directory.name!r}")
     if parsed.check is None and not (directory / "tests").is_dir():

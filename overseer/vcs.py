@@ -56,10 +56,15 @@ def sync_index(repo: git.Repo, paths: list[Path]) -> None:
 
 
 def open_repo(path: Path) -> git.Repo | None:
+    """The repository holding ``path``, or None outside git."""
     try:
         return git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
+
+
+def has_commits(repo: git.Repo) -> bool:
+    return bool(repo.head.is_valid())
 
 
 def _relative(repo: git.Repo, path: Path) -> str:

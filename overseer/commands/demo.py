@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import git
 
+from overseer import report
 from overseer.commands.init import EXAMPLE_TARGET, scaffold
+from overseer.commands.optimize import reporting_hooks
 from overseer.commands.sim import target_truth
 from overseer.config import LoadedConfig, load_config
-from overseer.errors import FatalError
-from overseer.optimize import Hooks, OptimizeOptions, Optimizer
+from overseer.errors import EXIT_OK, FatalError
+from overseer.evaluate import runs_dir
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.report import DemoResult
+from overseer.store import open_store
 
 DEMO_GITIGNORE = "runs/\n__pycache__/\n*.pyc\n"
 
@@ -52,26 +56,29 @@ def prepare_demo(*, directory: Path | None) -> LoadedConfig:
 
 
 def run_demo(*, loaded: LoadedConfig, jobs: int | None, iterations: int, hooks: Hooks,
-             max_repeats: int = DEMO_MAX_REPEATS) -> dict[str, Any]:
+             max_repeats: int = DEMO_MAX_REPEATS) -> DemoResult:
     """The whole loop on the example, offline: baseline, a few iterations with the rules proposer
     and the simulator, commits in the demo repo; the simulator's ground truth before and after."""
-    optimizer = Optimizer(loaded, EXAMPLE_TARGET, OptimizeOptions(iterations=iterations, jobs=jobs,
-                                                                          max_repeats=max_repeats),
-                          hooks)
-    summary = optimizer.run().to_dict()
-    versions = {v.hash: v.text for v in optimizer.targetlog.versions() if v.text}
+    options = OptimizeOptions(iterations=iterations, jobs=jobs, max_repeats=max_repeats)
+    summary = optimize_target(loaded, EXAMPLE_TARGET, options, hooks)
+    with open_store(runs_dir(loaded)) as store:
+        texts = {v.hash: v.text for v in store.versions(EXAMPLE_TARGET) if v.text}
     truth = {
-        moment: target_truth(loaded=loaded, target_name=EXAMPLE_TARGET, prompt=versions[digest]).pass_rates
-        for moment, digest in (("start", summary["start_hash"]), ("final", summary["final_hash"]))
+        moment: target_truth(loaded=loaded, target_name=EXAMPLE_TARGET, prompt=texts[digest]).pass_rates
+        for moment, digest in (("start", summary.state.start_hash), ("final", summary.state.current_hash))
     }
-    return {
-        "repo": str(loaded.root),
-        "target": EXAMPLE_TARGET,
-        "max_repeats": max_repeats,
-        **{k: summary[k] for k in ("session", "accepted", "rejected", "runs_used", "stop_reason",
-                                   "commits", "iterations")},
-        "baseline": {**summary["baseline"], "pass_rate": summary["baseline"]["train"]["pass_rate"]},
-        "final": {**summary["final"], "pass_rate": summary["final"]["train"]["pass_rate"]},
-        "truth": truth,
-        "jsonl": [summary["jsonl"]],
-    }
+    return DemoResult(repo=loaded.root, target=EXAMPLE_TARGET, max_repeats=max_repeats,
+                      summary=summary, truth=truth)
+
+
+def main(*, directory: Path | None, iterations: int, max_repeats: int, jobs: int | None,
+         json_output: bool) -> int:
+    loaded = prepare_demo(directory=directory)
+    report.note(f"demo repo: {loaded.root}")
+    result = run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=reporting_hooks(),
+                      max_repeats=max_repeats)
+    if json_output:
+        report.print_json(report.demo_json(result))
+    else:
+        report.show_demo(result)
+    return EXIT_OK

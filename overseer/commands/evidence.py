@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
-from overseer.config import LoadedConfig
+from overseer import report
+from overseer.config import LoadedConfig, load_config
+from overseer.errors import EXIT_FAILED, EXIT_OK
 from overseer.evaluate import runs_dir
-from overseer.store import Difference, IndexStats, open_store, rebuild
+from overseer.store import Difference, IndexStats, TargetStats, open_store, rebuild
 
 
 def index(*, loaded: LoadedConfig, from_scratch: bool) -> IndexStats:
@@ -24,47 +25,34 @@ def verify(*, loaded: LoadedConfig) -> list[Difference]:
         return store.verify()
 
 
-@dataclass
-class TargetStats:
-    target: str
-    runs: int
-    sessions: int
-    pass_rate: float
-    failures_kept: int
-    successes_kept: int
-    successes_dropped: int
-    bytes_kept: int
-    bytes_dropped: int
-    mechanical: int
-    sanitizers: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def saved_share(self) -> float:
-        total = self.bytes_kept + self.bytes_dropped
-        return self.bytes_dropped / total if total else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "saved_share": round(self.saved_share, 4)}
-
-
 def stats(*, loaded: LoadedConfig, target: str | None) -> tuple[list[TargetStats], int]:
     with open_store(runs_dir(loaded)) as store:
-        where, params = ("WHERE target = ?", (target,)) if target else ("", ())
-        rows = store.query(f"""
-            SELECT target, COUNT(*) AS runs, COUNT(DISTINCT session_id) AS sessions,
-                   AVG(passed) AS pass_rate,
-                   SUM(CASE WHEN passed = 0 THEN 1 ELSE 0 END) AS failures_kept,
-                   SUM(CASE WHEN passed = 1 AND output_kept = 1 THEN 1 ELSE 0 END) AS successes_kept,
-                   SUM(CASE WHEN passed = 1 AND output_kept = 0 THEN 1 ELSE 0 END) AS successes_dropped,
-                   SUM(output_bytes) AS bytes_kept, SUM(output_dropped_bytes) AS bytes_dropped,
-                   SUM(mechanical) AS mechanical
-            FROM runs {where} GROUP BY target ORDER BY target""", *params)
-        result = []
-        for row in rows:
-            fired: dict[str, int] = {}
-            for (names,) in store.query("SELECT sanitizers FROM runs WHERE target = ? AND sanitizers != ''", row["target"]):
-                for name in names.split(","):
-                    fired[name] = fired.get(name, 0) + 1
-            result.append(TargetStats(**{k: row[k] for k in row.keys()}, sanitizers=fired))
-        size = store.path.stat().st_size
-    return result, size
+        return store.target_stats(target), store.path.stat().st_size
+
+
+def index_main(*, config: Path | None, rebuild_index: bool) -> int:
+    stats_ = index(loaded=load_config(config), from_scratch=rebuild_index)
+    for warning in stats_.warnings:
+        report.warn(warning)
+    report.line(f"indexed {stats_.added} new lines from {stats_.files} files")
+    return EXIT_OK
+
+
+def verify_main(*, config: Path | None) -> int:
+    differences = verify(loaded=load_config(config))
+    for difference in differences:
+        report.line(str(difference))
+    if differences:
+        report.line(f"{len(differences)} differences; `overseer index --rebuild` makes the index match the JSONL")
+        return EXIT_FAILED
+    report.line("index and JSONL agree")
+    return EXIT_OK
+
+
+def stats_main(*, config: Path | None, target: str | None, json_output: bool) -> int:
+    rows, db_size = stats(loaded=load_config(config), target=target)
+    if json_output:
+        report.print_json({"targets": [r.to_dict() for r in rows], "index_bytes": db_size})
+    else:
+        report.show_stats(rows, db_size)
+    return EXIT_OK

@@ -7,9 +7,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from overseer import report
 from overseer.config import CONFIG_NAME
-from overseer.errors import FatalError
+from overseer.errors import EXIT_OK, FatalError
 from overseer.resources import bundled
+from overseer.vcs import atomic_write
 
 EXAMPLE_TARGET = "codewriter"
 EXAMPLE_FILES = {"examples/codewriter": ("examples", "codewriter"), "tasks/pyfuncs": ("tasks", "pyfuncs")}
@@ -42,15 +44,6 @@ targets:
 """
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def _copy_dir_atomically(source: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
@@ -74,6 +67,12 @@ def scaffold(directory: Path) -> list[Path]:
         if not dest.exists():
             _copy_dir_atomically(bundled(top) / name, dest)
             written.append(dest)
-    _atomic_write(config, CONFIG_TEMPLATE)
+    atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
     written.append(config)
     return written
+
+
+def main(*, directory: Path) -> int:
+    for path in scaffold(directory.resolve()):
+        report.line(f"wrote {path}")
+    return EXIT_OK

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from overseer.config import LoadedConfig
-from overseer.errors import FatalError
+from overseer import report
+from overseer.config import LoadedConfig, load_config
+from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
 from overseer.htmlreport import ReportData, render_html
 from overseer.insights import Insights, insights
 from overseer.redact import redact
+from overseer.registry import KEPT_STATUSES
 from overseer.store import open_store
 from overseer.tasks import target_task_sets
 from overseer.vcs import atomic_write
@@ -26,14 +28,10 @@ def write_report(*, loaded: LoadedConfig, target_name: str, output: Path) -> Pat
     loaded.target(target_name)
     with open_store(runs_dir(loaded)) as store:
         found = insights(store, target_name)
-        versions = [v for v in store.versions(target_name) if v.status in ("baseline", "accepted", "rollback")]
+        versions = [v for v in store.versions(target_name) if v.status in KEPT_STATUSES]
         hashes = list(dict.fromkeys(v.hash for v in versions))
-        marks = ",".join("?" * len(hashes)) or "''"
-        cells = [dict(r) for r in store.query(
-            f"SELECT task_id, prompt_hash, AVG(passed) AS rate, COUNT(*) AS runs FROM runs "
-            f"WHERE target = ? AND prompt_hash IN ({marks}) GROUP BY task_id, prompt_hash", target_name, *hashes)]
         data = ReportData(target=target_name, insights=found, versions=versions,
-                          decisions=store.decisions(target_name), heat=cells)
+                          decisions=store.decisions(target_name), heat=store.task_rates(target_name, hashes))
     atomic_write(output, render_html(data).encode("utf-8"))
     return output
 
@@ -53,23 +51,41 @@ def export_traces(*, loaded: LoadedConfig, target_name: str, output: Path, versi
             if not chosen:
                 raise FatalError(f"{target_name}: no recorded prompt version starts with {version!r}")
             texts = {h: texts[h] for h in chosen}
-        marks = ",".join("?" * len(texts)) or "''"
-        rows = store.query(
-            f"SELECT record_id, source, line, prompt_hash, task_id FROM runs WHERE target = ? "
-            f"AND passed = 1 AND score >= ? AND output_kept = 1 AND prompt_hash IN ({marks}) "
-            f"ORDER BY source, line", target_name, min_score, *texts)
-    sources: dict[str, list[str]] = {}
-    for row in rows:
-        source_lines = sources.setdefault(row["source"], (runs_dir(loaded) / row["source"]).read_text(encoding="utf-8").splitlines())
-        record = json.loads(source_lines[row["line"] - 1])
-        outputs = sorted(k for k in record["artifacts"] if k.startswith("outputs/"))
-        if not outputs or row["task_id"] not in specs:
+        runs = store.passing_runs(target=target_name, prompt_hashes=list(texts), min_score=min_score)
+    for record in runs:
+        outputs = sorted(k for k in record.artifacts if k.startswith("outputs/"))
+        if not outputs or record.task_id not in specs:
             continue
-        answer = (loaded.root / record["artifacts"][outputs[0]]).read_text(encoding="utf-8")
+        answer = (loaded.root / record.artifacts[outputs[0]]).read_text(encoding="utf-8")
         lines.append(json.dumps({"messages": [
-            {"role": "system", "content": redact(texts[row["prompt_hash"]])},
-            {"role": "user", "content": redact(specs[row["task_id"]])},
+            {"role": "system", "content": redact(texts[record.prompt_hash])},
+            {"role": "user", "content": redact(specs[record.task_id])},
             {"role": "assistant", "content": redact(answer)},
         ]}, ensure_ascii=False))
     atomic_write(output, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
     return len(lines)
+
+
+def insights_main(*, config: Path | None, target: str, window: int, json_output: bool) -> int:
+    found = target_insights(loaded=load_config(config), target_name=target, window=window)
+    if json_output:
+        report.print_json(found.to_dict())
+    else:
+        report.show_insights(found)
+    return EXIT_OK
+
+
+def report_main(*, config: Path | None, target: str, output: Path) -> int:
+    path = write_report(loaded=load_config(config), target_name=target, output=output.resolve())
+    report.line(f"wrote {path}")
+    return EXIT_OK
+
+
+def export_main(*, config: Path | None, target: str, output: Path, trace_format: str,
+                version: str | None, min_score: float) -> int:
+    if trace_format != "openai-chat":
+        raise FatalError(f"--format {trace_format!r}: only openai-chat is supported")
+    count = export_traces(loaded=load_config(config), target_name=target, output=output.resolve(),
+                          version=version, min_score=min_score)
+    report.line(f"wrote {count} traces to {output}")
+    return EXIT_OK

@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from overseer.config import LoadedConfig
-from overseer.optimize import Hooks, OptimizeOptions, Optimizer, SessionSummary
+from pathlib import Path
+
+from overseer import report
+from overseer.config import load_config
+from overseer.decide import Decision
+from overseer.errors import EXIT_OK, FatalError
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 
 
-def optimize_targets(*, loaded: LoadedConfig, targets: list[str], options: OptimizeOptions,
-                     hooks: Hooks) -> list[SessionSummary]:
+def _decided(decision: Decision) -> None:
+    report.note(report.decision_line(decision))
+
+
+def reporting_hooks() -> Hooks:
+    """Hooks that show progress, phases and decisions on the terminal."""
+    return Hooks(progress=report.run_progress, phase=report.note, decided=_decided)
+
+
+def main(*, config: Path | None, target: str | None, all_targets: bool, options: OptimizeOptions,
+         json_output: bool) -> int:
+    loaded = load_config(config)
+    if all_targets == (target is not None):
+        raise FatalError("give a target name or --all (not both)")
+    names = sorted(loaded.config.targets) if all_targets else [target or ""]
+    hooks = reporting_hooks()
     summaries = []
-    for name in targets:
+    for name in names:
         hooks.phase(f"target {name}")
-        summaries.append(Optimizer(loaded, name, options, hooks).run())
-    return summaries
+        summaries.append(optimize_target(loaded, name, options, hooks))
+    if json_output:
+        facts = [report.session_json(s) for s in summaries]
+        report.print_json(facts if all_targets else facts[0])
+        return EXIT_OK
+    for summary in summaries:
+        report.show_session(summary)
+    return EXIT_OK

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from overseer.config import LoadedConfig, Target
+from overseer import report
+from overseer.config import LoadedConfig, Target, load_config
+from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
 from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
@@ -82,3 +85,22 @@ def outcome_json(plan: RunPlan, outcome: RunOutcome) -> dict[str, object]:
         "jsonl": str(outcome.evaluation.log_path),
         "warnings": outcome.warnings,
     }
+
+
+def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, jobs: int | None,
+         fail_under: float | None, json_output: bool) -> int:
+    plan = plan_run(loaded=load_config(config), target_name=target, which=tasks, repeats=repeats, jobs=jobs)
+    with report.run_progress(target, plan.total_runs) as on_run:
+        outcome = execute_run(plan, on_run)
+    for warning in outcome.warnings:
+        report.warn(warning)
+    summary = outcome.evaluation.summary
+    if json_output:
+        report.print_json(outcome_json(plan, outcome))
+    else:
+        report.show_evaluation(f"{target}: {plan.task_set.name} ({len(plan.task_set)} tasks × {plan.repeats})",
+                               summary, outcome.evaluation.log_path, outcome.by_split)
+    if fail_under is not None and summary.pass_rate < fail_under:
+        report.note(f"pass rate {summary.pass_rate:.3f} is below --fail-under {fail_under}")
+        return EXIT_FAIL_UNDER
+    return EXIT_OK

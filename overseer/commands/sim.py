@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from overseer.config import LoadedConfig
+from overseer import report
+from overseer.config import LoadedConfig, load_config
+from overseer.errors import EXIT_FAILED, EXIT_OK
 from overseer.prompts import read_prompt
 from overseer.sim.calibrate import TaskCalibration, calibrate
 from overseer.sim.writer import expected_pass_rate, mode_probabilities
@@ -38,3 +41,23 @@ def target_truth(*, loaded: LoadedConfig, target_name: str, prompt: str | None =
 def check_target_tasks(*, loaded: LoadedConfig, target_name: str, jobs: int) -> list[TaskCalibration]:
     train, holdout = target_task_sets(loaded, loaded.target(target_name))
     return calibrate([*train.tasks, *holdout.tasks], jobs=jobs)
+
+
+def truth_main(*, config: Path | None, target: str, json_output: bool) -> int:
+    truth = target_truth(loaded=load_config(config), target_name=target)
+    if json_output:
+        report.print_json({"target": target, "pass_rate": truth.pass_rates, "modes": truth.mode_means})
+    else:
+        report.show_truth(truth.pass_rates, truth.mode_means)
+    return EXIT_OK
+
+
+def check_tasks_main(*, config: Path | None, target: str, jobs: int | None) -> int:
+    results = check_target_tasks(loaded=load_config(config), target_name=target, jobs=jobs or 4)
+    bad = [r for r in results if not r.ok]
+    for r in bad:
+        reasons = ([] if r.reference_passes else ["reference fails its tests"]) + \
+            [f"{m} does not break it" for m in r.unbroken] + r.problems
+        report.line(f"{r.task_id}: {'; '.join(reasons)}")
+    report.line(f"{len(results) - len(bad)} of {len(results)} tasks suit the simulator")
+    return EXIT_FAILED if bad else EXIT_OK

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
-from overseer.config import LoadedConfig
+from overseer import report
+from overseer.config import LoadedConfig, load_config
 from overseer.decide import Decision
 from overseer.edits import unified_diff
-from overseer.errors import FatalError
+from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
-from overseer.optimize import target_lock
+from overseer.lock import target_lock
 from overseer.prompts import prompt_hash, read_prompt, read_source, replace_prompt
-from overseer.registry import PromptVersion, TargetLog
+from overseer.registry import KEPT_STATUSES, PromptVersion, TargetLog, VersionDetail
 from overseer.store import open_store
 from overseer.vcs import atomic_write, commit_paths, is_dirty, open_repo
 
@@ -22,19 +23,12 @@ def history(*, loaded: LoadedConfig, target_name: str) -> list[PromptVersion]:
         return store.versions(target_name)
 
 
-@dataclass
-class Shown:
-    version: PromptVersion
-    decision: Decision | None
-    diff: str
-
-
 def _find(versions: list[PromptVersion], prefix: str) -> PromptVersion | None:
     matches = [v for v in versions if v.hash.startswith(prefix)]
     return matches[-1] if matches else None
 
 
-def show(*, loaded: LoadedConfig, target_name: str, version: str) -> Shown:
+def show(*, loaded: LoadedConfig, target_name: str, version: str) -> VersionDetail:
     loaded.target(target_name)
     with open_store(runs_dir(loaded)) as store:
         versions = store.versions(target_name)
@@ -47,7 +41,7 @@ def show(*, loaded: LoadedConfig, target_name: str, version: str) -> Shown:
     parent = _find(versions, found.parent) if found.parent else None
     diff = decision.diff if decision else (
         unified_diff(parent.text, found.text, "prompt") if parent and found.text else "")
-    return Shown(found, decision, diff)
+    return VersionDetail(found, decision, diff)
 
 
 def rollback(*, loaded: LoadedConfig, target_name: str, to: str | None, reason: str,
@@ -59,7 +53,8 @@ def rollback(*, loaded: LoadedConfig, target_name: str, to: str | None, reason: 
     with target_lock(runs_dir(loaded) / target_name, target_name):
         current_text = read_prompt(loaded.root, target.prompt)
         current = prompt_hash(current_text)
-        kept = [v for v in log.versions() if v.status != "rejected" and v.text]
+        with open_store(runs_dir(loaded)) as store:
+            kept = [v for v in store.versions(target_name) if v.status in KEPT_STATUSES and v.text]
         if to is None:
             mine = next((v for v in reversed(kept) if v.hash == current and v.parent), None)
             if mine is None:
@@ -88,3 +83,29 @@ def rollback(*, loaded: LoadedConfig, target_name: str, to: str | None, reason: 
                                 commit=sha, reason=reason)
         log.add_version(version)
         return version
+
+
+def history_main(*, config: Path | None, target: str, json_output: bool) -> int:
+    versions = history(loaded=load_config(config), target_name=target)
+    if json_output:
+        report.print_json([v.model_dump(exclude={"text"}) for v in versions])
+    else:
+        report.show_history(versions)
+    return EXIT_OK
+
+
+def show_main(*, config: Path | None, target: str, version: str, json_output: bool) -> int:
+    shown = show(loaded=load_config(config), target_name=target, version=version)
+    if json_output:
+        report.print_json({"version": shown.version.model_dump(), "diff": shown.diff,
+                           "decision": shown.decision.model_dump() if shown.decision else None})
+    else:
+        report.show_version(shown)
+    return EXIT_OK
+
+
+def rollback_main(*, config: Path | None, target: str, to: str | None, reason: str, commit: bool) -> int:
+    version = rollback(loaded=load_config(config), target_name=target, to=to, reason=reason, commit=commit)
+    report.line(f"{target}: prompt restored to {version.hash} (from {version.parent})"
+                + (f", commit {version.commit[:10]}" if version.commit else ""))
+    return EXIT_OK

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Protocol
 
 from overseer.edits import Edit
-from overseer.insights import KindEffect
+from overseer.effects import KindEffect
 from overseer.records import RunRecord
 from overseer.redact import redact
+from overseer.signatures import family
 from overseer.tasks import Task
 
 _SPEC_CHARS = 600
@@ -90,9 +91,7 @@ def _output_of(record: RunRecord, base: Path) -> str:
 
 
 def signature_family(record: RunRecord) -> str:
-    """The signature without its detail (``AssertionError@test_x`` → ``AssertionError``): what the
-    proposers count, so one rule covers every test an assertion fails in."""
-    return (record.signature or record.error_class or "Unknown").split("@")[0]
+    return family(record.signature or record.error_class)
 
 
 def build_context(*, prompt: str, prompt_hash: str, start_length: int,

@@ -11,8 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from overseer.edits import Edit
-from overseer.errors import FatalError
-from overseer.insights import KindEffect
+from overseer.errors import FatalError, validation_message
+from overseer.effects import KindEffect
 from overseer.llm import LLMClient, LLMError
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext, ProposalFailed
 from overseer.resources import bundled
@@ -47,9 +47,7 @@ def parse_reply(text: str) -> ProposalReply:
     try:
         reply = ProposalReply.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ValueError(f"the JSON does not match the schema: {where}: {first['msg']}") from None
+        raise ValueError(f"the JSON does not match the schema: {validation_message(exc)}") from None
     if not reply.hypothesis.strip():
         raise ValueError("hypothesis must not be empty")
     return reply

@@ -7,9 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from overseer.config import format_validation_error, parse_yaml
+from overseer.config import load_yaml_model
 from overseer.errors import FatalError
 from overseer.sim.phrases import Vocabulary, phrase_found
 
@@ -96,12 +96,7 @@ class CompiledProfile:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int) -> CompiledProfile:
-    data = parse_yaml(path)
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        raise FatalError(format_validation_error(str(path), exc)) from None
-    return CompiledProfile(profile, path)
+    return CompiledProfile(load_yaml_model(path, Profile, "schema_version, dilution and modes"), path)
 
 
 def load_profile(path: Path | None = None) -> CompiledProfile:

@@ -1,0 +1,139 @@
+"""One iteration: propose ONE edit, validate it, screen it on a minibatch, evaluate it on train
+look after look, then on the holdout once proven, and decide. Returns the Decision; keeping or
+recording it is the caller's (see keep.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks, screen
+from overseer.edits import EditRejected, apply_edit
+from overseer.effects import KindEffect
+from overseer.faults import checkpoint
+from overseer.optimize.runs import SessionRuns
+from overseer.prompts import prompt_hash
+from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
+from overseer.records import RunRecord
+
+
+@dataclass
+class Evidence:
+    """What the proposer is told beyond the current runs: earlier edits, and the edit-kind prior."""
+
+    history: list[PastEdit]
+    prior: dict[str, KindEffect]
+
+
+@dataclass
+class TrainResult:
+    before: list[RunRecord]
+    after: list[RunRecord]
+    look: Look
+    verdict: LookVerdict
+    stopped: str = ""
+
+
+def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[Decision, str]:
+    """The Decision about this iteration's candidate, and the candidate's text ("" if none)."""
+    state, setup = runs.state, runs.setup
+    base = Decision(session_id=state.session_id, target=setup.name, iteration=state.iteration,
+                    parent_hash=state.current_hash, proposer=proposer.name)
+    runs.hooks.phase(f"iteration {state.iteration + 1}: proposing ({proposer.name})")
+    try:
+        proposal = propose(runs, proposer, evidence)
+    except ProposalFailed as exc:
+        return base.model_copy(update={"outcome": "failed", "reason": str(exc)}), ""
+    checkpoint("propose:done")
+    if proposal is None:
+        return base.model_copy(update={"outcome": "no_proposal", "reason": "nothing left to propose"}), ""
+    base = base.model_copy(update={"edit": proposal.edit, "hypothesis": proposal.hypothesis,
+                                   "rationale": proposal.rationale})
+    try:
+        applied = apply_edit(state.current_text, proposal.edit, start_length=state.start_length,
+                             name=setup.target.prompt.file,
+                             max_edit_chars=setup.target.edits.max_edit_chars,
+                             max_growth=setup.target.edits.max_growth)
+    except EditRejected as exc:
+        return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {exc}"}), ""
+    base = base.model_copy(update={"candidate_hash": prompt_hash(applied.text), "diff": applied.diff})
+    return evaluate_candidate(runs, base, applied.text), applied.text
+
+
+def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Proposal | None:
+    state, setup = runs.state, runs.setup
+    context = build_context(
+        prompt=state.current_text, prompt_hash=state.current_hash,
+        start_length=state.start_length, records=runs.baseline.train,
+        tasks=setup.train.tasks, artifacts_base=setup.loaded.root, history=evidence.history,
+        max_failures=setup.target.proposer.max_failures, prior=evidence.prior,
+        iteration=state.iteration)
+    return proposer.propose(context)
+
+
+def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Decision:
+    """Screen, train looks, holdout, decide: ``base`` (the proposal's fields) merged with the verdict."""
+    state, setup = runs.state, runs.setup
+    runs_before = state.runs_used
+    screened = screen_candidate(runs, candidate)
+    if screened is not None:
+        return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})
+    train = sequential_train(runs, candidate)
+    proven = train.verdict == "proven"
+    holdout_before = runs.parent("holdout", train.look.repeats) if proven else []
+    holdout_after = runs.candidate(candidate, "holdout", train.look.repeats) if proven else []
+    checkpoint("evaluate:done")
+    verdict = decide(
+        train_before=train.before, train_after=train.after,
+        holdout_before=holdout_before, holdout_after=holdout_after,
+        thresholds=setup.accept, objective=setup.target.objective,
+        holdout_measured=proven, look=train.look)
+    if train.stopped:
+        verdict.reason = f"{verdict.reason}; {train.stopped}"
+    if verdict.outcome == "accepted":
+        runs.baseline.train, runs.baseline.holdout = train.after, holdout_after
+    return base.model_copy(update={**dict(verdict), "runs_used": state.runs_used - runs_before})
+
+
+def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | None:
+    """The Decision fields of a candidate dropped on the minibatch, or None if it goes on."""
+    minibatch = runs.minibatch(runs.state.iteration)
+    if not minibatch:
+        return None
+    setup = runs.setup
+    runs.hooks.phase(f"iteration {runs.state.iteration + 1}: screening on {len(minibatch)} tasks")
+    screened = runs.of(candidate, minibatch, setup.train, "screen")
+    ids = {t.id for t in minibatch}
+    check = screen([r for r in runs.baseline.train if r.task_id in ids], screened,
+                   setup.accept, setup.target.objective)
+    checkpoint("screen:done")
+    if check.passed:
+        return None
+    return {"outcome": "screened_out", "criteria": [check],
+            "reason": f"screen: worse on the minibatch (p {check.value} <= {check.limit})"}
+
+
+def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
+    """Train runs of parent and candidate, look after look (see decide.looks), until the
+    candidate is proven, futile, or at the last look; or until the next look could overrun
+    --max-runs (then ``stopped`` says so and the candidate counts as not proven)."""
+    setup, state = runs.setup, runs.state
+    plan, max_runs = looks(setup.repeats, setup.accept), setup.options.max_runs
+    result = TrainResult([], [], plan[0], "futile")
+    for look in plan:
+        if look.number > 1 and max_runs is not None:
+            upper = 2 * len(setup.train) * (look.repeats - result.look.repeats)
+            if state.runs_used + upper > max_runs:
+                result.verdict = "futile"
+                result.stopped = (f"escalation to {look.repeats} repeats stopped: it could overrun "
+                                  f"the run budget ({max_runs})")
+                return result
+        label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")
+        runs.hooks.phase(f"iteration {state.iteration + 1}: {label}")
+        result.before = runs.parent("train", look.repeats)
+        result.after = runs.candidate(candidate, "train", look.repeats)
+        result.look = look
+        result.verdict = look_verdict(result.before, result.after, setup.accept,
+                                      setup.target.objective, look)
+        if result.verdict != "continue":
+            break
+    return result

@@ -1,0 +1,172 @@
+"""The session: prepare (or resume) under the target's lock, measure the baseline, iterate until a
+budget, a plateau or the proposer's end, and say why it stopped."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from overseer.cache import RunCache
+from overseer.config import LoadedConfig
+from overseer.decide import Decision
+from overseer.errors import FatalError
+from overseer.evaluate import session_log_path
+from overseer.faults import checkpoint
+from overseer.insights import edit_prior
+from overseer.lock import target_lock
+from overseer.metrics import Metrics, metrics
+from overseer.optimize.iteration import Evidence, iterate
+from overseer.optimize.keep import keep_accepted, next_number, record_not_kept
+from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
+from overseer.optimize.runs import SessionRuns
+from overseer.optimize.setup import Setup, make_proposer, make_setup
+from overseer.optimize.state import (
+    Pending,
+    SessionState,
+    latest_unfinished,
+    new_state,
+    remove_stale_state_temps,
+    save_state,
+)
+from overseer.prompts import prompt_hash, read_prompt
+from overseer.proposers import PastEdit, Proposer
+from overseer.records import RecordLog
+from overseer.registry import KEPT_STATUSES, PromptVersion, TargetLog
+from overseer.store import open_store
+from overseer.vcs import is_dirty, remove_stale_temps, switch_branch
+
+
+@dataclass
+class SessionSummary:
+    state: SessionState
+    decisions: list[Decision]
+    baseline: dict[str, Metrics]
+    final: dict[str, Metrics]
+    log_path: Path
+    commits: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return sum(d.outcome == "accepted" for d in self.decisions)
+
+
+def stop_reason(options: OptimizeOptions, state: SessionState, elapsed_s: float) -> str:
+    """Why the session stops now, or "" to go on."""
+    o = options
+    if state.iteration >= o.iterations:
+        return f"iteration budget ({o.iterations}) reached"
+    if o.max_runs is not None and state.runs_used >= o.max_runs:
+        return f"run budget ({o.max_runs}) reached"
+    if o.max_cost is not None and state.cost_usd >= o.max_cost:
+        return f"cost budget (${o.max_cost}) reached"
+    if o.max_time_s is not None and elapsed_s >= o.max_time_s:
+        return f"time budget ({o.max_time_s:g}s) reached"
+    if state.consecutive_rejections >= o.patience:
+        return f"plateau: {o.patience} rejections in a row"
+    return ""
+
+
+def _resume(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> SessionState | None:
+    state = latest_unfinished(setup.directory)
+    if state is None:
+        hooks.phase("no interrupted session to resume; starting a new one")
+        return None
+    if state.pending is not None:
+        hooks.phase("finishing the accepted edit that was interrupted")
+        sha = keep_accepted(setup, state, log)
+        commits.extend([sha] if sha else [])
+    if prompt_hash(read_prompt(setup.loaded.root, setup.target.prompt)) != state.current_hash:
+        raise FatalError(
+            f"{setup.prompt_path}: the prompt changed since session {state.session_id} "
+            "was interrupted; start a new session instead of --resume")
+    return state
+
+
+def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> SessionState:
+    """The session to run: the interrupted one (``--resume``) or a new one, checked and saved."""
+    options, repo = setup.options, setup.repo
+    remove_stale_temps(setup.prompt_path)
+    remove_stale_state_temps(setup.directory)
+    if options.resume and (state := _resume(setup, hooks, log, commits)) is not None:
+        return state
+    if options.commit and repo is None:
+        raise FatalError(f"{setup.loaded.root}: not in a git repository; use --no-commit")
+    if repo is not None and options.branch:
+        switch_branch(repo, options.branch)
+    if repo is not None and not options.allow_dirty and is_dirty(repo, setup.prompt_path):
+        raise FatalError(f"{setup.prompt_path}: has uncommitted changes; commit them first "
+                         "(or pass --allow-dirty)")
+    state = new_state(setup.name, read_prompt(setup.loaded.root, setup.target.prompt),
+                      commit=options.commit)
+    save_state(setup.directory, state)
+    return state
+
+
+def _evidence(setup: Setup) -> Evidence:
+    with open_store(setup.runs_dir) as store:
+        history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis)
+                   for d in store.decisions(setup.name) if d.edit is not None]
+        return Evidence(history, edit_prior(store) if setup.options.use_prior else {})
+
+
+def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[str, Metrics]:
+    state = runs.state
+    runs.hooks.phase(f"baseline of {state.current_hash}")
+    runs.parent("train")
+    runs.parent("holdout")
+    start = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
+    with open_store(setup.runs_dir) as store:
+        known = any(v.hash == state.current_hash and v.status in KEPT_STATUSES
+                    for v in store.versions(setup.name))
+    if not known:
+        log.add_version(PromptVersion(
+            hash=state.current_hash, status="baseline", text=state.current_text,
+            session_id=state.session_id, train_pass_rate=start["train"].pass_rate,
+            holdout_pass_rate=start["holdout"].pass_rate))
+    checkpoint("baseline:done")
+    return start
+
+
+def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: float,
+                commits: list[str], decisions: list[Decision]) -> str:
+    """Iterate until a stop; returns the reason."""
+    setup, state = runs.setup, runs.state
+    while not (reason := stop_reason(setup.options, state, state.elapsed_s + time.monotonic() - started)):
+        decision, candidate = iterate(runs, proposer, _evidence(setup))
+        decisions.append(decision)
+        runs.hooks.decided(decision)
+        if decision.outcome == "accepted":
+            state.pending = Pending(decision=decision, text=candidate, number=next_number(setup.diffs_dir))
+            save_state(setup.directory, state)
+            checkpoint("accept:pending-saved")
+            sha = keep_accepted(setup, state, log)
+            commits.extend([sha] if sha else [])
+            continue
+        record_not_kept(setup, state, decision, log)
+        if decision.outcome == "no_proposal":
+            return "no more proposals"
+    return reason
+
+
+def optimize_target(loaded: LoadedConfig, name: str, options: OptimizeOptions, hooks: Hooks, *,
+                    proposer: Proposer | None = None, evaluator: Evaluator | None = None) -> SessionSummary:
+    """One session on one target; see the module docstring of keep.py for crash safety."""
+    setup = make_setup(loaded, name, options)
+    proposer = proposer or make_proposer(loaded, setup.target)
+    log, commits, decisions = TargetLog(setup.runs_dir, name), list[str](), list[Decision]()
+    with target_lock(setup.directory, name):
+        state = prepare(setup, hooks, log, commits)
+        started = time.monotonic()
+        log_path = session_log_path(loaded, name, state.session_id)
+        cache = RunCache(command=setup.target.command, seed=setup.target.seed,
+                         runs_dir=setup.runs_dir, target=name)
+        with RecordLog(log_path) as records:
+            runs = SessionRuns(setup, state, cache, records, hooks, evaluator)
+            start = _register_baseline(setup, runs, log)
+            state.stop_reason = _iterations(runs, proposer, log, started, commits, decisions)
+            state.finished = True
+            state.elapsed_s += time.monotonic() - started
+            save_state(setup.directory, state)
+    final = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
+    return SessionSummary(state, decisions, start, final, log_path, commits)

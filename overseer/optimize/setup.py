@@ -1,0 +1,79 @@
+"""What stays fixed for a whole session: the target, its task sets and thresholds, where things
+live. Built once, checked once (a task set too small to ever prove an edit is refused here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from overseer.config import LoadedConfig, Target, Thresholds
+from overseer.decide import looks, smallest_p_value
+from overseer.errors import FatalError
+from overseer.evaluate import runs_dir
+from overseer.llm import client_for
+from overseer.optimize.options import OptimizeOptions
+from overseer.proposers import Proposer
+from overseer.proposers.llm import LLMProposer, load_template
+from overseer.proposers.rules import RulesProposer
+from overseer.tasks import TaskSet, target_task_sets
+from overseer.vcs import open_repo
+
+
+@dataclass(frozen=True)
+class Setup:
+    loaded: LoadedConfig
+    name: str
+    target: Target
+    options: OptimizeOptions
+    repeats: int          # at the first look
+    accept: Thresholds    # the target's, with --max-repeats applied
+    jobs: int
+    train: TaskSet
+    holdout: TaskSet
+    repo: git.Repo | None
+
+    @property
+    def runs_dir(self) -> Path:
+        return runs_dir(self.loaded)
+
+    @property
+    def directory(self) -> Path:
+        """``runs/<target>``: session states, JSONL, registry and decisions."""
+        return self.runs_dir / self.name
+
+    @property
+    def prompt_path(self) -> Path:
+        return self.loaded.root / self.target.prompt.file
+
+    @property
+    def diffs_dir(self) -> Path:
+        return self.loaded.root / "diffs" / self.name
+
+
+def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Setup:
+    target = loaded.target(name)
+    accept = target.accept if options.max_repeats is None else \
+        target.accept.model_copy(update={"max_repeats": options.max_repeats})
+    repeats = options.repeats or target.repeats
+    train, holdout = target_task_sets(loaded, target)
+    last, floor = looks(repeats, accept)[-1], smallest_p_value(len(train))
+    if floor > last.alpha:
+        raise FatalError(
+            f"{loaded.path}: targets.{name}: {len(train)} train tasks can never prove "
+            f"an edit: their smallest p-value is {floor:.3g}, above "
+            f"the last look's α {last.alpha:.3g}; add tasks or raise accept.alpha")
+    return Setup(loaded=loaded, name=name, target=target, options=options, repeats=repeats,
+                 accept=accept, jobs=options.jobs or target.jobs, train=train, holdout=holdout,
+                 repo=open_repo(loaded.root))
+
+
+def make_proposer(loaded: LoadedConfig, target: Target) -> Proposer:
+    if target.proposer.kind == "rules":
+        return RulesProposer()
+    assert target.proposer.model is not None
+    template_path = (loaded.root / target.proposer.reflection_prompt
+                     if target.proposer.reflection_prompt else None)
+    return LLMProposer(client_for(target.proposer.model), load_template(template_path),
+                       target.edits.max_edit_chars)

@@ -1,0 +1,157 @@
+"""Tables of evidence: an evaluation's summary, versions, stats, insights, the simulator's truth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.table import Table
+
+from overseer.insights import Insights
+from overseer.metrics import Summary
+from overseer.registry import PromptVersion, VersionDetail
+from overseer.report.console import out, pct, size
+from overseer.store import TargetStats
+
+
+def summary_table(title: str, summary: Summary, extra: dict[str, Summary] | None = None) -> Table:
+    columns = {"all": summary, **(extra or {})}
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for name in columns:
+        table.add_column(name, justify="right")
+
+    def row(label: str, render: Callable[[Summary], str]) -> None:
+        table.add_row(label, *(render(s) for s in columns.values()))
+
+    row("runs", lambda s: str(s.runs))
+    row("pass rate", lambda s: pct(s.pass_rate))
+    row("95% interval", lambda s: f"{pct(s.ci_low)} – {pct(s.ci_high)}")
+    row("mean score", lambda s: f"{s.mean_score:.3f}")
+    row("tokens in/out", lambda s: f"{s.input_tokens:,} / {s.output_tokens:,}")
+    if any(s.cost_usd for s in columns.values()):
+        row("cost", lambda s: f"${s.cost_usd:.4f}")
+    return table
+
+
+def failures_table(summary: Summary) -> Table | None:
+    if not summary.error_classes:
+        return None
+    table = Table(title="failures by error class", title_justify="left")
+    table.add_column("error class")
+    table.add_column("runs", justify="right")
+    for name, count in summary.error_classes.items():
+        table.add_row(name, str(count))
+    return table
+
+
+def show_evaluation(title: str, summary: Summary, log_path: Path,
+                    extra: dict[str, Summary] | None = None) -> None:
+    out.print(summary_table(title, summary, extra))
+    failures = failures_table(summary)
+    if failures is not None:
+        out.print(failures)
+    out.print(f"wall time {summary.wall_s:.1f}s · records: {log_path}")
+
+
+def show_truth(rows: dict[str, float], modes: dict[str, float]) -> None:
+    table = Table(title="simulator ground truth (expected pass rate)", title_justify="left")
+    table.add_column("task set")
+    table.add_column("expected pass rate", justify="right")
+    for name, value in rows.items():
+        table.add_row(name, pct(value))
+    out.print(table)
+    modes_table = Table(title="mean probability of each failure mode", title_justify="left")
+    modes_table.add_column("mode")
+    modes_table.add_column("probability", justify="right")
+    for name, value in modes.items():
+        modes_table.add_row(name, pct(value))
+    out.print(modes_table)
+
+
+def show_history(versions: list[PromptVersion]) -> None:
+    table = Table(title="prompt versions", title_justify="left")
+    for name in ("time", "version", "parent", "status", "train", "holdout", "edit / reason"):
+        table.add_column(name)
+    for v in versions:
+        table.add_row(
+            v.time[:19].replace("T", " "), v.hash, v.parent or "-", v.status,
+            pct(v.train_pass_rate) if v.train_pass_rate is not None else "-",
+            pct(v.holdout_pass_rate) if v.holdout_pass_rate is not None else "-",
+            v.edit.summary(50) if v.edit else (v.reason or "-"),
+        )
+    out.print(table)
+
+
+def show_version(shown: VersionDetail) -> None:
+    v = shown.version
+    out.print(f"version {v.hash} ({v.status}), parent {v.parent or '-'}, {v.time}")
+    if v.commit:
+        out.print(f"commit {v.commit}")
+    if v.text:
+        out.print("\n--- prompt ---", markup=False)
+        out.print(v.text, markup=False, highlight=False)
+    if shown.diff:
+        out.print("--- diff ---", markup=False)
+        out.print(shown.diff, markup=False, highlight=False)
+    d = shown.decision
+    if d is not None:
+        out.print(f"decision {d.decision_id}: {d.outcome}: {d.reason}", markup=False)
+        out.print(f"hypothesis: {d.hypothesis}", markup=False)
+        table = Table(title="criteria", title_justify="left")
+        for name in ("criterion", "value", "limit", "verdict", "note"):
+            table.add_column(name)
+        for c in d.criteria:
+            table.add_row(c.name, "-" if c.value is None else str(c.value),
+                          "-" if c.limit is None else str(c.limit), "pass" if c.passed else "FAIL", c.note)
+        out.print(table)
+
+
+def show_stats(rows: list[TargetStats], db_size: int) -> None:
+    table = Table(title="evidence", title_justify="left")
+    for name in ("target", "runs", "sessions", "pass rate", "outputs kept (fail/pass)",
+                 "passes not kept", "kept", "saved by sampling", "mechanical", "sanitizers fired"):
+        table.add_column(name, justify="left" if name in ("target", "sanitizers fired") else "right")
+    for r in rows:
+        table.add_row(r.target, str(r.runs), str(r.sessions), pct(r.pass_rate),
+                      f"{r.failures_kept}/{r.successes_kept}", str(r.successes_dropped),
+                      size(r.bytes_kept), f"{size(r.bytes_dropped)} ({pct(r.saved_share)})",
+                      str(r.mechanical), ", ".join(f"{k}×{v}" for k, v in sorted(r.sanitizers.items())) or "-")
+    out.print(table)
+    out.print(f"index: {size(db_size)}")
+
+
+def show_insights(found: Insights) -> None:
+    table = Table(title=f"{found.target}: edit kinds (effect on train pass rate, 95% interval)", title_justify="left")
+    for name in ("kind", "attempts", "kept", "mean gain", "interval", "verdict", "error classes (change per run)"):
+        table.add_column(name)
+    for e in found.effects:
+        classes = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(e.error_class_deltas.items(), key=lambda kv: kv[1])[:3])
+        table.add_row(e.kind, str(e.attempts), str(e.accepted), f"{e.mean_gain:+.3f}",
+                      f"{e.low:+.3f} … {e.high:+.3f}", e.verdict, classes or "-")
+    out.print(table)
+    w = found.window
+    out.print(f"last {w['attempts']} attempts: {w['accepted']} kept, mean gain "
+              f"{'-' if w['mean_gain'] is None else format(w['mean_gain'], '+.3f')}, outcomes {w['outcomes']}")
+    if found.fragile_tasks:
+        frag = Table(title="fragile tasks (low or unstable pass rate across kept versions)", title_justify="left")
+        for name in ("task", "mean pass rate", "spread", "versions"):
+            frag.add_column(name)
+        for f in found.fragile_tasks:
+            frag.add_row(f.task, pct(f.mean_pass_rate), f"{f.spread:.2f}", str(f.versions))
+        out.print(frag)
+    trend = Table(title="kept versions", title_justify="left")
+    for name in ("version", "status", "train", "holdout"):
+        trend.add_column(name)
+    for t in found.trend:
+        trend.add_row(t.version, t.status, "-" if t.train is None else pct(t.train),
+                      "-" if t.holdout is None else pct(t.holdout))
+    out.print(trend)
+    for title, bands in (("model", found.by_model), ("complexity", found.by_complexity)):
+        if bands:
+            t = Table(title=f"recent runs by {title}", title_justify="left")
+            for name in (title, "runs", "pass rate"):
+                t.add_column(name)
+            for b in bands:
+                t.add_row(b.band, str(b.runs), pct(b.pass_rate))
+            out.print(t)

@@ -1,0 +1,105 @@
+"""An optimize session and the demo: the table of iterations, the before/after line, and the same
+facts as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from overseer.decide import Decision
+from overseer.report.console import out, pct
+
+if TYPE_CHECKING:  # the loop imports this package's writeup, so only the type is taken from it
+    from overseer.optimize import SessionSummary
+
+Facts = dict[str, object]
+
+
+def _holdout_gain(decision: Decision) -> float | None:
+    return next((c.value for c in decision.criteria if c.name == "holdout gain"), None)
+
+
+def session_json(summary: SessionSummary) -> Facts:
+    state = summary.state
+    return {
+        "target": state.target, "session": state.session_id,
+        "start_hash": state.start_hash, "final_hash": state.current_hash,
+        "baseline": {k: m.model_dump() for k, m in summary.baseline.items()},
+        "final": {k: m.model_dump() for k, m in summary.final.items()},
+        "accepted": summary.accepted, "rejected": len(summary.decisions) - summary.accepted,
+        "runs_used": state.runs_used, "cost_usd": round(state.cost_usd, 6),
+        "stop_reason": state.stop_reason, "commits": summary.commits,
+        "jsonl": str(summary.log_path),
+        "iterations": [{
+            "iteration": d.iteration, "edit": d.edit.summary() if d.edit else None,
+            "kind": d.edit.kind if d.edit else None, "outcome": d.outcome,
+            "gain": d.gain, "p_value": d.p_value, "holdout_gain": _holdout_gain(d),
+            "reason": d.reason,
+        } for d in summary.decisions],
+    }
+
+
+def _figure(value: float | None, form: str) -> str:
+    return "-" if value is None else format(value, form)
+
+
+def show_session(summary: SessionSummary) -> None:
+    state = summary.state
+    table = Table(title=f"{state.target}: session {state.session_id}", title_justify="left")
+    for name in ("#", "edit", "gain", "p", "holdout", "verdict", "reason"):
+        table.add_column(name, justify="right" if name in ("#", "gain", "p", "holdout") else "left")
+    for d in summary.decisions:
+        table.add_row(str(d.iteration + 1), d.edit.summary() if d.edit else "-",
+                      _figure(d.gain, "+.3f"), _figure(d.p_value, ".3f"),
+                      _figure(_holdout_gain(d), "+.3f"), d.outcome, d.reason)
+    out.print(table)
+    b, f = summary.baseline, summary.final
+    out.print(
+        f"train {pct(b['train'].pass_rate)} → {pct(f['train'].pass_rate)}, "
+        f"holdout {pct(b['holdout'].pass_rate)} → {pct(f['holdout'].pass_rate)}; "
+        f"{summary.accepted} kept, {len(summary.decisions) - summary.accepted} not; "
+        f"{state.runs_used} runs; stopped: {state.stop_reason}")
+    out.print(f"records: {summary.log_path}")
+
+
+@dataclass
+class DemoResult:
+    """A demo session, the repo it ran in, and the simulator's truth of its start and final prompt."""
+
+    repo: Path
+    target: str
+    max_repeats: int
+    summary: SessionSummary
+    truth: dict[str, dict[str, float]]  # start/final → train/holdout → expected pass rate
+
+
+def demo_json(result: DemoResult) -> Facts:
+    facts = session_json(result.summary)
+    baseline, final = facts["baseline"], facts["final"]
+    assert isinstance(baseline, dict) and isinstance(final, dict)
+    return {
+        "repo": str(result.repo), "target": result.target, "max_repeats": result.max_repeats,
+        **{k: facts[k] for k in ("session", "accepted", "rejected", "runs_used", "stop_reason",
+                                 "commits", "iterations")},
+        "baseline": {**baseline, "pass_rate": baseline["train"]["pass_rate"]},
+        "final": {**final, "pass_rate": final["train"]["pass_rate"]},
+        "truth": result.truth,
+        "jsonl": [facts["jsonl"]],
+    }
+
+
+def show_demo(result: DemoResult) -> None:
+    show_session(result.summary)
+    truth = Table(title="simulator ground truth (expected pass rate)", title_justify="left")
+    for name in ("", "start", "final"):
+        truth.add_column(name, justify="right")
+    for split in ("train", "holdout"):
+        truth.add_row(split, pct(result.truth["start"][split]), pct(result.truth["final"][split]))
+    out.print(truth)
+    out.print(f"candidates escalated to at most {result.max_repeats} repeats here, to keep the demo "
+              "short; optimize's default is 16 (accept.max_repeats), see BENCHMARKS.md")
+    out.print(f"demo repo: {result.repo}  (try: cd {result.repo} && git log --stat && "
+              "overseer history codewriter)")

@@ -1,0 +1,156 @@
+"""The questions the read side asks of the index, one named method each (all SQL stays in this
+package). Runs are read back from their JSONL line, the source of truth, by byte offset."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from overseer.decide import Decision
+from overseer.records import RunRecord
+from overseer.registry import PromptVersion
+
+
+@dataclass
+class TargetStats:
+    target: str
+    runs: int
+    sessions: int
+    pass_rate: float
+    failures_kept: int
+    successes_kept: int
+    successes_dropped: int
+    bytes_kept: int
+    bytes_dropped: int
+    mechanical: int
+    sanitizers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def saved_share(self) -> float:
+        total = self.bytes_kept + self.bytes_dropped
+        return self.bytes_dropped / total if total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "saved_share": round(self.saved_share, 4)}
+
+
+@dataclass(frozen=True)
+class TaskRate:
+    """One task's pass rate under one prompt version."""
+
+    task_id: str
+    prompt_hash: str
+    rate: float
+    runs: int
+
+
+@dataclass(frozen=True)
+class BandRate:
+    """Recent runs of one model or one complexity band."""
+
+    band: str
+    runs: int
+    pass_rate: float
+
+
+def _marks(values: Sequence[str]) -> str:
+    return ",".join("?" * len(values)) or "''"
+
+
+class Queries:
+    runs_dir: Path
+    db: sqlite3.Connection
+
+    def versions(self, target: str) -> list[PromptVersion]:
+        """Every recorded version of ``target``'s prompt, oldest first: the one read path of the
+        registry for everything outside the session that writes it."""
+        rows = self.db.execute("SELECT body FROM versions WHERE target = ? ORDER BY source, line", (target,))
+        return [PromptVersion.model_validate_json(r[0]) for r in rows]
+
+    def decisions(self, target: str | None = None) -> list[Decision]:
+        """One target's decisions in the order they were made, or every target's by time."""
+        rows = self.db.execute(
+            "SELECT body FROM decisions WHERE target = ? ORDER BY source, line", (target,)) if target \
+            else self.db.execute("SELECT body FROM decisions ORDER BY time, decision_id")
+        return [Decision.model_validate_json(r[0]) for r in rows]
+
+    def _read_back(self, rows: Iterable[tuple[str, int]]) -> list[RunRecord]:
+        by_source: dict[str, list[int]] = {}
+        for source, byte_offset in rows:
+            by_source.setdefault(source, []).append(byte_offset)
+        records: list[RunRecord] = []
+        for source, offsets in by_source.items():
+            with (self.runs_dir / source).open("rb") as handle:
+                for byte_offset in offsets:
+                    handle.seek(byte_offset)
+                    records.append(RunRecord.model_validate_json(handle.readline()))
+        return records
+
+    def runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
+                command: str) -> list[RunRecord]:
+        """Every recorded run of one prompt under one experiment setup."""
+        return self._read_back(self.db.execute(
+            "SELECT source, byte_offset FROM runs WHERE target = ? AND prompt_hash = ? AND "
+            "task_set_hash = ? AND seed = ? AND command = ? ORDER BY source, byte_offset",
+            (target, prompt_hash, task_set_hash, seed, command)).fetchall())
+
+    def passing_runs(self, *, target: str, prompt_hashes: Sequence[str], min_score: float) -> list[RunRecord]:
+        """Passing runs of these prompt versions whose output was kept, in recorded order."""
+        return self._read_back(self.db.execute(
+            f"SELECT source, byte_offset FROM runs WHERE target = ? AND passed = 1 AND score >= ? "
+            f"AND output_kept = 1 AND prompt_hash IN ({_marks(prompt_hashes)}) ORDER BY source, line",
+            (target, min_score, *prompt_hashes)).fetchall())
+
+    def error_class_counts(self) -> list[tuple[str, str, str | None, int]]:
+        """(target, prompt hash, error class or None for passes, runs), mechanical runs left out."""
+        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+            "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 "
+            "GROUP BY target, prompt_hash, error_class")]
+
+    def task_rates(self, target: str, prompt_hashes: Sequence[str]) -> list[TaskRate]:
+        rows = self.db.execute(
+            f"SELECT task_id, prompt_hash, AVG(passed), COUNT(*) FROM runs WHERE target = ? "
+            f"AND prompt_hash IN ({_marks(prompt_hashes)}) GROUP BY task_id, prompt_hash",
+            (target, *prompt_hashes))
+        return [TaskRate(*row) for row in rows]
+
+    def failures_by_session(self, target: str) -> list[tuple[str, str | None, int]]:
+        """(session, signature or error class, failing runs), sessions in the order they started."""
+        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+            "SELECT session_id, COALESCE(signature, error_class) AS sig, COUNT(*) FROM runs "
+            "WHERE target = ? AND passed = 0 GROUP BY session_id, sig ORDER BY MIN(started_at)",
+            (target,))]
+
+    def recent_rates(self, target: str, by: Literal["model", "complexity"], window: int) -> list[BandRate]:
+        """Pass rates per model (most runs first) or per complexity over the last ``window`` runs."""
+        recent = "FROM (SELECT * FROM runs WHERE target = ? ORDER BY started_at DESC LIMIT ?)"
+        query = (f"SELECT COALESCE(model, '-'), COUNT(*) AS n, ROUND(AVG(passed), 4) {recent} "
+                 "GROUP BY model ORDER BY n DESC") if by == "model" else (
+                 f"SELECT complexity, COUNT(*), ROUND(AVG(passed), 4) {recent} "
+                 "WHERE complexity IS NOT NULL GROUP BY complexity ORDER BY complexity")
+        return [BandRate(str(band), runs, rate) for band, runs, rate in
+                self.db.execute(query, (target, int(window)))]
+
+    def target_stats(self, target: str | None) -> list[TargetStats]:
+        where, params = ("WHERE target = ?", (target,)) if target else ("", ())
+        rows = self.db.execute(f"""
+            SELECT target, COUNT(*) AS runs, COUNT(DISTINCT session_id) AS sessions,
+                   AVG(passed) AS pass_rate,
+                   SUM(CASE WHEN passed = 0 THEN 1 ELSE 0 END) AS failures_kept,
+                   SUM(CASE WHEN passed = 1 AND output_kept = 1 THEN 1 ELSE 0 END) AS successes_kept,
+                   SUM(CASE WHEN passed = 1 AND output_kept = 0 THEN 1 ELSE 0 END) AS successes_dropped,
+                   SUM(output_bytes) AS bytes_kept, SUM(output_dropped_bytes) AS bytes_dropped,
+                   SUM(mechanical) AS mechanical
+            FROM runs {where} GROUP BY target ORDER BY target""", params).fetchall()
+        result = []
+        for row in rows:
+            fired: dict[str, int] = {}
+            for (names,) in self.db.execute(
+                    "SELECT sanitizers FROM runs WHERE target = ? AND sanitizers != ''", (row["target"],)):
+                for name in names.split(","):
+                    fired[name] = fired.get(name, 0) + 1
+            result.append(TargetStats(**{k: row[k] for k in row.keys()}, sanitizers=fired))  # noqa: SIM118
+        return result
