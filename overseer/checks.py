@@ -70,7 +70,7 @@ def parse_junit(path: Path) -> tuple[list[TestOutcome], list[str | None]]:
                 if kind != "skipped":
                     klass = _error_class(message, child.text or "") or "TestFailure"
                 break
-        outcomes.append(TestOutcome(name=name, outcome=outcome, message=_short(message)))  # type: ignore[arg-type]
+        outcomes.append(TestOutcome(name=name, outcome=outcome, message=_short(message)))
         classes.append(klass)
     return outcomes, classes
 

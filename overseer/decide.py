@@ -117,7 +117,7 @@ def sign_flip_p_value(differences: Sequence[float], *, seed: int = 0) -> float:
         if len(distribution) > EXACT_STATES:
             return _monte_carlo_p(nonzero, observed, seed)
     hits = sum(count for total, count in distribution.items() if total >= observed)
-    return hits / 2 ** len(nonzero)
+    return float(hits / 2 ** len(nonzero))
 
 
 def _monte_carlo_p(magnitudes: list[float], observed: float, seed: int) -> float:

@@ -17,12 +17,18 @@ class FatalError(Exception):
     exit_code = EXIT_BAD_INPUT
 
 
+def _name(part: object) -> str:
+    """A field name as one printable word: a key such as "\\n" from a model's reply is quoted."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def validation_message(exc: ValidationError) -> str:
     """``where: what`` for the most useful error of ``exc``, plus how many more there are."""
     errors = exc.errors()
     # A misspelt key also makes the key it meant "missing"; the typo is the useful report.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    where = ".".join(_name(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
     if first["type"] == "extra_forbidden":
         message = "unknown field (check its spelling)"

@@ -4,6 +4,7 @@ the whole group (TERM, a grace period, then KILL), so no child outlives its run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -110,10 +111,8 @@ def run_process(
     except subprocess.TimeoutExpired:
         timed_out = True
         _signal_group(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
     finally:
         # Whatever happened, nothing of this run's group may outlive it: grandchildren included.
         _signal_group(proc.pid, signal.SIGKILL)

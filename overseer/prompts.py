@@ -64,12 +64,11 @@ def _python_node(source: str, variable: str, where: str) -> ast.Constant:
         raise FatalError(f"{where}:{exc.lineno}: cannot parse Python: {exc.msg}") from None
     found: list[ast.expr] = []
     for node in module.body:
-        if isinstance(node, ast.Assign) and any(
+        if (isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == variable for t in node.targets
-        ):
-            found.append(node.value)
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
-                and node.target.id == variable and node.value is not None:
+        )) or (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.target.id == variable and node.value is not None):
+            assert node.value is not None
             found.append(node.value)
     if len(found) != 1:
         raise FatalError(

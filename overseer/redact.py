@@ -29,8 +29,5 @@ def redact(text: str) -> str:
     for value in _secret_env_values():
         text = text.replace(value, MASK)
     for pattern in _KEY_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + MASK, text)
-        else:
-            text = pattern.sub(MASK, text)
+        text = pattern.sub(lambda m: m.group(1) + MASK, text) if pattern.groups else pattern.sub(MASK, text)
     return text

@@ -6,6 +6,7 @@ copy of the directory holding overseer.yaml. Either way it is removed afterwards
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -60,18 +61,14 @@ class IsolatedCopy:
 
     def _cleanup(self) -> None:
         if self._worktree is not None and self._repo is not None:
-            try:
+            with contextlib.suppress(git.GitCommandError):
                 self._repo.git.worktree("remove", "--force", str(self._worktree))
-            except git.GitCommandError:
-                pass
             self._worktree = None
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             if self._repo is not None:
-                try:
+                with contextlib.suppress(git.GitCommandError):
                     self._repo.git.worktree("prune")
-                except git.GitCommandError:
-                    pass
             self._tmp = None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

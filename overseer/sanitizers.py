@@ -22,7 +22,7 @@ def strip_fences(text: str) -> str:
     blocks = _FENCE.findall(text)
     if not blocks:
         return text
-    _, code = max(blocks, key=lambda block: len(block[1]))
+    code = str(max(blocks, key=lambda block: len(block[1]))[1])
     return code if code.endswith("\n") else code + "\n"
 
 

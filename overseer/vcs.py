@@ -127,4 +127,4 @@ def commit_paths(repo: git.Repo, paths: list[Path], message: str) -> str:
     finally:
         Path(index).unlink(missing_ok=True)
     checkpoint("commit:index-updated")
-    return sha
+    return str(sha)

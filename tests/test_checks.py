@@ -1,42 +1,18 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from overseer.checks import JUnitError, judge_exit_code, judge_junit
 
-TESTS = '''\
-from solution import f
+# JUnit XML written by pytest for tests/test_f.py (test_ok: f(1) == 1, test_wrong: f(2) == 3,
+# test_raises: f(None)) against four solution.py files; see tests/fixtures/junit/README.md.
+FIXTURES = Path(__file__).parent / "fixtures" / "junit"
 
 
-def test_ok():
-    assert f(1) == 1
-
-
-def test_wrong():
-    assert f(2) == 3
-
-
-def test_raises():
-    f(None)
-'''
-
-
-def _junit(tmp_path: Path, solution: str) -> Path:
-    (tmp_path / "solution.py").write_text(solution)
-    (tmp_path / "tests").mkdir(exist_ok=True)
-    (tmp_path / "tests" / "test_f.py").write_text(TESTS)
-    junit = tmp_path / "junit.xml"
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    f"--junitxml={junit}", "tests"], cwd=tmp_path, capture_output=True)
-    return junit
-
-
-def test_per_test_outcomes_and_messages(tmp_path: Path) -> None:
-    verdict = judge_junit(_junit(tmp_path, "def f(x):\n    return x + 0\n"))
+def test_per_test_outcomes_and_messages() -> None:
+    verdict = judge_junit(FIXTURES / "mixed.xml")
     assert [(t.name, t.outcome) for t in verdict.tests] == [
         ("test_f::test_ok", "passed"), ("test_f::test_wrong", "failed"),
         ("test_f::test_raises", "failed")]
@@ -47,13 +23,13 @@ def test_per_test_outcomes_and_messages(tmp_path: Path) -> None:
     assert verdict.error_class in {"AssertionError", "TypeError"}
 
 
-@pytest.mark.parametrize("solution, error_class", [
-    ("Here is the code:\n```python\ndef f(x): return x\n```\n", "SyntaxError"),
-    ("def g(x):\n    return x\n", "ImportError"),
-    ("def f(x):\n    return re.sub('a', 'b', x)\n", "NameError"),
+@pytest.mark.parametrize("fixture, error_class", [
+    ("syntax_error.xml", "SyntaxError"),   # prose and a markdown fence around the code
+    ("import_error.xml", "ImportError"),   # the function was renamed
+    ("name_error.xml", "NameError"),       # a missing import
 ])
-def test_error_class_of_broken_solutions(tmp_path: Path, solution: str, error_class: str) -> None:
-    verdict = judge_junit(_junit(tmp_path, solution))
+def test_error_class_of_broken_solutions(fixture: str, error_class: str) -> None:
+    verdict = judge_junit(FIXTURES / fixture)
     assert verdict.error_class == error_class and verdict.score == 0.0
 
 

@@ -4,23 +4,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import REPO_ROOT
 from tests.fake_llm import FakeLLM
+from tests.helpers import REPO_ROOT
 
 CODEWRITER = REPO_ROOT / "examples" / "codewriter" / "codewriter.py"
 TASK = REPO_ROOT / "tasks" / "pyfuncs" / "slugify"
 
-
-@pytest.fixture
-def fake_llm() -> Iterator[FakeLLM]:
-    server = FakeLLM().start()
-    yield server
-    server.stop()
 
 
 def _codewriter(tmp_path: Path, model: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

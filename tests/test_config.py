@@ -6,7 +6,7 @@ import pytest
 
 from overseer.config import find_config, load_config
 from overseer.errors import FatalError
-from tests.conftest import TOY_CONFIG, make_toy_project, overseer
+from tests.helpers import TOY_CONFIG, make_toy_project, overseer
 
 BAD_CONFIGS = {
     "unknown top-level field": ("schema_version: 1\ntargetz: {}\n", "targetz: unknown field"),
@@ -24,15 +24,25 @@ BAD_CONFIGS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
-def test_bad_config_is_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+def test_bad_config_is_one_line_naming_the_file_and_field(tmp_path: Path, case: str) -> None:
     text, expected = BAD_CONFIGS[case]
+    path = tmp_path / "overseer.yaml"
+    path.write_text(text)
+    with pytest.raises(FatalError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith(f"{path}") and expected in message, message
+    assert raised.value.exit_code == 2
+
+
+def test_bad_config_on_the_command_line_is_one_line_and_exit_2(tmp_path: Path) -> None:
     make_toy_project(tmp_path / "p", with_git=False)
-    (tmp_path / "p" / "overseer.yaml").write_text(text)
+    (tmp_path / "p" / "overseer.yaml").write_text(TOY_CONFIG.replace("jobs: 2", "jbos: 2"))
     result = overseer("run", "toy", cwd=tmp_path / "p")
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "overseer.yaml" in lines[0] and expected in lines[0], lines[0]
+    assert "overseer.yaml: targets.toy.jbos: unknown field" in lines[0], lines[0]
     assert not (tmp_path / "p" / "runs").exists()
 
 

@@ -16,7 +16,7 @@ from overseer.prompts import read_prompt
 from overseer.records import RunRecord, Usage
 from overseer.sim.fast import simulated_records
 from overseer.tasks import load_task_set, split_holdout
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def run(task: str, passed: bool, repeat: int = 0, tokens: int = 100, seconds: float = 1.0) -> RunRecord:
@@ -86,8 +86,9 @@ def test_screen_drops_only_a_clearly_worse_candidate() -> None:
 
 
 def test_a_neutral_edit_is_almost_never_accepted() -> None:
-    """50 seeded trials of the acceptance rule with an edit that truly does nothing, on the
-    simulator with the example task set: at most 2 accepted."""
+    """12 seeded trials of the acceptance rule with an edit that truly does nothing, on the
+    simulator with the example task set: at most 1 accepted. (The rate itself, over thousands of
+    trials and every true effect, is measured by benchmarks/decisions.py.)"""
     prompt = read_prompt(REPO_ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
     neutral = prompt + "- Write clean, well-structured code.\n"
     train, holdout = split_holdout(load_task_set(REPO_ROOT / "tasks" / "pyfuncs"), 0.25)
@@ -95,7 +96,7 @@ def test_a_neutral_edit_is_almost_never_accepted() -> None:
 
     assert expected_pass_rate(neutral, train.tasks) == pytest.approx(expected_pass_rate(prompt, train.tasks))
     accepted = 0
-    for seed in range(50):
+    for seed in range(12):
         decision = decide(
             train_before=simulated_records(prompt, train.tasks, 2, seed),
             train_after=simulated_records(neutral, train.tasks, 2, seed),
@@ -103,7 +104,7 @@ def test_a_neutral_edit_is_almost_never_accepted() -> None:
             holdout_after=simulated_records(neutral, holdout.tasks, 2, seed),
             thresholds=Thresholds(), objective="pass_rate")
         accepted += decision.outcome == "accepted"
-    assert accepted <= 2
+    assert accepted <= 1
 
 
 def test_looks_double_repeats_and_spend_exactly_alpha() -> None:

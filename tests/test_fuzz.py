@@ -7,7 +7,6 @@ import json
 import string
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +16,7 @@ from overseer.errors import FatalError
 from overseer.proposers.llm import parse_reply
 from overseer.runner import _read_usage
 from overseer.tasks import load_task
-from tests.conftest import TOY_CONFIG
+from tests.helpers import TOY_CONFIG
 
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -6,7 +6,7 @@ import pytest
 
 from overseer.errors import FatalError
 from overseer.tasks import DEFAULT_CHECK, load_task_set, split_holdout
-from tests.conftest import REPO_ROOT, make_toy_project
+from tests.helpers import REPO_ROOT, make_toy_project
 
 
 def test_example_set_size_and_shape() -> None:
@@ -51,7 +51,7 @@ def test_task_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(FatalError, match=rf"{task_yaml}: id: 'plus' must equal its folder name"):
         load_task_set(project / "tasks" / "toy")
     task_yaml.write_text(task_yaml.read_text().replace("id: plus", "id: add") + "check: '{oops}'\n")
-    with pytest.raises(FatalError, match="check: .*unknown placeholder {oops}"):
+    with pytest.raises(FatalError, match=r"check: .*unknown placeholder \{oops\}"):
         load_task_set(project / "tasks" / "toy")
     with pytest.raises(FatalError, match="task set folder does not exist"):
         load_task_set(project / "tasks" / "missing")

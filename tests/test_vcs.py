@@ -7,7 +7,7 @@ from pathlib import Path
 from overseer.config import PromptLocation
 from overseer.prompts import replace_prompt
 from overseer.vcs import atomic_write, commit_paths, head_bytes, is_dirty, open_repo
-from tests.conftest import git
+from tests.helpers import git
 
 
 def test_atomic_write_keeps_mode_and_bytes(tmp_path: Path) -> None:

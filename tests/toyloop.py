@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.conftest import git
+from tests.helpers import git
 
 START = "Be careful.\nThis toy prompt is long enough to leave room for a small edit.\n"
 GOOD = START.replace("Be careful.", "Be careful. GOOD")

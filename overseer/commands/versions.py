@@ -6,7 +6,6 @@ from pathlib import Path
 
 from overseer import report
 from overseer.config import LoadedConfig, load_config
-from overseer.decide import Decision
 from overseer.edits import unified_diff
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir

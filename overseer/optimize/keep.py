@@ -19,8 +19,8 @@ from overseer.optimize.setup import Setup
 from overseer.optimize.state import Pending, SessionState, save_state
 from overseer.prompts import extract_prompt, prompt_hash, read_source, replace_prompt
 from overseer.registry import PromptVersion, TargetLog
-from overseer.vcs import atomic_write, commit_paths, head_bytes, sync_index
 from overseer.report.writeup import commit_message, decision_markdown
+from overseer.vcs import atomic_write, commit_paths, head_bytes, sync_index
 
 
 def _slug(text: str) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from overseer.edits import Edit
-from overseer.errors import FatalError, validation_message
 from overseer.effects import KindEffect
+from overseer.errors import FatalError, validation_message
 from overseer.llm import LLMClient, LLMError
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext, ProposalFailed
 from overseer.resources import bundled

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from overseer.edits import Edit, normalize
-from overseer.proposers.base import PastEdit, Proposal, ProposalContext
+from overseer.proposers.base import Proposal, ProposalContext
 
 DELETION_PREFERENCE = 1.25
 

@@ -149,9 +149,9 @@ def show_insights(found: Insights) -> None:
     out.print(trend)
     for title, bands in (("model", found.by_model), ("complexity", found.by_complexity)):
         if bands:
-            t = Table(title=f"recent runs by {title}", title_justify="left")
+            recent = Table(title=f"recent runs by {title}", title_justify="left")
             for name in (title, "runs", "pass rate"):
-                t.add_column(name)
+                recent.add_column(name)
             for b in bands:
-                t.add_row(b.band, str(b.runs), pct(b.pass_rate))
-            out.print(t)
+                recent.add_row(b.band, str(b.runs), pct(b.pass_rate))
+            out.print(recent)

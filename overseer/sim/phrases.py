@@ -8,8 +8,7 @@ from collections.abc import Mapping
 _SENTENCE_BREAK = re.compile(r"[.!?;:\n]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP_WORDS = frozenset(
-    "a an the your you our its their this that these those to of for and or is are be do does "
-    "please always should must will can it as at by on with so here there".split()
+    ["a", "an", "the", "your", "you", "our", "its", "their", "this", "that", "these", "those", "to", "of", "for", "and", "or", "is", "are", "be", "do", "does", "please", "always", "should", "must", "will", "can", "it", "as", "at", "by", "on", "with", "so", "here", "there"]
 )
 NEGATIONS = frozenset({"not", "no", "without", "avoid"})
 _MAX_GAP = 2

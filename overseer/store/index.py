@@ -32,6 +32,7 @@ from overseer.store.schema import (
     version_row,
 )
 
+
 @dataclass
 class Difference:
     where: str

@@ -106,7 +106,7 @@ class Queries:
 
     def error_class_counts(self) -> list[tuple[str, str, str | None, int]]:
         """(target, prompt hash, error class or None for passes, runs), mechanical runs left out."""
-        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
             "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 "
             "GROUP BY target, prompt_hash, error_class")]
 
@@ -119,7 +119,7 @@ class Queries:
 
     def failures_by_session(self, target: str) -> list[tuple[str, str | None, int]]:
         """(session, signature or error class, failing runs), sessions in the order they started."""
-        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT session_id, COALESCE(signature, error_class) AS sig, COUNT(*) FROM runs "
             "WHERE target = ? AND passed = 0 GROUP BY session_id, sig ORDER BY MIN(started_at)",
             (target,))]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from overseer.records import read_records
-from overseer.registry import TargetLog
-from tests.conftest import git, overseer
+from overseer.store import open_store
+from tests.helpers import git, overseer, overseer_process
 from tests.toyloop import GOOD, START, make_loop_project
 
 KILL_POINTS = [
@@ -28,7 +28,7 @@ KILL_POINTS = [
 def test_sigkill_then_resume(tmp_path: Path, point: str) -> None:
     project = make_loop_project(tmp_path / "loop")
     prompt = project / "prompts" / "system.md"
-    killed = overseer("optimize", "toy", "--iterations", "1", cwd=project, env={"OVERSEER_FAULT": point})
+    killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=project, env={"OVERSEER_FAULT": point})
     assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-2000:])
     assert prompt.read_text() in (START, GOOD)  # invariant 1: never partial, never rejected
 
@@ -40,9 +40,9 @@ def test_sigkill_then_resume(tmp_path: Path, point: str) -> None:
     assert git(project, "status", "--porcelain") == ""
     assert sorted(p.name for p in (project / "diffs" / "toy").iterdir()) == [
         "0001-add-constraint-good.diff", "0001-add-constraint-good.md"]
-    log = TargetLog(project / "runs", "toy")
-    assert [v.status for v in log.versions()].count("accepted") == 1
-    assert [d.outcome for d in log.decisions()].count("accepted") == 1
+    with open_store(project / "runs") as store:
+        assert [v.status for v in store.versions("toy")].count("accepted") == 1
+        assert [d.outcome for d in store.decisions("toy")].count("accepted") == 1
     for jsonl in (project / "runs" / "toy").glob("2*.jsonl"):
         read_records(jsonl)
     summary = json.loads(resumed.stdout)

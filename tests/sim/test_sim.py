@@ -19,7 +19,7 @@ from overseer.sim.mutations import parse_reference, write_solution
 from overseer.sim.phrases import Vocabulary, phrase_found
 from overseer.sim.profile import DEFAULT_PROFILE, load_profile
 from overseer.tasks import Task, load_task_set
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 EXAMPLE_SET = REPO_ROOT / "tasks" / "pyfuncs"
 START_PROMPT = read_prompt(REPO_ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
@@ -137,7 +137,7 @@ def test_ground_truth_agrees_with_a_large_judged_sample(tasks: list[Task]) -> No
     variants = sorted({(task.id, modes) for task, modes in samples}, key=str)
     by_id = {t.id: t for t in chosen}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        judged = dict(zip(variants, pool.map(lambda v: _passes(by_id[v[0]], v[1]), variants)))
+        judged = dict(zip(variants, pool.map(lambda v: _passes(by_id[v[0]], v[1]), variants), strict=False))
     sampled = sum(judged[(task.id, modes)] for task, modes in samples) / len(samples)
     truth = expected_pass_rate(prompt, chosen)
     assert abs(sampled - truth) <= 0.03, (sampled, truth)

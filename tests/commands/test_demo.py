@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from overseer.records import read_records
-from tests.conftest import git, overseer
+from tests.helpers import git, overseer
 
 
 def test_demo_runs_the_whole_loop_offline(tmp_path: Path) -> None:

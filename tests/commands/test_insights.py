@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, overseer
-from tests.toyloop import make_loop_project
+from tests.helpers import REPO_ROOT, overseer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def optimized(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_loop_project(tmp_path_factory.mktemp("report") / "loop")
-    result = overseer("optimize", "toy", "--iterations", "2", cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def report(optimized: Path) -> Path:
     result = overseer("report", "toy", "-o", "report.html", cwd=optimized)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,50 @@
+"""overseer optimize on the command line: refusals, the lock, --no-commit and --branch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import filelock
+
+from tests.helpers import git, overseer
+from tests.toyloop import GOOD, START, make_loop_project
+
+
+def test_refuses_a_dirty_prompt_unless_allowed(loop_project: Path) -> None:
+    (loop_project / "prompts" / "system.md").write_text(START + "Edited by hand.\n")
+    refused = overseer("optimize", "toy", "--iterations", "1", cwd=loop_project)
+    assert refused.returncode == 2 and "has uncommitted changes" in refused.stderr
+    allowed = overseer("optimize", "toy", "--iterations", "1", "--allow-dirty", "--json", cwd=loop_project)
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_second_overseer_on_the_same_target_is_refused(loop_project: Path) -> None:
+    lock_dir = loop_project / "runs" / "toy"
+    lock_dir.mkdir(parents=True)
+    with filelock.FileLock(lock_dir / ".lock"):
+        (lock_dir / ".lock.pid").write_text(str(os.getpid()))
+        result = overseer("optimize", "toy", cwd=loop_project)
+    assert result.returncode == 2
+    assert f"being optimized by another overseer (pid {os.getpid()})" in result.stderr
+
+
+def test_no_commit_and_branch(loop_project: Path) -> None:
+    head = git(loop_project, "rev-parse", "HEAD")
+    assert overseer("optimize", "toy", "--iterations", "1", "--no-commit", cwd=loop_project).returncode == 0
+    assert git(loop_project, "rev-parse", "HEAD") == head
+    assert (loop_project / "prompts" / "system.md").read_text() == GOOD
+    git(loop_project, "checkout", "-q", "--", "prompts/system.md")
+    result = overseer("optimize", "toy", "--iterations", "1", "--branch", "overseer/toy", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    assert git(loop_project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "overseer/toy"
+    assert git(loop_project, "log", "--format=%s", "-2").splitlines()[1] == "toy loop loop_project"
+
+
+def test_too_few_train_tasks_to_ever_prove_an_edit_is_refused(tmp_path: Path) -> None:
+    loop_project = make_loop_project(tmp_path / "loop", n_tasks=5)
+    result = overseer("optimize", "toy", cwd=loop_project)
+    assert result.returncode == 2
+    assert [line for line in result.stderr.splitlines() if "error" in line] == [result.stderr.splitlines()[-1]]
+    assert "targets.toy: 4 train tasks can never prove an edit: their smallest p-value is 0.0625" in result.stderr
+    assert not (loop_project / "runs").exists()

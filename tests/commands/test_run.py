@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from overseer.records import read_records
+from tests.helpers import TOY_CONFIG, git, make_toy_project, overseer
+from tests.test_process import _wait_dead
+
+
+def test_run_records_every_outcome_without_touching_user_files(toy_project: Path) -> None:
+    before = {p: p.read_bytes() for p in toy_project.rglob("*") if p.is_file() and ".git" not in p.parts}
+    result = overseer("run", "toy", "--json", cwd=toy_project)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["summary"]["pass_rate"] == 1.0 and facts["summary"]["runs"] == 2
+    assert set(facts["splits"]) == {"train", "holdout"}
+    assert facts["summary"]["input_tokens"] == 2 * len("Be careful. GOOD\n")
+    assert facts["summary"]["cost_usd"] == 0.002
+    records, _ = read_records(Path(facts["jsonl"]))
+    assert sorted(r.task_id for r in records) == ["add", "sub"]
+    for record in records:
+        assert record.passed and record.tests_total == 3 and record.score == 1.0
+        assert record.usage is not None and record.usage.model == "toy"
+        stdout = (toy_project / record.artifacts["command.stdout"]).read_text()
+        assert "sk-abcdef" not in stdout and "[REDACTED]" in stdout
+        assert "sk-abcdef" not in record.model_dump_json()
+    after = {p: p.read_bytes() for p in toy_project.rglob("*")
+             if p.is_file() and ".git" not in p.parts and "runs" not in p.parts}
+    assert after == before
+    assert git(toy_project, "status", "--porcelain") == ""
+    assert git(toy_project, "worktree", "list").count("\n") == 1
+
+
+def test_directory_without_git_uses_a_temp_copy(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "plain", with_git=False)
+    result = overseer("run", "toy", "--tasks", "train", "--repeats", "2", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["summary"]["runs"] == 2 and facts["summary"]["pass_rate"] == 1.0
+
+
+def test_failing_and_hanging_commands_are_classified(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', '"echo boom >&2; exit 4"'))
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert facts["summary"]["error_classes"] == {"CommandFailed": 2}
+    records, _ = read_records(Path(facts["jsonl"]))
+    assert records[0].messages == ["command exited with 4: boom"]
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', '"sleep 60"').replace("timeout_s: 30", "timeout_s: 0.5"))
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert facts["summary"]["error_classes"] == {"Timeout": 2}
+
+
+def test_ctrl_c_stops_children_and_leaves_valid_records(toy_project: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    config = toy_project / "overseer.yaml"
+    config.write_text(TOY_CONFIG.replace('"{python} tool.py"', f'"echo $$ >> {pids}; sleep 120"'))
+    git(toy_project, "commit", "-qam", "slow command")
+    proc = subprocess.Popen([sys.executable, "-m", "overseer", "run", "toy", "--repeats", "3"],
+                            cwd=toy_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while (not pids.exists() or pids.read_text().count("\n") < 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert _wait_dead([int(p) for p in pids.read_text().split()])
+    assert git(toy_project, "worktree", "list").count("\n") == 1
+    for log in (toy_project / "runs" / "toy").glob("*.jsonl"):
+        read_records(log)  # every line that was written is a whole record
+
+
+def test_check_without_junit_is_judged_by_exit_code_with_its_reason(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    for name, check in (("add", "true"), ("sub", "echo judge broke >&2; exit 3")):
+        task_yaml = project / "tasks" / "toy" / name / "task.yaml"
+        task_yaml.write_text(task_yaml.read_text() + f"check: '{check}'\n")
+    facts = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    records = {r.task_id: r for r in read_records(Path(facts["jsonl"]))[0]}
+    assert records["add"].passed and records["add"].score == 1.0
+    assert records["sub"].error_class == "CheckFailed"
+    assert records["sub"].messages == ["check exited with 3: judge broke"]
+
+
+def test_successes_are_sampled_failures_always_kept(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", prompt="careless\n", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace("success_sample_rate: 1.0", "success_sample_rate: 0.0"))
+    failing = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    for record in read_records(Path(failing["jsonl"]))[0]:
+        assert not record.passed and record.output_kept and record.artifacts and record.output_bytes > 0
+    (project / "prompts" / "system.md").write_text("GOOD\n")
+    passing = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    for record in read_records(Path(passing["jsonl"]))[0]:
+        assert record.passed and not record.output_kept and record.artifacts == {}
+        assert record.output_dropped_bytes > 0 and record.tests_total == 3  # metrics stay
+
+
+def test_sanitizers_fix_mechanical_damage_and_mark_the_run(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    tool = project / "tool.py"
+    tool.write_text(tool.read_text().replace(
+        'f"def {task}(a, b):\\n    return {body}\\n")',
+        'f"Here you go:\\n```python\\ndef {task}(a, b):\\n    return {body}  # “sum” – done\\n```\\nBye\\n")'))
+    plain = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert plain["summary"]["error_classes"] == {"SyntaxError": 2}
+    records = read_records(Path(plain["jsonl"]))[0]
+    assert {r.signature for r in records} == {"SyntaxError"}
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text() + "    sanitizers: [strip_fences, smart_quotes, unicode_dashes]\n")
+    fixed = json.loads(overseer("run", "toy", "--json", cwd=project).stdout)
+    assert fixed["summary"]["pass_rate"] == 1.0
+    for record in read_records(Path(fixed["jsonl"]))[0]:
+        assert record.mechanical and record.sanitized == {
+            "strip_fences": ["solution.py"], "smart_quotes": ["solution.py"], "unicode_dashes": ["solution.py"]}

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from overseer.config import load_config
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.records import read_records
+from overseer.report import run_progress
+from overseer.store import open_store
+from tests.fake_llm import FakeLLM
+from tests.helpers import changed_files, git, overseer, overseer_process
+from tests.toyloop import GOOD, START, make_loop_project
+
+
+def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -> None:
+    (loop_project / "notes.txt").write_text("mine\n")
+    git(loop_project, "add", "notes.txt")  # the user's own staged work must never be swept in
+    result = overseer("optimize", "toy", "--iterations", "2", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
+    assert summary["baseline"]["train"]["pass_rate"] == 0.0 and summary["final"]["train"]["pass_rate"] == 1.0
+    # baseline 10, candidate 10, the rejected candidate 8 (its holdout is not run: train failed)
+    assert summary["runs_used"] == 28
+    assert summary["iterations"][1]["holdout_gain"] is None
+    assert (loop_project / "prompts" / "system.md").read_text() == GOOD
+    assert git(loop_project, "log", "--format=%s").splitlines()[1:] == ["toy loop loop_project"]
+    assert changed_files(loop_project, "HEAD") == [
+        "diffs/toy/0001-add-constraint-good.diff", "diffs/toy/0001-add-constraint-good.md",
+        "prompts/system.md"]
+    message = git(loop_project, "log", "-1", "--format=%B")
+    assert message.startswith("Saying GOOD makes every run pass\n\ntrain 0.000 → 1.000, holdout 0.000 → 1.000, p = 0.0039")
+    assert "A  notes.txt" in git(loop_project, "status", "--porcelain")
+    md = (loop_project / "diffs" / "toy" / "0001-add-constraint-good.md").read_text()
+    assert "| p-value | 0.0039 | 0.05 | pass |" in md and "+Be careful. GOOD" in md
+    with open_store(loop_project / "runs") as store:
+        statuses = [v.status for v in store.versions("toy")]
+    assert statuses == ["baseline", "accepted", "rejected"]
+
+
+def _reply(edit: dict) -> str:
+    return json.dumps({"hypothesis": "h", "rationale": "r", "edit": edit})
+
+
+def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_llm: FakeLLM,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    config = loop_project / "overseer.yaml"
+    text = config.read_text()
+    config.write_text(text[: text.index("    proposer:")] + '    proposer: {kind: llm, model: "openai:fake-model"}\n')
+    git(loop_project, "commit", "-qam", "use a fake openai server")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_llm.base_url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-key-0123456789abcdef")
+    good = {"op": "insert_after", "old": "Be careful.", "new": " GOOD", "kind": "add-constraint:good"}
+    fake_llm.reply("Sure! Here is my idea: add GOOD.")                       # not JSON: retried
+    fake_llm.reply("```json\n" + _reply(good) + "\n```")                     # valid after retry
+    fake_llm.reply('{"hypothesis": "h"}')                                    # missing edit
+    fake_llm.reply('{"hypothesis": "h", "edit": {"op": "explode"}}')         # still invalid: give up
+    fake_llm.reply(_reply({"op": "delete", "old": "Be reckless."}))          # outside the prompt
+    fake_llm.reply(_reply({"op": "insert_after", "old": "GOOD", "new": "!" * 500}))  # oversize
+    fake_llm.reply(_reply({"op": "replace", "old": "e", "new": "E"}))       # matches many times
+    fake_llm.reply(status=429, headers={"retry-after-ms": "10"})            # rate limited, retried
+    fake_llm.reply(_reply({"op": "replace", "old": "careful", "new": "very careful"}))
+    loaded = load_config(loop_project / "overseer.yaml")
+    options = OptimizeOptions(iterations=6, patience=10)
+    summary = optimize_target(loaded, "toy", options, Hooks(progress=run_progress))
+    outcomes = [(d.outcome, d.reason) for d in summary.decisions]
+    assert [o for o, _ in outcomes] == ["accepted", "failed", "invalid", "invalid", "invalid", "rejected"]
+    assert "invalid twice" in outcomes[1][1] and "schema" in outcomes[1][1]
+    assert "does not occur in the prompt" in outcomes[2][1]
+    assert "limit is 400" in outcomes[3][1]
+    assert f"occurs {GOOD.count('e')} times" in outcomes[4][1]
+    assert len(fake_llm.requests) == 9  # 2 + 2 + 1 + 1 + 1 + 2 (one 429 retried by the SDK)
+    retry = fake_llm.requests[1]["json"]["messages"][0]["content"]
+    assert "Your previous reply was rejected: the reply holds no JSON object" in retry
+    later = fake_llm.requests[5]["json"]["messages"][0]["content"]
+    assert '"old":"Be reckless."' in later  # the model is shown what was already rejected
+    assert "Be careful. GOOD" in later and "sk-fake" not in later
+    assert (loop_project / "prompts" / "system.md").read_text() == GOOD
+    for path in (loop_project / "runs").rglob("*"):
+        if path.is_file():
+            assert "sk-fake-key" not in path.read_text(errors="replace")
+
+
+def _run_keys(loop_project: Path) -> list[tuple[str, str, int]]:
+    return [(r.prompt_hash, r.task_id, r.repeat)
+            for jsonl in sorted((loop_project / "runs" / "toy").glob("2*.jsonl")) for r in read_records(jsonl)[0]]
+
+
+def test_a_clear_win_escalates_until_a_look_can_prove_it(tmp_path: Path) -> None:
+    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    result = overseer("optimize", "toy", "--iterations", "2", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
+    # Looks at 1, 2, 4, 8 repeats with α shares 0.00001, 0.00009, 0.0055, 0.044. 8 train tasks
+    # cannot give a p-value below 2^-8 = 0.0039, so the 4-repeat look is the first that can prove
+    # the edit: candidate train 32 runs, the parent catching up 24, holdout at 4 repeats 8 + 6;
+    # baseline 10; the second candidate: screen 4, then futile at its first look (4 more).
+    assert summary["runs_used"] == 10 + 32 + 24 + 8 + 6 + 8
+    with open_store(loop_project / "runs") as store:
+        kept, rejected = store.decisions("toy")
+    assert kept.repeats == 4 and rejected.repeats == 1
+    p_value = next(c for c in kept.criteria if c.name == "p-value")
+    assert p_value.value == 0.0039 and p_value.limit == 0.005469 and "look 3 of 4, 4 repeats" in p_value.note
+    assert (loop_project / "prompts" / "system.md").read_text() == GOOD
+    keys = _run_keys(loop_project)
+    assert len(keys) == len(set(keys)) == summary["runs_used"]  # nothing run twice
+
+
+def test_killed_during_escalation_resumes_without_rerunning(tmp_path: Path) -> None:
+    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=loop_project,
+                              env={"OVERSEER_FAULT": "run:recorded#50"})  # inside the 4-repeat look
+    assert killed.returncode == -signal.SIGKILL
+    resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", "--json", cwd=loop_project)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["iterations"][0]["outcome"] == "accepted"
+    keys = _run_keys(loop_project)
+    assert len(keys) == len(set(keys)) == 10 + 32 + 24 + 8 + 6
+
+
+def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> None:
+    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    result = overseer("optimize", "toy", "--max-runs", "30", "--iterations", "1", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    # baseline 10 + the first look 8 = 18; the 2-repeat look could add 16 more: over 30
+    assert summary["runs_used"] == 18
+    (decision,) = summary["iterations"]
+    assert decision["outcome"] == "rejected"
+    assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
+    assert (loop_project / "prompts" / "system.md").read_text() == START

@@ -1,0 +1,37 @@
+"""The run cache: earlier runs found by experiment key, only missing ones run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from overseer.cache import RunCache
+from overseer.config import load_config
+from overseer.records import RunRecord, read_records
+from overseer.store import open_store
+from overseer.tasks import TaskSet, target_task_sets
+
+
+def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
+    loaded = load_config(optimized / "overseer.yaml")
+    target = loaded.target("toy")
+    records = read_records(next((optimized / "runs" / "toy").glob("2*.jsonl")))[0]
+    first = records[0]
+    with open_store(optimized / "runs") as store:
+        text = next(v.text for v in store.versions("toy") if v.hash == first.prompt_hash)
+    task_set = next(ts for ts in target_task_sets(loaded, target) if ts.content_hash == first.task_set_hash)
+    recorded = {(r.task_id, r.repeat): r for r in records
+                if r.prompt_hash == first.prompt_hash and r.task_set_hash == first.task_set_hash}
+    asked: list[set[tuple[str, int]]] = []
+
+    def run(prompt: str, subset: TaskSet, missing: set[tuple[str, int]], repeats: int) -> list[RunRecord]:
+        asked.append(missing)
+        return []
+
+    cache = RunCache(command=target.command, seed=target.seed, runs_dir=optimized / "runs", target="toy")
+    fetched = cache.fetch(text, task_set, task_set.tasks, 1, run)
+    assert asked == [] and fetched.ran == []
+    assert fetched.records == [recorded[(t.id, 0)] for t in task_set.tasks]
+    task_id = task_set.tasks[0].id
+    never_run = {(task_id, r) for r in range(20) if (task_id, r) not in recorded}
+    cache.fetch(text, task_set, task_set.tasks[:1], 20, run)  # only what was never run is asked for
+    assert asked == [never_run] and never_run
