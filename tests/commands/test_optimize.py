@@ -38,7 +38,7 @@ def test_no_commit_and_branch(loop_project: Path) -> None:
     result = overseer("optimize", "toy", "--iterations", "1", "--branch", "overseer/toy", cwd=loop_project)
     assert result.returncode == 0, result.stderr
     assert git(loop_project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "overseer/toy"
-    assert git(loop_project, "log", "--format=%s", "-2").splitlines()[1] == "toy loop loop_project"
+    assert git(loop_project, "log", "--format=%s", "-2").splitlines()[1] == "toy loop project"
 
 
 def test_too_few_train_tasks_to_ever_prove_an_edit_is_refused(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -
     assert summary["runs_used"] == 28
     assert summary["iterations"][1]["holdout_gain"] is None
     assert (loop_project / "prompts" / "system.md").read_text() == GOOD
-    assert git(loop_project, "log", "--format=%s").splitlines()[1:] == ["toy loop loop_project"]
+    assert git(loop_project, "log", "--format=%s").splitlines()[1:] == ["toy loop project"]
     assert changed_files(loop_project, "HEAD") == [
         "diffs/toy/0001-add-constraint-good.diff", "diffs/toy/0001-add-constraint-good.md",
         "prompts/system.md"]
