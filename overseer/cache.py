@@ -47,8 +47,11 @@ class RunCache:
         self.runs_dir, self.target = runs_dir, target
 
     def add(self, records: Sequence[RunRecord]) -> None:
+        """Remember runs; an infrastructure failure is not an outcome, so it is run again when
+        asked for next time."""
         for record in records:
-            self._runs[_key_of(record)] = record
+            if not record.infra:
+                self._runs[_key_of(record)] = record
 
     def _load(self, digest: str, task_set_hash: str) -> None:
         if self.runs_dir is None or (digest, task_set_hash) in self._looked_up:

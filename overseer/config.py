@@ -68,6 +68,15 @@ class Thresholds(_Strict):
     screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
 
 
+class InfraPolicy(_Strict):
+    """What to do with runs that failed for reasons that are not the prompt's (``infra:``)."""
+
+    retries: int = Field(2, ge=0, le=10, description="runs again after an infrastructure failure")
+    backoff_s: float = Field(1.0, ge=0, le=300, description="wait before the first retry; doubles")
+    max_share: float = Field(0.2, ge=0, le=1, description=(
+        "a comparison that lost more than this share of its pairs to infrastructure is inconclusive"))
+
+
 class EditLimits(_Strict):
     max_edit_chars: int = Field(DEFAULT_MAX_EDIT_CHARS, ge=1, description="characters one edit may change")
     max_growth: float = Field(DEFAULT_MAX_GROWTH, ge=0,
@@ -129,6 +138,7 @@ class Target(_Strict):
     success_sample_rate: float = Field(
         0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
     accept: Thresholds = Field(default_factory=Thresholds)
+    infra: InfraPolicy = Field(default_factory=InfraPolicy)
     edits: EditLimits = Field(default_factory=EditLimits)
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
 

@@ -27,7 +27,8 @@ from overseer.records import RunRecord, now_iso
 
 EXACT_STATES = 200_000
 MONTE_CARLO_ROUNDS = 20_000
-Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed"]
+Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed",
+                  "inconclusive"]
 
 
 class Criterion(BaseModel):
@@ -90,13 +91,21 @@ def run_value(record: RunRecord, objective: Objective) -> float:
 
 def paired_differences(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
                        objective: Objective) -> dict[str, float]:
-    """Per task, the mean over repeats present in both of candidate minus baseline."""
-    base = {(r.task_id, r.repeat): run_value(r, objective) for r in baseline}
+    """Per task, the mean over repeats present in both of candidate minus baseline; a pair with
+    an infrastructure failure on either side is no evidence and is left out."""
+    base = {(r.task_id, r.repeat): run_value(r, objective) for r in baseline if not r.infra}
     per_task: dict[str, list[float]] = defaultdict(list)
     for r in candidate:
-        if (r.task_id, r.repeat) in base:
+        if (r.task_id, r.repeat) in base and not r.infra:
             per_task[r.task_id].append(run_value(r, objective) - base[(r.task_id, r.repeat)])
     return {task: sum(d) / len(d) for task, d in per_task.items()}
+
+
+def infra_share(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord]) -> float:
+    """The share of (task, repeat) pairs lost because either side failed for infrastructure."""
+    base = {(r.task_id, r.repeat): r.infra for r in baseline}
+    pairs = [base[(r.task_id, r.repeat)] or r.infra for r in candidate if (r.task_id, r.repeat) in base]
+    return sum(pairs) / len(pairs) if pairs else 0.0
 
 
 def sign_flip_p_value(differences: Sequence[float], *, seed: int = 0) -> float:
@@ -188,9 +197,13 @@ LookVerdict = Literal["proven", "futile", "continue"]
 
 
 def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
-                 thresholds: Thresholds, objective: Objective, look: Look) -> LookVerdict:
+                 thresholds: Thresholds, objective: Objective, look: Look,
+                 max_infra_share: float = 1.0) -> LookVerdict:
     """proven: gain and p-value hold at this look's α (the holdout is next); futile: the last
-    look, or a p-value above ``futility_p``; continue: promising, run more repeats."""
+    look, a p-value above ``futility_p``, or too many pairs lost to infrastructure (no more runs
+    are spent; decide() calls it inconclusive); continue: promising, run more repeats."""
+    if infra_share(train_before, train_after) > max_infra_share:
+        return "futile"
     differences = paired_differences(train_before, train_after, objective)
     p = sign_flip_p_value(list(differences.values()))
     if mean_gain(differences) >= thresholds.min_gain and p <= look.alpha:
@@ -223,6 +236,7 @@ def decide(
     objective: Objective,
     holdout_measured: bool = True,
     look: Look | None = None,
+    max_infra_share: float = 1.0,
 ) -> Verdict:
     """Accept only if every criterion holds; each is recorded with its value and verdict.
     ``look`` is the sequential look the train runs come from (its α is the p-value limit);
@@ -252,6 +266,14 @@ def decide(
         _budget("median run time", all_before.median_run_s, all_after.median_run_s,
                 thresholds.max_time_increase, thresholds.time_noise_s),
     ]
+    lost = max(infra_share(train_before, train_after), infra_share(holdout_before, holdout_after))
+    if lost > max_infra_share:
+        return Verdict(
+            outcome="inconclusive", criteria=criteria,
+            reason=f"inconclusive: {lost:.0%} of the pairs failed for infrastructure reasons "
+                   f"(limit {max_infra_share:.0%}); neither kept nor counted against the edit",
+            train_before=before, train_after=after, gain=round(gain, 4), p_value=round(p, 4),
+            repeats=look.repeats if look else None)
     failed = [c.name for c in criteria if not c.passed]
     return Verdict(
         outcome="rejected" if failed else "accepted",

@@ -12,12 +12,12 @@ from pathlib import Path
 from overseer.config import LoadedConfig
 from overseer.faults import checkpoint
 from overseer.metrics import Summary, summarize
-from overseer.process import cancel_all, reset_cancel
+from overseer.process import cancel_all, pause, reset_cancel
 from overseer.prompts import prompt_hash, write_prompt_in_copy
 from overseer.records import RecordLog, RunRecord
 from overseer.runner import RunContext, run_one
 from overseer.sandbox import IsolatedCopy
-from overseer.tasks import TaskSet
+from overseer.tasks import Task, TaskSet
 
 
 @dataclass
@@ -33,6 +33,18 @@ def runs_dir(loaded: LoadedConfig) -> Path:
 
 def session_log_path(loaded: LoadedConfig, target_name: str, session_id: str) -> Path:
     return runs_dir(loaded) / target_name / f"{session_id}.jsonl"
+
+
+def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+    """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
+    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
+    policy, attempt = ctx.target.infra, 1
+    record = run_one(ctx, task, task_set_hash, repeat)
+    while record.infra and attempt <= policy.retries:
+        pause(policy.backoff_s * 2 ** (attempt - 1))
+        attempt += 1
+        record = run_one(ctx, task, task_set_hash, repeat)
+    return record.model_copy(update={"attempts": attempt})
 
 
 def evaluate_prompt(
@@ -71,7 +83,7 @@ def evaluate_prompt(
         reset_cancel()
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:
             futures: list[Future[RunRecord]] = [
-                pool.submit(run_one, ctx, task, task_set.content_hash, repeat)
+                pool.submit(run_with_retries, ctx, task, task_set.content_hash, repeat)
                 for repeat in range(repeats) for task in task_set.tasks
                 if only is None or (task.id, repeat) in only
             ]

@@ -43,14 +43,18 @@ class Metrics(BaseModel):
     mean_score: float
     tokens_per_run: float
     median_run_s: float
+    infra_runs: int = 0   # left out of every figure above
 
 
 def metrics(records: Sequence[RunRecord]) -> Metrics:
-    tokens = [r.usage.tokens for r in records if r.usage]
+    """Figures of the runs that are evidence (infrastructure failures are counted, not used)."""
+    evidence = [r for r in records if not r.infra]
+    tokens = [r.usage.tokens for r in evidence if r.usage]
     return Metrics(
-        runs=len(records), pass_rate=pass_rate(records), mean_score=mean_score(records),
+        runs=len(evidence), pass_rate=pass_rate(evidence), mean_score=mean_score(evidence),
         tokens_per_run=sum(tokens) / len(tokens) if tokens else 0.0,
-        median_run_s=statistics.median(r.command_s + r.check_s for r in records) if records else 0.0,
+        median_run_s=statistics.median(r.command_s + r.check_s for r in evidence) if evidence else 0.0,
+        infra_runs=len(records) - len(evidence),
     )
 
 

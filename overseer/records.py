@@ -34,6 +34,8 @@ class Usage(BaseModel):
     input_tokens: int = Field(0, ge=0)
     output_tokens: int = Field(0, ge=0)
     cost_usd: float = Field(0.0, ge=0)
+    provider_error: str | None = Field(
+        None, description="set by a command whose provider failed (429, 5xx, network)")
 
     @property
     def tokens(self) -> int:
@@ -84,6 +86,12 @@ class RunRecord(_Record):
     output_kept: bool = True
     output_bytes: int = 0
     output_dropped_bytes: int = 0
+    # Not the prompt's failure: the check stalled or crashed, the command was killed by a signal
+    # it did not send, or the provider failed; never used as evidence (see runner.infra_cause).
+    infra: bool = False
+    infra_cause: str | None = None
+    attempts: int = 1
+    check_cpu_s: float | None = None
     overseer_version: str = __version__
 
 

@@ -93,13 +93,16 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
         format_template(task.check, {**values, "junit_xml": str(junit)}),
         cwd=workdir, env=_environment(values), timeout_s=task.timeout_s,
         stdout_path=meta / "check.out", stderr_path=meta / "check.err",
-        output_cap=ctx.target.output_cap_bytes,
+        output_cap=ctx.target.output_cap_bytes, clock="cpu",
     )
     if check.cancelled:
         raise Cancelled()
+    if check.stalled:
+        return Verdict(error_class="CheckStalled", messages=[
+            f"check stalled: {check.duration_s:.0f}s of wall clock with {check.cpu_s or 0:.1f}s of CPU"]), check
     if check.timed_out:
         return Verdict(error_class="Timeout",
-                       messages=[f"check timed out after {task.timeout_s:g}s"]), check
+                       messages=[f"check used more than {task.timeout_s:g}s of CPU"]), check
     if junit.is_file():
         try:
             return judge_junit(junit), check
@@ -110,6 +113,32 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
         last = _last_line(meta / "check.err") or _last_line(meta / "check.out")
         verdict.messages = [f"{verdict.messages[0]}: {last}" if last else verdict.messages[0]]
     return verdict, check
+
+
+# A command exits with this (EX_TEMPFAIL) when its provider failed (429, 5xx, network), or writes
+# {"provider_error": "..."} to its usage file: the run is retried and never becomes evidence.
+EXIT_PROVIDER_ERROR = 75
+
+
+def infra_cause(command: ProcessResult, check: ProcessResult | None, verdict: Verdict,
+                junit_expected: bool, provider_error: str | None) -> str | None:
+    """Why a run's failure is not the prompt's, or None when it is (or the run passed)."""
+    if provider_error:
+        return redact(f"provider error: {provider_error}")[:200]
+    if command.exit_code == EXIT_PROVIDER_ERROR:
+        return f"provider error: the command exited with {EXIT_PROVIDER_ERROR}"
+    if command.exit_code is not None and command.exit_code < 0:
+        return f"the command was killed by signal {-command.exit_code}"
+    if check is None or verdict.passed:
+        return None
+    if check.stalled:
+        return verdict.messages[0]
+    if check.exit_code is not None and check.exit_code < 0:
+        return f"the check was killed by signal {-check.exit_code}"
+    if junit_expected and not check.timed_out and verdict.error_class in ("CheckFailed", None) \
+            and not verdict.tests:
+        return f"the check crashed: no JUnit XML and exit code {check.exit_code}"
+    return None
 
 
 def sampled(record_id: str, rate: float) -> bool:
@@ -172,6 +201,8 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
             raise Cancelled()
         verdict, check = _judge(task, ctx, workdir, meta, values, command, sanitized)
         usage, usage_error = _read_usage(meta / "usage.json")
+        cause = infra_cause(command, check, verdict, "{junit_xml}" in task.check,
+                            usage.provider_error if usage else None)
         run_signature = signature(error_class=verdict.error_class, tests=verdict.tests,
                                   messages=verdict.messages, check_output=_check_text(meta))
         sources = _captured(workdir, meta)
@@ -189,6 +220,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         check_exit_code=check.exit_code if check else None,
         check_timed_out=check.timed_out if check else False,
         check_s=round(check.duration_s, 4) if check else 0.0,
+        check_cpu_s=check.cpu_s if check else None, infra=cause is not None, infra_cause=cause,
         tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
         score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,
         failing_tests=verdict.failing_tests, messages=verdict.messages, signature=run_signature,

@@ -14,7 +14,7 @@ _MYPY = re.compile(r"^\S+:\d+(?::\d+)?: error: .*\[([a-z][a-z0-9-]*)\]\s*$", re.
 _RUFF = re.compile(r"^\S+:\d+:\d+: ([A-Z]{1,4}\d{2,4})\b", re.MULTILINE)
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 _MISSING_NAME = re.compile(r"cannot import name '(\w+)'")
-_PASSTHROUGH = {"Timeout", "CommandFailed", "CheckFailed", "NoTests", "TestFailure"}
+_PASSTHROUGH = {"Timeout", "CheckStalled", "CommandFailed", "CheckFailed", "NoTests", "TestFailure"}
 
 
 def check_codes(text: str) -> list[str]:

@@ -5,6 +5,7 @@ import pytest
 from overseer.config import PromptLocation, Thresholds
 from overseer.decide import (
     decide,
+    infra_share,
     look_verdict,
     looks,
     paired_differences,
@@ -139,3 +140,28 @@ def test_decide_records_the_look_and_its_alpha() -> None:
     assert decision.repeats == 8 and p_value.limit == round(look.alpha, 6)
     assert "look 3 of 3, 8 repeats" in p_value.note
     assert smallest_p_value(12) == 0.5 ** 12
+
+
+def test_infrastructure_failures_are_no_evidence() -> None:
+    """A pair with an infrastructure failure on either side is left out; the figures say how many."""
+    before = runs([False] * 12)
+    after = [r.model_copy(update={"passed": False, "score": 0.0, "infra": True}) if i < 2 else r
+             for i, r in enumerate(runs([True] * 12))]
+    assert infra_share(before, after) == 2 / 12
+    assert len(paired_differences(before, after, "pass_rate")) == 10
+    verdict = decide(train_before=before, train_after=after, holdout_before=runs([False] * 4),
+                     holdout_after=runs([True] * 4), thresholds=Thresholds(), objective="pass_rate",
+                     max_infra_share=0.2)
+    assert verdict.outcome == "accepted" and verdict.gain == 1.0
+    assert verdict.train_after is not None and verdict.train_after.infra_runs == 2
+    assert verdict.train_after.runs == 10 and verdict.train_after.pass_rate == 1.0
+
+
+def test_a_comparison_that_lost_too_many_pairs_is_inconclusive() -> None:
+    before = runs([False] * 12)
+    after = [r.model_copy(update={"infra": True}) if i < 4 else r for i, r in enumerate(runs([True] * 12))]
+    verdict = decide(train_before=before, train_after=after, holdout_before=[], holdout_after=[],
+                     thresholds=Thresholds(), objective="pass_rate", max_infra_share=0.2)
+    assert verdict.outcome == "inconclusive" and "33% of the pairs" in verdict.reason
+    look = looks(1, Thresholds(max_repeats=None))[0]
+    assert look_verdict(before, after, Thresholds(), "pass_rate", look, max_infra_share=0.2) == "futile"

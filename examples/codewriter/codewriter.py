@@ -22,6 +22,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -53,9 +54,21 @@ def _post_json(url: str, payload: dict, headers: dict[str, str], timeout: float 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
+        if exc.code == 429 or exc.code >= 500:
+            _provider_failed(f"{url} answered HTTP {exc.code}: {exc.reason}")
         raise SystemExit(f"codewriter: {url} answered HTTP {exc.code}: {exc.reason}") from None
     except urllib.error.URLError as exc:
-        raise SystemExit(f"codewriter: cannot reach {url}: {exc.reason}") from None
+        _provider_failed(f"cannot reach {url}: {exc.reason}")
+
+
+# overseer's convention for "the provider failed, not the prompt": exit 75 (EX_TEMPFAIL); overseer
+# retries the run and never counts it as evidence.
+EXIT_PROVIDER_ERROR = 75
+
+
+def _provider_failed(message: str) -> NoReturn:
+    print(f"codewriter: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_PROVIDER_ERROR)
 
 
 def ask_openai_compatible(base_url: str, api_key: str | None, model: str, spec: str) -> tuple[str, dict]:

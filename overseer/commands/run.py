@@ -10,6 +10,7 @@ from overseer import report
 from overseer.config import LoadedConfig, Target, load_config
 from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
 from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
+from overseer.health import diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
@@ -94,6 +95,10 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
         outcome = execute_run(plan, on_run)
     for warning in outcome.warnings:
         report.warn(warning)
+    if problem := diagnose(outcome.evaluation.records):
+        report.warn(f"these runs are not evidence about the prompt: {problem}")
+    elif done := nothing_to_improve(outcome.evaluation.records):
+        report.note(done)
     summary = outcome.evaluation.summary
     if json_output:
         report.print_json(outcome_json(plan, outcome))

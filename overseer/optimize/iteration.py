@@ -86,7 +86,7 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
         train_before=train.before, train_after=train.after,
         holdout_before=holdout_before, holdout_after=holdout_after,
         thresholds=setup.accept, objective=setup.target.objective,
-        holdout_measured=proven, look=train.look)
+        holdout_measured=proven, look=train.look, max_infra_share=setup.target.infra.max_share)
     if train.stopped:
         verdict.reason = f"{verdict.reason}; {train.stopped}"
     if verdict.outcome == "accepted":
@@ -133,7 +133,7 @@ def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
         result.after = runs.candidate(candidate, "train", look.repeats)
         result.look = look
         result.verdict = look_verdict(result.before, result.after, setup.accept,
-                                      setup.target.objective, look)
+                                      setup.target.objective, look, setup.target.infra.max_share)
         if result.verdict != "continue":
             break
     return result

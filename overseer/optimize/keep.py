@@ -89,13 +89,16 @@ def keep_accepted(setup: Setup, state: SessionState, log: TargetLog) -> str | No
 
 
 def record_not_kept(setup: Setup, state: SessionState, decision: Decision, log: TargetLog) -> None:
-    """A decision that was not accepted: logged, its candidate registered as rejected."""
+    """A decision that was not accepted: logged, its candidate registered as rejected. An
+    inconclusive one (too many infrastructure failures) is logged only: it is no evidence
+    against the edit and does not count toward the plateau."""
     log.add_decision(decision)
-    if decision.candidate_hash and decision.edit is not None and decision.outcome != "invalid":
+    if decision.candidate_hash and decision.edit is not None \
+            and decision.outcome not in ("invalid", "inconclusive"):
         log.add_version(_version(decision, candidate_text(state.current_text, decision), "rejected",
                                  state.session_id, reason=decision.reason))
     checkpoint("decision:recorded")
-    state.consecutive_rejections += 1
+    state.consecutive_rejections += decision.outcome != "inconclusive"
     state.iteration = decision.iteration + 1
     save_state(setup.directory, state)
 

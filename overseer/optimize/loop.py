@@ -13,6 +13,7 @@ from overseer.decide import Decision
 from overseer.errors import FatalError
 from overseer.evaluate import session_log_path
 from overseer.faults import checkpoint
+from overseer.health import UnhealthyBaseline, diagnose, nothing_to_improve
 from overseer.insights import edit_prior
 from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
@@ -31,7 +32,7 @@ from overseer.optimize.state import (
 )
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.proposers import PastEdit, Proposer
-from overseer.records import RecordLog
+from overseer.records import RecordLog, RunRecord
 from overseer.registry import KEPT_STATUSES, PromptVersion, TargetLog
 from overseer.store import open_store
 from overseer.vcs import is_dirty, remove_stale_temps, switch_branch
@@ -115,6 +116,7 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
     runs.hooks.phase(f"baseline of {state.current_hash}")
     runs.parent("train")
     runs.parent("holdout")
+    _health_gate(setup, state, [*runs.baseline.train, *runs.baseline.holdout])
     start = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
     with open_store(setup.runs_dir) as store:
         known = any(v.hash == state.current_hash and v.status in KEPT_STATUSES
@@ -128,10 +130,22 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
     return start
 
 
+def _health_gate(setup: Setup, state: SessionState, baseline: list[RunRecord]) -> None:
+    """Stop before learning from a baseline that is no evidence about the prompt (exit 3)."""
+    problem = diagnose(baseline)
+    if problem is None:
+        return
+    state.stop_reason, state.finished = f"unhealthy baseline: {problem}", True
+    save_state(setup.directory, state)
+    raise UnhealthyBaseline(f"{setup.name}: the baseline is not evidence about the prompt: {problem}")
+
+
 def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: float,
                 commits: list[str], decisions: list[Decision]) -> str:
     """Iterate until a stop; returns the reason."""
     setup, state = runs.setup, runs.state
+    if done := nothing_to_improve([*runs.baseline.train, *runs.baseline.holdout]):
+        return done
     while not (reason := stop_reason(setup.options, state, state.elapsed_s + time.monotonic() - started)):
         decision, candidate = iterate(runs, proposer, _evidence(setup))
         decisions.append(decision)

@@ -63,9 +63,10 @@ class ProposalContext:
     iteration: int = 0
 
     def rejected_here(self) -> set[str]:
-        """Keys of edits already tried and not kept for this very prompt."""
+        """Keys of edits already tried and not kept for this very prompt (an inconclusive one,
+        cut short by infrastructure failures, may be tried again)."""
         return {p.edit.key() for p in self.history
-                if p.parent_hash == self.prompt_hash and p.outcome != "accepted"}
+                if p.parent_hash == self.prompt_hash and p.outcome not in ("accepted", "inconclusive")}
 
 
 class Proposer(Protocol):
@@ -100,7 +101,7 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
                   prior: dict[str, KindEffect] | None = None, iteration: int = 0) -> ProposalContext:
     """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
     common error classes first), and the history of earlier edits."""
-    failing = [r for r in records if not r.passed]
+    failing = [r for r in records if not r.passed and not r.infra]
     counts = Counter(signature_family(r) for r in failing)
     specs = {t.id: t.spec for t in tasks}
     rank = {family: i for i, (family, _) in enumerate(counts.most_common())}

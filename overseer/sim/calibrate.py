@@ -43,7 +43,8 @@ def _tests_pass(task: Task, solution: str, timeout_s: float) -> bool:
         shutil.copytree(task.tests_dir, work / "tests")
         result = run_process(
             f"{sys.executable} -m pytest -q -p no:cacheprovider tests", cwd=work,
-            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+            # The simulator's tasks are plain pytest; other installed plugins only cost start-up.
+            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
             timeout_s=timeout_s, stdout_path=work / "out", stderr_path=work / "err",
             output_cap=100_000,
         )

@@ -26,6 +26,7 @@ class TargetStats:
     bytes_kept: int
     bytes_dropped: int
     mechanical: int
+    infra: int = 0
     sanitizers: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -94,7 +95,7 @@ class Queries:
         """Every recorded run of one prompt under one experiment setup."""
         return self._read_back(self.db.execute(
             "SELECT source, byte_offset FROM runs WHERE target = ? AND prompt_hash = ? AND "
-            "task_set_hash = ? AND seed = ? AND command = ? ORDER BY source, byte_offset",
+            "task_set_hash = ? AND seed = ? AND command = ? AND infra = 0 ORDER BY source, byte_offset",
             (target, prompt_hash, task_set_hash, seed, command)).fetchall())
 
     def passing_runs(self, *, target: str, prompt_hashes: Sequence[str], min_score: float) -> list[RunRecord]:
@@ -107,12 +108,12 @@ class Queries:
     def error_class_counts(self) -> list[tuple[str, str, str | None, int]]:
         """(target, prompt hash, error class or None for passes, runs), mechanical runs left out."""
         return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
-            "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 "
+            "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 AND infra = 0 "
             "GROUP BY target, prompt_hash, error_class")]
 
     def task_rates(self, target: str, prompt_hashes: Sequence[str]) -> list[TaskRate]:
         rows = self.db.execute(
-            f"SELECT task_id, prompt_hash, AVG(passed), COUNT(*) FROM runs WHERE target = ? "
+            f"SELECT task_id, prompt_hash, AVG(passed), COUNT(*) FROM runs WHERE target = ? AND infra = 0 "
             f"AND prompt_hash IN ({_marks(prompt_hashes)}) GROUP BY task_id, prompt_hash",
             (target, *prompt_hashes))
         return [TaskRate(*row) for row in rows]
@@ -121,12 +122,12 @@ class Queries:
         """(session, signature or error class, failing runs), sessions in the order they started."""
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT session_id, COALESCE(signature, error_class) AS sig, COUNT(*) FROM runs "
-            "WHERE target = ? AND passed = 0 GROUP BY session_id, sig ORDER BY MIN(started_at)",
+            "WHERE target = ? AND passed = 0 AND infra = 0 GROUP BY session_id, sig ORDER BY MIN(started_at)",
             (target,))]
 
     def recent_rates(self, target: str, by: Literal["model", "complexity"], window: int) -> list[BandRate]:
         """Pass rates per model (most runs first) or per complexity over the last ``window`` runs."""
-        recent = "FROM (SELECT * FROM runs WHERE target = ? ORDER BY started_at DESC LIMIT ?)"
+        recent = "FROM (SELECT * FROM runs WHERE target = ? AND infra = 0 ORDER BY started_at DESC LIMIT ?)"
         query = (f"SELECT COALESCE(model, '-'), COUNT(*) AS n, ROUND(AVG(passed), 4) {recent} "
                  "GROUP BY model ORDER BY n DESC") if by == "model" else (
                  f"SELECT complexity, COUNT(*), ROUND(AVG(passed), 4) {recent} "
@@ -143,7 +144,7 @@ class Queries:
                    SUM(CASE WHEN passed = 1 AND output_kept = 1 THEN 1 ELSE 0 END) AS successes_kept,
                    SUM(CASE WHEN passed = 1 AND output_kept = 0 THEN 1 ELSE 0 END) AS successes_dropped,
                    SUM(output_bytes) AS bytes_kept, SUM(output_dropped_bytes) AS bytes_dropped,
-                   SUM(mechanical) AS mechanical
+                   SUM(mechanical) AS mechanical, SUM(infra) AS infra
             FROM runs {where} GROUP BY target ORDER BY target""", params).fetchall()
         result = []
         for row in rows:

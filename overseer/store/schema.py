@@ -69,6 +69,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         DELETE FROM decisions;
         DELETE FROM sources
     """),
+    # Runs that failed for infrastructure reasons are kept out of every figure of evidence.
+    ("0006-infra", """
+        ALTER TABLE runs ADD COLUMN infra INTEGER NOT NULL DEFAULT 0
+    """),
 ]
 
 
@@ -95,7 +99,7 @@ def run_row(r: RunRecord) -> dict[str, Any]:
         "mechanical": int(r.mechanical), "sanitizers": ",".join(sorted(r.sanitized)),
         "output_kept": int(r.output_kept), "output_bytes": r.output_bytes,
         "output_dropped_bytes": r.output_dropped_bytes, "complexity": r.complexity,
-        "command": r.command,
+        "command": r.command, "infra": int(r.infra),
     }
 
 

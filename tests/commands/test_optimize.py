@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -48,3 +49,25 @@ def test_too_few_train_tasks_to_ever_prove_an_edit_is_refused(tmp_path: Path) ->
     assert [line for line in result.stderr.splitlines() if "error" in line] == [result.stderr.splitlines()[-1]]
     assert "targets.toy: 4 train tasks can never prove an edit: their smallest p-value is 0.0625" in result.stderr
     assert not (loop_project / "runs").exists()
+
+
+def test_a_target_whose_check_always_times_out_stops_before_any_proposal(loop_project: Path) -> None:
+    for task in (loop_project / "tasks" / "toy").iterdir():
+        task_yaml = task / "task.yaml"
+        task_yaml.write_text(task_yaml.read_text().replace('check: "grep -qx ok answer.txt"', (
+            "check: \"sh -c 'while :; do :; done'\"")).replace("timeout_s: 10", "timeout_s: 0.3"))
+    git(loop_project, "commit", "-qam", "a check that never ends")
+    result = overseer("optimize", "toy", "--iterations", "3", cwd=loop_project)
+    assert result.returncode == 3, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "the baseline is not evidence about the prompt: every run timed out" in errors[0]
+    assert not (loop_project / "runs" / "toy" / "decisions.jsonl").exists()  # nothing was proposed
+
+
+def test_a_target_whose_every_run_passes_has_nothing_to_improve(loop_project: Path) -> None:
+    (loop_project / "prompts" / "system.md").write_text(GOOD)
+    git(loop_project, "commit", "-qam", "a prompt that already works")
+    result = overseer("optimize", "toy", "--iterations", "3", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["iterations"] == [] and summary["stop_reason"].startswith("nothing to improve: every run passed")

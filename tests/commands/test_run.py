@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from overseer.records import read_records
-from tests.helpers import TOY_CONFIG, git, make_toy_project, overseer
+from tests.fake_llm import FakeLLM
+from tests.helpers import REPO_ROOT, TOY_CONFIG, git, make_toy_project, overseer
 from tests.test_process import _wait_dead
 
 
@@ -120,3 +121,62 @@ def test_sanitizers_fix_mechanical_damage_and_mark_the_run(tmp_path: Path) -> No
     for record in read_records(Path(fixed["jsonl"]))[0]:
         assert record.mechanical and record.sanitized == {
             "strip_fences": ["solution.py"], "smart_quotes": ["solution.py"], "unicode_dashes": ["solution.py"]}
+
+
+def test_a_provider_error_is_retried_and_never_becomes_evidence(tmp_path: Path, fake_llm: FakeLLM) -> None:
+    """The example command against a fake OpenAI server answering 429, then 200: the run is
+    retried and recorded once, as the prompt's own outcome."""
+    project = make_toy_project(tmp_path / "p")
+    (project / "overseer.yaml").write_text(TOY_CONFIG.replace(
+        '"{python} tool.py"',
+        f'"{{python}} {REPO_ROOT}/examples/codewriter/codewriter.py --task-dir {{task_dir}} '
+        f'--out {{workdir}}/solution.py --model openai:fake"').replace(
+        "    jobs: 2\n", "    jobs: 1\n    infra: {retries: 2, backoff_s: 0.1}\n"))
+    git(project, "commit", "-qam", "the example command against a fake server")
+    both = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+    fake_llm.reply(status=429)
+    fake_llm.reply(both)
+    fake_llm.reply(both)
+    result = overseer("run", "toy", "--json", cwd=project,
+                      env={"OPENAI_BASE_URL": f"{fake_llm.base_url}/v1", "OPENAI_API_KEY": "sk-test"})
+    assert result.returncode == 0, result.stderr
+    records, _ = read_records(Path(json.loads(result.stdout)["jsonl"]))
+    assert sorted((r.passed, r.infra, r.attempts) for r in records) == [(True, False, 1), (True, False, 2)]
+    assert len(fake_llm.requests) == 3
+
+
+def test_a_provider_that_keeps_failing_is_recorded_as_infrastructure(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p")
+    (project / "overseer.yaml").write_text(TOY_CONFIG.replace('"{python} tool.py"', '"exit 75"').replace(
+        "    jobs: 2\n", "    jobs: 2\n    infra: {retries: 1, backoff_s: 0}\n"))
+    git(project, "commit", "-qam", "a command whose provider is down")
+    result = overseer("run", "toy", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    records, _ = read_records(Path(json.loads(result.stdout)["jsonl"]))
+    assert [(r.infra, r.attempts) for r in records] == [(True, 2), (True, 2)]
+    assert records[0].infra_cause == "provider error: the command exited with 75"
+    assert "not evidence about the prompt: 2 of 2 runs failed for infrastructure reasons" in result.stderr
+
+
+def test_a_check_slowed_by_waiting_is_not_a_timeout_but_an_endless_loop_is(tmp_path: Path) -> None:
+    """The check's limit is CPU time: waiting (as on a busy machine) does not use it up; a solution
+    that loops forever does."""
+    project = make_toy_project(tmp_path / "p")
+    for task, solution in (("add", "def add(a, b):\n    return a + b\n"),
+                           ("sub", "def sub(a, b):\n    while True:\n        pass\n")):
+        task_yaml = project / "tasks" / "toy" / task / "task.yaml"
+        task_yaml.write_text(task_yaml.read_text().replace("timeout_s: 30", "timeout_s: 2") +
+                             "check: sleep 3 && {python} -m pytest -q -p no:cacheprovider "
+                             "--junitxml={junit_xml} tests\n")
+        (project / "prompts" / f"{task}.py").write_text(solution)
+    (project / "overseer.yaml").write_text(TOY_CONFIG.replace(
+        '"{python} tool.py"', '"cp prompts/{task_id}.py {workdir}/solution.py"'))
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a slow check")
+    result = overseer("run", "toy", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    records, _ = read_records(Path(json.loads(result.stdout)["jsonl"]))
+    by_task = {r.task_id: r for r in records}
+    assert by_task["add"].passed and by_task["add"].check_s > 3 and not by_task["add"].infra
+    assert by_task["sub"].error_class == "Timeout" and not by_task["sub"].infra
+    assert "used more than 2s of CPU" in by_task["sub"].messages[0]

@@ -117,7 +117,8 @@ def _passes(task: Task, modes: frozenset[str], timeout_s: float = 3.0) -> bool:
         (work / "solution.py").write_text(write_solution(reference, set(modes), random.Random(0)))
         shutil.copytree(task.tests_dir, work / "tests")
         result = run_process(f"{sys.executable} -m pytest -q -p no:cacheprovider tests", cwd=work,
-                             env={"PATH": "/usr/bin:/bin"}, timeout_s=timeout_s,
+                             env={"PATH": "/usr/bin:/bin", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+                             timeout_s=timeout_s,
                              stdout_path=work / "o", stderr_path=work / "e", output_cap=100_000)
     if result.timed_out and "slow" not in modes and timeout_s < 60:
         return _passes(task, modes, 60.0)  # a busy machine, not the mode: judge it again, patiently

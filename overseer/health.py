@@ -1,0 +1,54 @@
+"""The health gate: before anything is learned from a baseline, is it evidence about the prompt at
+all? A baseline made mostly of infrastructure failures or timeouts, or one where the command itself
+never works, says something about the machine or the command; an edit proposed against it would
+be an edit against noise. A baseline where every run passes leaves nothing to improve."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from overseer.errors import FatalError
+from overseer.records import RunRecord
+
+EXIT_UNHEALTHY = 3
+# Failures that say the command or its check does not work at all, whatever the prompt says.
+# (CheckFailed is not one: it is how a check judged by its exit code says "this output is wrong".)
+BROKEN_COMMAND = frozenset({"CommandFailed", "NoTests", "MissingOutput", "CheckStalled"})
+
+
+class UnhealthyBaseline(FatalError):
+    """The baseline cannot teach anything; the message says what was seen and what to do."""
+
+    exit_code = EXIT_UNHEALTHY
+
+
+def _top(counter: Counter[str]) -> str:
+    return ", ".join(f"{cause} ×{n}" for cause, n in counter.most_common(2))
+
+
+def diagnose(records: Sequence[RunRecord]) -> str | None:
+    """What makes these runs no evidence about the prompt, in one line, or None."""
+    n = len(records)
+    infra = Counter(r.infra_cause or "unknown" for r in records if r.infra)
+    if sum(infra.values()) * 2 > n:
+        return (f"{sum(infra.values())} of {n} runs failed for infrastructure reasons ({_top(infra)}); "
+                "lower -j, raise timeout_s, or check the command with `overseer run`")
+    evidence = [r for r in records if not r.infra]
+    if not evidence or any(r.passed for r in evidence):
+        return None
+    classes = Counter(r.signature or r.error_class or "unknown" for r in evidence)
+    if all(r.error_class == "Timeout" for r in evidence):
+        return (f"every run timed out ({len(evidence)} of {n}); raise the tasks' timeout_s (check) "
+                "or the target's timeout_s (command), or lower -j")
+    if all(r.error_class in BROKEN_COMMAND or r.signature in BROKEN_COMMAND for r in evidence):
+        return (f"no run passed and every failure says the command or its check is broken "
+                f"({_top(classes)}); check it with `overseer run` and the records in runs/")
+    return None
+
+
+def nothing_to_improve(records: Sequence[RunRecord]) -> str | None:
+    evidence = [r for r in records if not r.infra]
+    if evidence and all(r.passed for r in evidence):
+        return f"nothing to improve: every run passed ({len(evidence)} of {len(records)})"
+    return None

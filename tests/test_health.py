@@ -1,0 +1,36 @@
+"""The health gate's diagnosis of a baseline (pure)."""
+
+from __future__ import annotations
+
+from overseer.health import diagnose, nothing_to_improve
+from tests.test_records import make_record
+
+
+def runs(*outcomes: tuple[bool, str | None, bool]) -> list:
+    return [make_record(i).model_copy(update={"passed": passed, "error_class": error, "signature": error,
+                                              "infra": infra, "infra_cause": "check stalled" if infra else None})
+            for i, (passed, error, infra) in enumerate(outcomes)]
+
+
+def test_a_baseline_of_mostly_infrastructure_failures_is_unhealthy() -> None:
+    problem = diagnose(runs((True, None, False), (False, "CheckStalled", True), (False, "CheckStalled", True)))
+    assert problem is not None and problem.startswith("2 of 3 runs failed for infrastructure reasons")
+    assert "lower -j" in problem
+
+
+def test_every_run_timing_out_is_unhealthy() -> None:
+    problem = diagnose(runs((False, "Timeout", False), (False, "Timeout", False)))
+    assert problem is not None and problem.startswith("every run timed out")
+
+
+def test_a_broken_command_is_unhealthy_but_a_bad_prompt_is_not() -> None:
+    assert "command or its check is broken" in (diagnose(runs((False, "CommandFailed", False))) or "")
+    assert diagnose(runs((False, "SyntaxError", False), (False, "AssertionError", False))) is None
+    assert diagnose(runs((True, None, False), (False, "Timeout", False))) is None
+
+
+def test_all_passing_leaves_nothing_to_improve() -> None:
+    assert diagnose(runs((True, None, False))) is None
+    assert nothing_to_improve(runs((True, None, False), (True, None, False))) == \
+        "nothing to improve: every run passed (2 of 2)"
+    assert nothing_to_improve(runs((True, None, False), (False, "Timeout", False))) is None
