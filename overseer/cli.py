@@ -198,13 +198,14 @@ def export_traces(
 def demo(
     directory: Annotated[Path | None, typer.Option("--dir", help="An empty or new directory for the demo repo (default: a temp dir).")] = None,
     iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits to try.")] = demo_cmd.DEMO_ITERATIONS,
+    repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the example's 2).")] = None,
     max_repeats: Annotated[int, typer.Option("--max-repeats", min=1, max=100, help="Repeats a promising candidate may escalate to (optimize's default: 16).")] = demo_cmd.DEMO_MAX_REPEATS,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Build a demo git repo with the example command and tasks, and optimize its prompt offline."""
-    _exit(demo_cmd.main(directory=directory, iterations=iterations, max_repeats=max_repeats, jobs=jobs,
-                        json_output=json_output))
+    _exit(demo_cmd.main(directory=directory, iterations=iterations, repeats=repeats, max_repeats=max_repeats,
+                        jobs=jobs, json_output=json_output))
 
 
 @app.command()

@@ -56,10 +56,10 @@ def prepare_demo(*, directory: Path | None) -> LoadedConfig:
 
 
 def run_demo(*, loaded: LoadedConfig, jobs: int | None, iterations: int, hooks: Hooks,
-             max_repeats: int = DEMO_MAX_REPEATS) -> DemoResult:
+             max_repeats: int = DEMO_MAX_REPEATS, repeats: int | None = None) -> DemoResult:
     """The whole loop on the example, offline: baseline, a few iterations with the rules proposer
     and the simulator, commits in the demo repo; the simulator's ground truth before and after."""
-    options = OptimizeOptions(iterations=iterations, jobs=jobs, max_repeats=max_repeats)
+    options = OptimizeOptions(iterations=iterations, jobs=jobs, repeats=repeats, max_repeats=max_repeats)
     summary = optimize_target(loaded, EXAMPLE_TARGET, options, hooks)
     with open_store(runs_dir(loaded)) as store:
         texts = {v.hash: v.text for v in store.versions(EXAMPLE_TARGET) if v.text}
@@ -72,11 +72,11 @@ def run_demo(*, loaded: LoadedConfig, jobs: int | None, iterations: int, hooks: 
 
 
 def main(*, directory: Path | None, iterations: int, max_repeats: int, jobs: int | None,
-         json_output: bool) -> int:
+         json_output: bool, repeats: int | None = None) -> int:
     loaded = prepare_demo(directory=directory)
     report.note(f"demo repo: {loaded.root}")
     result = run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=reporting_hooks(),
-                      max_repeats=max_repeats)
+                      max_repeats=max_repeats, repeats=repeats)
     if json_output:
         report.print_json(report.demo_json(result))
     else:

@@ -39,7 +39,7 @@ def small_demo(root: Path) -> Path:
         shutil.rmtree(extra)
     for task in tasks[:TASKS]:  # a tight limit: about 4x the CPU a check needs when idle
         task_yaml = task / "task.yaml"
-        task_yaml.write_text(task_yaml.read_text().replace("timeout_s: 6", "timeout_s: 2"))
+        task_yaml.write_text(task_yaml.read_text().replace("timeout_s: 3", "timeout_s: 2"))
     config = root / "overseer.yaml"
     config.write_text(config.read_text().replace("repeats: 2 ", "repeats: 1 "))
     git(root, "commit", "-qam", "a small task set")
