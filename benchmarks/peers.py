@@ -7,7 +7,7 @@ Every method optimizes the example codewriter prompt on the simulator (36 train 
 holdout tasks are never shown to any method) with overseer's `rules` proposer supplying every new
 text, until it has used the budget of target runs (a run that would exceed it is not made):
 
-- ours: the real Optimizer at its defaults (repeats 2, escalation to 16, screen, holdout gate);
+- ours: the real optimize loop at its defaults (repeats 2, escalation to 16, screen, holdout gate);
   only the command runs are replaced by the simulator's fast path (same seeding as real runs).
 - ours-fixed: the same with --max-repeats 2 (no escalation: the rule before issue 5).
 - naive: evaluate the candidate on all train tasks (2 repeats, like ours), keep it if the train
@@ -44,7 +44,7 @@ from overseer.commands.demo import build_demo_repo
 from overseer.config import PromptLocation, load_config
 from overseer.decide import Decision
 from overseer.edits import Edit, EditRejected, apply_edit
-from overseer.optimize import Hooks, OptimizeOptions, Optimizer, candidate_text
+from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalContext, build_context
 from overseer.proposers.rules import RulesProposer
@@ -260,7 +260,7 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None) ->
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats)
         try:
-            Optimizer(loaded, "codewriter", options, hooks, proposer=setup.proposer, evaluator=evaluate).run()
+            optimize_target(loaded, "codewriter", options, hooks, proposer=setup.proposer, evaluator=evaluate)
         except BudgetExhausted:
             pass
         final = read_prompt(root, PROMPT)

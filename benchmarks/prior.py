@@ -5,7 +5,7 @@
 For each seed: a first target (the example codewriter prompt) is optimized, which leaves evidence
 in the index; then a second target with a different starting prompt is optimized twice from the same
 start, once with the prior (edit-kind effects from all evidence) and once without (only its own
-history). The real Optimizer runs (proposals, decisions, git commits); only the command runs are
+history). The real optimize loop runs (proposals, decisions, git commits); only the command runs are
 replaced by the simulator's fast path. Printed: target runs until the second prompt's ground-truth
 pass rate first reaches start + GOAL, and the final ground truth.
 """
@@ -24,7 +24,7 @@ import git
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
 from overseer.decide import Decision
-from overseer.optimize import Hooks, OptimizeOptions, Optimizer, candidate_text
+from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.sim import expected_pass_rate
 from overseer.sim.fast import simulated_records
 from overseer.tasks import target_task_sets
@@ -94,7 +94,7 @@ def optimize(root: Path, target: str, seed: int, iterations: int, use_prior: boo
 
     hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
     options = OptimizeOptions(iterations=iterations, patience=iterations, use_prior=use_prior)
-    Optimizer(loaded, target, options, hooks, evaluator=fast_evaluator(target, spec.command, seed)).run()
+    optimize_target(loaded, target, options, hooks, evaluator=fast_evaluator(target, spec.command, seed))
     if start is not None:
         trajectory.insert(0, (2 * len(train) + 2 * 12, expected_pass_rate(start, train.tasks)))
     return trajectory

@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -107,10 +108,12 @@ def main() -> None:
     print(f"overseer history bench: {timed('history', 'bench', '--json', cwd=root):.2f}s")
     print(f"overseer stats: {timed('stats', '--json', cwd=root):.2f}s")
     from overseer.store import open_store
+    with sqlite3.connect(db) as raw:  # any recorded prompt will do
+        prompt = raw.execute("SELECT prompt_hash FROM runs LIMIT 1").fetchone()[0]
     with open_store(root / "runs") as store:
-        prompt = store.query("SELECT prompt_hash FROM runs LIMIT 1")[0][0]
         started = time.perf_counter()
-        found = store.runs_of(target="bench", prompt_hash=prompt, task_set_hash="s", seed=0, command="true")
+        found = store.runs_of(target="bench", prompt_hash=prompt, task_set_hash="s", seed=0,
+                              command="true", environment="")
         print(f"runs of one prompt read back for reuse (what optimize does per prompt): "
               f"{len(found):,} records in {time.perf_counter() - started:.2f}s")
     if args.keep is None:

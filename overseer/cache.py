@@ -27,6 +27,8 @@ RunMissing = Callable[[str, TaskSet, set[Pair], int], list[RunRecord]]
 def _key_of(record: RunRecord) -> _Key:
     return (record.prompt_hash, record.task_set_hash, record.task_id, record.task_hash,
             record.command, record.repeat, record.seed)
+# (The environment fingerprint is part of the key too: a cache holds the runs of one environment,
+# those it ran itself and those the index finds under the same fingerprint.)
 
 
 @dataclass
@@ -40,11 +42,13 @@ class Fetched:
 class RunCache:
     """The runs of one target's command at one seed, by prompt, task and repeat."""
 
-    def __init__(self, *, command: str, seed: int, runs_dir: Path | None = None, target: str = "") -> None:
+    def __init__(self, *, command: str, seed: int, runs_dir: Path | None = None, target: str = "",
+                 environment: str = "") -> None:
         self._runs: dict[_Key, RunRecord] = {}
         self._looked_up: set[tuple[str, str]] = set()
-        self.command, self.seed = command, seed
+        self.command, self.seed, self.environment = command, seed, environment
         self.runs_dir, self.target = runs_dir, target
+        self.elsewhere = 0  # earlier runs of the prompts looked up, made under another environment
 
     def add(self, records: Sequence[RunRecord]) -> None:
         """Remember runs; an infrastructure failure is not an outcome, so it is run again when
@@ -59,7 +63,10 @@ class RunCache:
         self._looked_up.add((digest, task_set_hash))
         with open_store(self.runs_dir) as store:
             self.add(store.runs_of(target=self.target, prompt_hash=digest, task_set_hash=task_set_hash,
-                                   seed=self.seed, command=self.command))
+                                   seed=self.seed, command=self.command, environment=self.environment))
+            self.elsewhere += store.count_runs_of(
+                target=self.target, prompt_hash=digest, task_set_hash=task_set_hash, seed=self.seed,
+                command=self.command, not_environment=self.environment)
 
     def get(self, digest: str, task_set: TaskSet, task: Task, repeat: int) -> RunRecord | None:
         key = (digest, task_set.content_hash, task.id, task.content_hash, self.command, repeat, self.seed)

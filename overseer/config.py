@@ -139,6 +139,10 @@ class Target(_Strict):
         0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
     accept: Thresholds = Field(default_factory=Thresholds)
     infra: InfraPolicy = Field(default_factory=InfraPolicy)
+    environment: list[str] = Field(default_factory=list, description=(
+        "environment variables that change what the command does without changing its text (a "
+        "model name, a base URL); with OVERSEER_SIM_PROFILE and overseer's version they make the "
+        "environment fingerprint, and runs are reused only under the same one"))
     edits: EditLimits = Field(default_factory=EditLimits)
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
 

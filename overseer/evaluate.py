@@ -11,6 +11,7 @@ from pathlib import Path
 
 from overseer.config import LoadedConfig
 from overseer.faults import checkpoint
+from overseer.fingerprint import environment_fingerprint
 from overseer.metrics import Summary, summarize
 from overseer.process import cancel_all, pause, reset_cancel
 from overseer.prompts import prompt_hash, write_prompt_in_copy
@@ -78,7 +79,7 @@ def evaluate_prompt(
             prompt_file=write_prompt_in_copy(copy.root, target.prompt, prompt_text),
             prompt_hash=prompt_hash(prompt_text), scratch=Path(scratch),
             artifacts=runs_dir(loaded) / target_name / session_id,
-            artifacts_base=loaded.root,
+            artifacts_base=loaded.root, environment=environment_fingerprint(target, loaded.root),
         )
         reset_cancel()
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:

@@ -88,6 +88,7 @@ class RunRecord(_Record):
     output_dropped_bytes: int = 0
     # Not the prompt's failure: the check stalled or crashed, the command was killed by a signal
     # it did not send, or the provider failed; never used as evidence (see runner.infra_cause).
+    environment: str = ""   # see fingerprint.py; "" for runs recorded before it existed
     infra: bool = False
     infra_cause: str | None = None
     attempts: int = 1

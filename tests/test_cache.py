@@ -6,6 +6,7 @@ from pathlib import Path
 
 from overseer.cache import RunCache
 from overseer.config import load_config
+from overseer.fingerprint import environment_fingerprint
 from overseer.records import RunRecord, read_records
 from overseer.store import open_store
 from overseer.tasks import TaskSet, target_task_sets
@@ -27,7 +28,8 @@ def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
         asked.append(missing)
         return []
 
-    cache = RunCache(command=target.command, seed=target.seed, runs_dir=optimized / "runs", target="toy")
+    cache = RunCache(command=target.command, seed=target.seed, runs_dir=optimized / "runs", target="toy",
+                     environment=environment_fingerprint(target, loaded.root))
     fetched = cache.fetch(text, task_set, task_set.tasks, 1, run)
     assert asked == [] and fetched.ran == []
     assert fetched.records == [recorded[(t.id, 0)] for t in task_set.tasks]

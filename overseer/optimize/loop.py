@@ -13,6 +13,7 @@ from overseer.decide import Decision
 from overseer.errors import FatalError
 from overseer.evaluate import session_log_path
 from overseer.faults import checkpoint
+from overseer.fingerprint import described, environment_fingerprint
 from overseer.health import UnhealthyBaseline, diagnose, nothing_to_improve
 from overseer.insights import edit_prior
 from overseer.lock import target_lock
@@ -116,6 +117,10 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
     runs.hooks.phase(f"baseline of {state.current_hash}")
     runs.parent("train")
     runs.parent("holdout")
+    if runs.cache.elsewhere:
+        runs.hooks.phase(
+            f"{runs.cache.elsewhere} earlier runs of this prompt were made in another environment "
+            f"({described(setup.target)} changed since): not reused, the baseline was measured again")
     _health_gate(setup, state, [*runs.baseline.train, *runs.baseline.holdout])
     start = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
     with open_store(setup.runs_dir) as store:
@@ -173,8 +178,8 @@ def optimize_target(loaded: LoadedConfig, name: str, options: OptimizeOptions, h
         state = prepare(setup, hooks, log, commits)
         started = time.monotonic()
         log_path = session_log_path(loaded, name, state.session_id)
-        cache = RunCache(command=setup.target.command, seed=setup.target.seed,
-                         runs_dir=setup.runs_dir, target=name)
+        cache = RunCache(command=setup.target.command, seed=setup.target.seed, runs_dir=setup.runs_dir,
+                         target=name, environment=environment_fingerprint(setup.target, loaded.root))
         with RecordLog(log_path) as records:
             runs = SessionRuns(setup, state, cache, records, hooks, evaluator)
             start = _register_baseline(setup, runs, log)

@@ -91,12 +91,23 @@ class Queries:
         return records
 
     def runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
-                command: str) -> list[RunRecord]:
-        """Every recorded run of one prompt under one experiment setup."""
+                command: str, environment: str) -> list[RunRecord]:
+        """Every recorded run of one prompt under one experiment setup and environment that is
+        evidence (infrastructure failures are left out)."""
         return self._read_back(self.db.execute(
             "SELECT source, byte_offset FROM runs WHERE target = ? AND prompt_hash = ? AND "
-            "task_set_hash = ? AND seed = ? AND command = ? AND infra = 0 ORDER BY source, byte_offset",
-            (target, prompt_hash, task_set_hash, seed, command)).fetchall())
+            "task_set_hash = ? AND seed = ? AND command = ? AND environment = ? AND infra = 0 "
+            "ORDER BY source, byte_offset",
+            (target, prompt_hash, task_set_hash, seed, command, environment)).fetchall())
+
+    def count_runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
+                      command: str, not_environment: str) -> int:
+        """How many runs of one prompt and setup were recorded under another environment."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM runs WHERE target = ? AND prompt_hash = ? AND task_set_hash = ? "
+            "AND seed = ? AND command = ? AND environment != ? AND infra = 0",
+            (target, prompt_hash, task_set_hash, seed, command, not_environment)).fetchone()
+        return int(row[0])
 
     def passing_runs(self, *, target: str, prompt_hashes: Sequence[str], min_score: float) -> list[RunRecord]:
         """Passing runs of these prompt versions whose output was kept, in recorded order."""

@@ -73,6 +73,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006-infra", """
         ALTER TABLE runs ADD COLUMN infra INTEGER NOT NULL DEFAULT 0
     """),
+    # Runs are reused only under the same environment fingerprint (fingerprint.py).
+    ("0007-environment", """
+        ALTER TABLE runs ADD COLUMN environment TEXT NOT NULL DEFAULT ''
+    """),
 ]
 
 
@@ -99,7 +103,7 @@ def run_row(r: RunRecord) -> dict[str, Any]:
         "mechanical": int(r.mechanical), "sanitizers": ",".join(sorted(r.sanitized)),
         "output_kept": int(r.output_kept), "output_bytes": r.output_bytes,
         "output_dropped_bytes": r.output_dropped_bytes, "complexity": r.complexity,
-        "command": r.command, "infra": int(r.infra),
+        "command": r.command, "infra": int(r.infra), "environment": r.environment,
     }
 
 

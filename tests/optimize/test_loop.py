@@ -134,3 +134,23 @@ def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> No
     assert decision["outcome"] == "rejected"
     assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
+
+
+def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_path: Path) -> None:
+    """A baseline from an earlier session is reused under the same environment fingerprint only:
+    another simulator profile (or model variable, or overseer version) means measuring again."""
+    assert overseer("optimize", "toy", "--iterations", "1", cwd=loop_project).returncode == 0
+    same = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
+    assert json.loads(same.stdout)["runs_used"] == 0  # the kept prompt was measured as the candidate
+    assert "another environment" not in same.stderr
+    profile = tmp_path / "other-profile.yaml"
+    profile.write_text("a profile the toy command never reads, but the fingerprint does\n")
+    moved = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
+                     env={"OVERSEER_SIM_PROFILE": str(profile)})
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["runs_used"] == 10  # 8 train + 2 holdout, measured again
+    assert "10 earlier runs of this prompt were made in another environment" in moved.stderr
+    profile.write_text("the same path with other contents\n")
+    edited = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
+                      env={"OVERSEER_SIM_PROFILE": str(profile)})
+    assert json.loads(edited.stdout)["runs_used"] == 10
