@@ -68,6 +68,11 @@ class RunCache:
                 target=self.target, prompt_hash=digest, task_set_hash=task_set_hash, seed=self.seed,
                 command=self.command, not_environment=self.environment)
 
+    def forget_earlier(self, session_id: str) -> None:
+        """Drop the runs of earlier sessions (a drift probe found they no longer hold); what this
+        session ran stays, and the index is not asked again."""
+        self._runs = {key: r for key, r in self._runs.items() if r.session_id == session_id}
+
     def get(self, digest: str, task_set: TaskSet, task: Task, repeat: int) -> RunRecord | None:
         key = (digest, task_set.content_hash, task.id, task.content_hash, self.command, repeat, self.seed)
         if key not in self._runs:

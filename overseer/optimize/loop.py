@@ -18,6 +18,7 @@ from overseer.health import UnhealthyBaseline, diagnose, nothing_to_improve
 from overseer.insights import edit_prior
 from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
+from overseer.optimize.drift import compare, probe_sample
 from overseer.optimize.iteration import Evidence, iterate
 from overseer.optimize.keep import keep_accepted, next_number, record_not_kept
 from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
@@ -117,6 +118,7 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
     runs.hooks.phase(f"baseline of {state.current_hash}")
     runs.parent("train")
     runs.parent("holdout")
+    _probe_for_drift(runs)
     if runs.cache.elsewhere:
         runs.hooks.phase(
             f"{runs.cache.elsewhere} earlier runs of this prompt were made in another environment "
@@ -133,6 +135,26 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
             holdout_pass_rate=start["holdout"].pass_rate))
     checkpoint("baseline:done")
     return start
+
+
+def _probe_for_drift(runs: SessionRuns) -> None:
+    """Run a seeded sample of a baseline reused from earlier sessions again; if the outcomes moved,
+    the earlier runs are dropped and the baseline is measured again now (drift.py)."""
+    state = runs.state
+    earlier = [r for r in runs.baseline.train if r.session_id != state.session_id and not r.infra]
+    if not earlier:
+        return
+    sample = probe_sample(earlier, runs.setup.target.seed)
+    runs.hooks.phase(f"drift probe: running {len(sample)} of the reused baseline's runs again")
+    result = compare(sample, runs.again(state.current_text, sample, "drift probe"))
+    if not result.drifted:
+        return
+    state.drift = result.describe()
+    runs.hooks.phase(f"drift: {state.drift}; the earlier baseline is not reused, measuring it again")
+    runs.cache.forget_earlier(state.session_id)
+    runs.baseline.train, runs.baseline.holdout = [], []
+    runs.parent("train")
+    runs.parent("holdout")
 
 
 def _health_gate(setup: Setup, state: SessionState, baseline: list[RunRecord]) -> None:

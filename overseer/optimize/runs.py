@@ -59,6 +59,18 @@ class SessionRuns:
                 session_id=self.state.session_id, log=self.log, on_run=on_run, only=missing,
             ).records
 
+    def again(self, text: str, records: Sequence[RunRecord], label: str) -> list[RunRecord]:
+        """Run these (task, repeat) pairs of the train set again now, whatever the cache holds."""
+        train = self.setup.train
+        pairs = {(r.task_id, r.repeat) for r in records}
+        tasks = [t for t in train.tasks if any(t.id == task for task, _ in pairs)]
+        ran = self._run(text, train.subset(train.name, tasks), pairs,
+                        max(repeat for _, repeat in pairs) + 1, label)
+        self.cache.add(ran)
+        self.state.runs_used += len(ran)
+        self.state.cost_usd += sum(r.usage.cost_usd for r in ran if r.usage)
+        return ran
+
     def parent(self, split: str, repeats: int | None = None) -> list[RunRecord]:
         """The current prompt's runs on ``split``, run now only where a look needs more repeats
         than it has; the baseline keeps the largest set for later iterations."""

@@ -42,6 +42,7 @@ class SessionState(BaseModel):
     pending: Pending | None = None
     finished: bool = False
     stop_reason: str = ""
+    drift: str = ""  # what the drift probe found, when it found the reused baseline changed
 
     def move_to(self, text: str) -> None:
         """The prompt in the file is now ``text``."""

@@ -141,7 +141,8 @@ def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_pa
     another simulator profile (or model variable, or overseer version) means measuring again."""
     assert overseer("optimize", "toy", "--iterations", "1", cwd=loop_project).returncode == 0
     same = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
-    assert json.loads(same.stdout)["runs_used"] == 0  # the kept prompt was measured as the candidate
+    # the kept prompt was measured as the candidate: reused after the drift probe's 8 runs
+    assert json.loads(same.stdout)["runs_used"] == 8
     assert "another environment" not in same.stderr
     profile = tmp_path / "other-profile.yaml"
     profile.write_text("a profile the toy command never reads, but the fingerprint does\n")
@@ -149,8 +150,36 @@ def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_pa
                      env={"OVERSEER_SIM_PROFILE": str(profile)})
     assert moved.returncode == 0, moved.stderr
     assert json.loads(moved.stdout)["runs_used"] == 10  # 8 train + 2 holdout, measured again
-    assert "10 earlier runs of this prompt were made in another environment" in moved.stderr
+    # the candidate's 10 runs of the first session and the probe's 8 of the second
+    assert "18 earlier runs of this prompt were made in another environment" in moved.stderr
     profile.write_text("the same path with other contents\n")
     edited = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
                       env={"OVERSEER_SIM_PROFILE": str(profile)})
     assert json.loads(edited.stdout)["runs_used"] == 10
+
+
+DRIFTING = 'if grep -q GOOD {prompt_file} && [ -z \\"$TOY_DRIFT\\" ]; then echo ok; else echo bad; fi > {workdir}/answer.txt'
+
+
+def test_a_drifted_baseline_is_measured_again_and_an_unchanged_one_is_reused(loop_project: Path) -> None:
+    """TOY_DRIFT stands for a model update behind the same name: the fingerprint cannot see it,
+    the drift probe (8 of the reused runs, run again) can."""
+    config = loop_project / "overseer.yaml"
+    config.write_text(config.read_text().replace(
+        'command: "if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi > {workdir}/answer.txt"',
+        f'command: "{DRIFTING}"'))
+    git(loop_project, "commit", "-qam", "a command whose model can drift")
+    assert overseer("optimize", "toy", "--iterations", "1", cwd=loop_project).returncode == 0
+    same = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
+    assert same.returncode == 0, same.stderr
+    assert json.loads(same.stdout)["runs_used"] == 8  # the probe: 8 train runs, then reused
+    assert "drift:" not in same.stderr
+    drifted = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
+                       env={"TOY_DRIFT": "1"})
+    assert drifted.returncode == 0, drifted.stderr
+    assert "drift: 8 earlier runs run again: 8 now fail that passed" in drifted.stderr
+    facts = json.loads(drifted.stdout)
+    assert facts["runs_used"] >= 8 + 2  # the probe, then the holdout measured again
+    states = [json.loads(p.read_text()) for p in (loop_project / "runs" / "toy").glob("*.state.json")]
+    assert [s["drift"] for s in states if s["drift"]] and \
+        next(s for s in states if s["session_id"] == facts["session"])["drift"].startswith("8 earlier runs")
