@@ -28,7 +28,10 @@ from overseer.records import RunRecord, now_iso
 EXACT_STATES = 200_000
 MONTE_CARLO_ROUNDS = 20_000
 Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed",
-                  "inconclusive"]
+                  "inconclusive", "unfinished"]
+# Outcomes that are no evidence against the edit: it may be proposed again, and they do not count
+# toward the plateau.
+NOT_EVIDENCE: frozenset[str] = frozenset({"inconclusive", "unfinished"})
 
 
 class Criterion(BaseModel):

@@ -74,6 +74,11 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
     """Screen, train looks, holdout, decide: ``base`` (the proposal's fields) merged with the verdict."""
     state, setup = runs.state, runs.setup
     runs_before = state.runs_used
+    if (cost := first_look_cost(runs)) and setup.options.max_runs is not None \
+            and state.runs_used + cost > setup.options.max_runs:
+        return base.model_copy(update={"outcome": "unfinished", "reason": (
+            f"not started: its first look could take {cost} runs, over the run budget "
+            f"({setup.options.max_runs}, {state.runs_used} used)")})
     screened = screen_candidate(runs, candidate)
     if screened is not None:
         return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})
@@ -87,11 +92,18 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
         holdout_before=holdout_before, holdout_after=holdout_after,
         thresholds=setup.accept, objective=setup.target.objective,
         holdout_measured=proven, look=train.look, max_infra_share=setup.target.infra.max_share)
-    if train.stopped:
-        verdict.reason = f"{verdict.reason}; {train.stopped}"
+    if train.stopped:  # it was promising, the budget ended its test: not evidence against it
+        verdict.outcome, verdict.reason = "unfinished", f"unfinished: {train.stopped}"
     if verdict.outcome == "accepted":
         runs.baseline.train, runs.baseline.holdout = train.after, holdout_after
     return base.model_copy(update={**dict(verdict), "runs_used": state.runs_used - runs_before})
+
+
+def first_look_cost(runs: SessionRuns) -> int:
+    """Most runs a candidate's first look can take: its train runs (the screen's are among them)
+    and its holdout runs; the parent's runs at the first look are the baseline, already there."""
+    setup = runs.setup
+    return (len(setup.train) + len(setup.holdout)) * setup.repeats
 
 
 def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | None:

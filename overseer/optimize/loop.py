@@ -187,6 +187,8 @@ def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: 
         record_not_kept(setup, state, decision, log)
         if decision.outcome == "no_proposal":
             return "no more proposals"
+        if decision.outcome == "unfinished" and decision.reason.startswith("not started"):
+            return f"run budget ({setup.options.max_runs}): the next candidate could not finish inside it"
     return reason
 
 

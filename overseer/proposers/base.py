@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from overseer.decide import NOT_EVIDENCE
 from overseer.edits import Edit
 from overseer.effects import KindEffect
 from overseer.records import RunRecord
@@ -63,10 +64,10 @@ class ProposalContext:
     iteration: int = 0
 
     def rejected_here(self) -> set[str]:
-        """Keys of edits already tried and not kept for this very prompt (an inconclusive one,
-        cut short by infrastructure failures, may be tried again)."""
+        """Keys of edits already tried and not kept for this very prompt (one whose test was cut
+        short, inconclusive or unfinished, may be tried again)."""
         return {p.edit.key() for p in self.history
-                if p.parent_hash == self.prompt_hash and p.outcome not in ("accepted", "inconclusive")}
+                if p.parent_hash == self.prompt_hash and p.outcome not in ("accepted", *NOT_EVIDENCE)}
 
 
 class Proposer(Protocol):

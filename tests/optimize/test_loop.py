@@ -131,9 +131,24 @@ def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> No
     # baseline 10 + the first look 8 = 18; the 2-repeat look could add 16 more: over 30
     assert summary["runs_used"] == 18
     (decision,) = summary["iterations"]
-    assert decision["outcome"] == "rejected"
+    # promising, but the budget ended its test: unfinished, not evidence against the edit
+    assert decision["outcome"] == "unfinished"
     assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
+    again = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
+    assert [it["outcome"] for it in json.loads(again.stdout)["iterations"]] == ["accepted"]  # still eligible
+
+
+def test_a_candidate_that_cannot_fit_the_run_budget_is_not_started(tmp_path: Path) -> None:
+    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    result = overseer("optimize", "toy", "--max-runs", "15", "--iterations", "3", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    # baseline 10; a first look could take 8 train + 2 holdout more: over 15, so it never starts
+    assert summary["runs_used"] == 10
+    assert [it["outcome"] for it in summary["iterations"]] == ["unfinished"]
+    assert summary["iterations"][0]["reason"].startswith("not started: its first look could take 10 runs")
+    assert summary["stop_reason"] == "run budget (15): the next candidate could not finish inside it"
 
 
 def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_path: Path) -> None:
