@@ -130,7 +130,8 @@ class Target(_Strict):
     repeats: int = Field(1, ge=1, le=100)
     timeout_s: float = Field(300.0, gt=0)
     jobs: int = Field(4, ge=1, le=64)
-    seed: int = 0
+    # Stored in the SQLite index (64-bit integers): a larger seed would poison every later read.
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     objective: Objective = "pass_rate"
     output_cap_bytes: int = Field(1_000_000, ge=1024)
     sanitizers: list[Literal["strip_fences", "smart_quotes", "unicode_dashes"]] = Field(

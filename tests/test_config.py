@@ -20,6 +20,8 @@ BAD_CONFIGS = {
     "not a mapping": ("- just\n- a list\n", "expected a mapping"),
     "broken YAML": ("schema_version: 1\ntargets: [\n", "invalid YAML"),
     "bad target name": (TOY_CONFIG.replace("  toy:", "  'to y':"), "target name"),
+    "seed too large for the index": (TOY_CONFIG.replace("jobs: 2", "seed: 100000000000000000000"),
+                                     "targets.toy.seed: Input should be less than or equal to"),
 }
 
 

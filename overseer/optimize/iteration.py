@@ -11,7 +11,8 @@ from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
 from overseer.faults import checkpoint
 from overseer.optimize.runs import SessionRuns
-from overseer.prompts import prompt_hash
+from overseer.errors import FatalError
+from overseer.prompts import prompt_hash, read_source, replace_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
 from overseer.records import RunRecord
 
@@ -56,7 +57,20 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[
     except EditRejected as exc:
         return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {exc}"}), ""
     base = base.model_copy(update={"candidate_hash": prompt_hash(applied.text), "diff": applied.diff})
+    if problem := unwritable(runs, applied.text):
+        return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {problem}"}), ""
     return evaluate_candidate(runs, base, applied.text), applied.text
+
+
+def unwritable(runs: SessionRuns, candidate: str) -> str | None:
+    """Why the edited prompt could not be written back where it lives (e.g. a new text that holds
+    an `overseer:end` marker would cut a region short), or None. A dry run on the user's file."""
+    path, location = runs.setup.prompt_path, runs.setup.target.prompt
+    try:
+        replace_prompt(read_source(path), location, candidate, location.file)
+    except FatalError as exc:
+        return f"the edited prompt cannot be written back: {exc}"
+    return None
 
 
 def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Proposal | None:

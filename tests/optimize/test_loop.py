@@ -198,3 +198,24 @@ def test_a_drifted_baseline_is_measured_again_and_an_unchanged_one_is_reused(loo
     states = [json.loads(p.read_text()) for p in (loop_project / "runs" / "toy").glob("*.state.json")]
     assert [s["drift"] for s in states if s["drift"]] and \
         next(s for s in states if s["session_id"] == facts["session"])["drift"].startswith("8 earlier runs")
+
+
+def test_an_edit_that_would_break_its_region_is_an_invalid_proposal(loop_project: Path) -> None:
+    """A new text holding an `overseer:end` line would cut the region short when written back:
+    recorded as an invalid proposal, and the session goes on (it used to exit 2)."""
+    (loop_project / "prompts" / "system.md").write_text(f"# overseer:begin P\n{START}# overseer:end\n")
+    config = loop_project / "overseer.yaml"
+    config.write_text(config.read_text().replace("prompt: prompts/system.md",
+                                                 "prompt: {file: prompts/system.md, region: P}"))
+    breaking = {"hypothesis": "end the region early", "rationale": "a careless model",
+                "edit": {"op": "insert_after", "old": "Be careful.", "new": "\n# overseer:end",
+                         "kind": "add-constraint:careless"}}
+    (loop_project / "propose.py").write_text(
+        f"import sys, json\nsys.stdin.read()\nprint(json.dumps({breaking!r}))\n")
+    git(loop_project, "commit", "-qam", "a region prompt and a careless proposer")
+    result = overseer("optimize", "toy", "--iterations", "2", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    outcomes = json.loads(result.stdout)["iterations"]
+    assert outcomes[0]["outcome"] == "invalid"
+    assert "cannot be written back" in outcomes[0]["reason"]
+    assert (loop_project / "prompts" / "system.md").read_text() == f"# overseer:begin P\n{START}# overseer:end\n"
