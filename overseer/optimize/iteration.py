@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks, screen
 from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
+from overseer.errors import FatalError
 from overseer.faults import checkpoint
 from overseer.optimize.runs import SessionRuns
-from overseer.errors import FatalError
 from overseer.prompts import prompt_hash, read_source, replace_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
 from overseer.records import RunRecord
