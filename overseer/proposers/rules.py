@@ -57,6 +57,20 @@ RULES = (
 )
 
 
+# A negation earlier in the same clause turns a provoking phrase into a mitigation:
+# "no explanation", "never brute force", "do not rename".
+_NEGATED = re.compile(r"\b(no|not|never|without|nor|don't|do not|avoid)\b[^.;:,!?]*$", re.I)
+
+
+def provokes(rule: Rule, line: str) -> bool:
+    """True if ``line`` asks for what causes ``rule``'s failure: a provoking phrase that is not
+    negated, in a line that is not one of this library's own instructions."""
+    said = normalize(line.strip().lstrip("-* "))
+    if any(said == normalize(r.instruction.lstrip("-* ")) for r in RULES):
+        return False
+    return any(not _NEGATED.search(line[:match.start()]) for match in rule.provoking.finditer(line))
+
+
 EXPLORE_EVERY = 4  # every 4th proposal tries the kind the evidence is least sure about
 
 
@@ -113,7 +127,7 @@ def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
             continue
         evidence = f"{count} of {context.runs} runs failed with {'/'.join(rule.error_classes)}."
         for line in context.prompt.splitlines(keepends=True):
-            if rule.provoking.search(line) and context.prompt.count(line) == 1:
+            if provokes(rule, line) and context.prompt.count(line) == 1:
                 edit = Edit(op="delete", old=line, kind=f"delete-line:{rule.topic}")
                 found.append((count * DELETION_PREFERENCE * _prior(edit.kind, effects), Proposal(
                     edit, f"Remove {_short(line)!r} to stop {rule.problem}",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from overseer.edits import Edit
 from overseer.proposers.base import PastEdit, ProposalContext
-from overseer.proposers.rules import RulesProposer, candidates
+from overseer.proposers.rules import RULES, RulesProposer, candidates, provokes
 
 PROMPT = ("You write Python.\n"
           "- Start with a short explanation of your approach.\n"
@@ -55,3 +55,18 @@ def test_instructions_already_present_are_not_added_again_and_inserts_land_after
 
 def test_nothing_to_propose_without_failures() -> None:
     assert RulesProposer().propose(context({})) is None
+
+
+def test_a_provoking_pattern_ignores_negations_and_the_librarys_own_instructions() -> None:
+    """After keeping "Reply with only the Python code ... no markdown fences and no explanation",
+    its own "explanation" must not make it a line to delete (issue 14, item 17)."""
+    kept = "- Reply with only the Python code of solution.py: no markdown fences and no explanation.\n"
+    prompt = PROMPT + kept + "- Never explain your reasoning.\n- Do not brute force anything.\n"
+    proposals = [p for _, p in candidates(context({"SyntaxError": 5, "Timeout": 3}, prompt=prompt))]
+    deleted = [p.edit.old for p in proposals if p.edit.op == "delete"]
+    assert kept not in deleted
+    assert "- Never explain your reasoning.\n" not in deleted
+    assert "- Do not brute force anything.\n" not in deleted
+    output_format = RULES[0]
+    assert provokes(output_format, "Start with a short explanation of your approach.")
+    assert not provokes(output_format, "Give no explanation.")
