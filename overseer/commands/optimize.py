@@ -8,6 +8,7 @@ from overseer import report
 from overseer.config import load_config
 from overseer.decide import Decision
 from overseer.errors import EXIT_OK, FatalError
+from overseer.health import UnhealthyBaseline
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 
 
@@ -27,14 +28,20 @@ def main(*, config: Path | None, target: str | None, all_targets: bool, options:
         raise FatalError("give a target name or --all (not both)")
     names = sorted(loaded.config.targets) if all_targets else [target or ""]
     hooks = reporting_hooks()
-    summaries = []
+    summaries, code = [], EXIT_OK
     for name in names:
         hooks.phase(f"target {name}")
-        summaries.append(optimize_target(loaded, name, options, hooks))
+        try:
+            summaries.append(optimize_target(loaded, name, options, hooks))
+        except UnhealthyBaseline as exc:
+            if not all_targets:
+                raise
+            report.error(str(exc))  # the nightly job goes on with the other targets
+            code = exc.exit_code
     if json_output:
         facts = [report.session_json(s) for s in summaries]
         report.print_json(facts if all_targets else facts[0])
-        return EXIT_OK
+        return code
     for summary in summaries:
         report.show_session(summary)
-    return EXIT_OK
+    return code

@@ -71,3 +71,18 @@ def test_a_target_whose_every_run_passes_has_nothing_to_improve(loop_project: Pa
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["iterations"] == [] and summary["stop_reason"].startswith("nothing to improve: every run passed")
+
+
+def test_all_goes_on_past_an_unhealthy_target_and_exits_3(loop_project: Path) -> None:
+    config = loop_project / "overseer.yaml"
+    text = config.read_text()
+    toy = text[text.index("  toy:"):]
+    broken = toy.replace("  toy:", "  broken:", 1).replace(
+        'command: "if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi > {workdir}/answer.txt"',
+        'command: "exit 1"')
+    config.write_text(text + broken)
+    git(loop_project, "commit", "-qam", "a second target whose command always fails")
+    result = overseer("optimize", "--all", "--iterations", "1", "--json", cwd=loop_project)
+    assert result.returncode == 3, result.stderr
+    assert "broken: the baseline is not evidence about the prompt: no run passed" in result.stderr
+    assert [s["target"] for s in json.loads(result.stdout)] == ["toy"]
