@@ -27,8 +27,6 @@ RunMissing = Callable[[str, TaskSet, set[Pair], int], list[RunRecord]]
 def _key_of(record: RunRecord) -> _Key:
     return (record.prompt_hash, record.task_set_hash, record.task_id, record.task_hash,
             record.command, record.repeat, record.seed)
-# (The environment fingerprint is part of the key too: a cache holds the runs of one environment,
-# those it ran itself and those the index finds under the same fingerprint.)
 
 
 @dataclass
@@ -40,7 +38,8 @@ class Fetched:
 
 
 class RunCache:
-    """The runs of one target's command at one seed, by prompt, task and repeat."""
+    """The runs of one target's command at one seed in one environment (fingerprint.py), by prompt,
+    task and repeat: those it ran itself and those the index finds under the same fingerprint."""
 
     def __init__(self, *, command: str, seed: int, runs_dir: Path | None = None, target: str = "",
                  environment: str = "") -> None:

@@ -59,10 +59,9 @@ class Verdict(BaseModel):
     repeats: int | None = None
 
 
-class Decision(BaseModel):
-    """One candidate's record: the edit and its provenance, and the verdict's fields."""
+class Decision(Verdict):
+    """One candidate's record: the verdict's fields, and the edit with its provenance."""
 
-    model_config = ConfigDict(extra="forbid")
     decision_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
     time: str = Field(default_factory=now_iso)
     session_id: str = ""
@@ -74,17 +73,7 @@ class Decision(BaseModel):
     edit: Edit | None = None
     hypothesis: str = ""
     rationale: str = ""
-    outcome: Outcome = "rejected"
-    reason: str = ""
-    criteria: list[Criterion] = Field(default_factory=list)
-    train_before: Metrics | None = None
-    train_after: Metrics | None = None
-    holdout_before: Metrics | None = None
-    holdout_after: Metrics | None = None
-    gain: float | None = None
-    p_value: float | None = None
     runs_used: int = 0
-    repeats: int | None = None
     diff: str = ""
 
 

@@ -54,19 +54,18 @@ def show_evaluation(title: str, summary: Summary, log_path: Path,
     out.print(f"wall time {summary.wall_s:.1f}s · records: {log_path}")
 
 
+def _shares(title: str, key: str, value: str, rows: dict[str, float]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(key)
+    table.add_column(value, justify="right")
+    for name, share in rows.items():
+        table.add_row(name, pct(share))
+    return table
+
+
 def show_truth(rows: dict[str, float], modes: dict[str, float]) -> None:
-    table = Table(title="simulator ground truth (expected pass rate)", title_justify="left")
-    table.add_column("task set")
-    table.add_column("expected pass rate", justify="right")
-    for name, value in rows.items():
-        table.add_row(name, pct(value))
-    out.print(table)
-    modes_table = Table(title="mean probability of each failure mode", title_justify="left")
-    modes_table.add_column("mode")
-    modes_table.add_column("probability", justify="right")
-    for name, value in modes.items():
-        modes_table.add_row(name, pct(value))
-    out.print(modes_table)
+    out.print(_shares("simulator ground truth (expected pass rate)", "task set", "expected pass rate", rows))
+    out.print(_shares("mean probability of each failure mode", "mode", "probability", modes))
 
 
 def show_history(versions: list[PromptVersion]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,16 +86,27 @@ def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_
             assert "sk-fake-key" not in path.read_text(errors="replace")
 
 
+@pytest.fixture
+def escalating(tmp_path: Path) -> Path:
+    """The loop project with screening on 4 tasks and escalation up to 8 repeats."""
+    return make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+
+
+def _optimize(project: Path, *args: str) -> dict[str, Any]:
+    """``overseer optimize toy ARGS --json`` that succeeded: its summary."""
+    result = overseer("optimize", "toy", *args, "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
 def _run_keys(loop_project: Path) -> list[tuple[str, str, int]]:
     return [(r.prompt_hash, r.task_id, r.repeat)
             for jsonl in sorted((loop_project / "runs" / "toy").glob("2*.jsonl")) for r in read_records(jsonl)[0]]
 
 
-def test_a_clear_win_escalates_until_a_look_can_prove_it(tmp_path: Path) -> None:
-    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
-    result = overseer("optimize", "toy", "--iterations", "2", "--json", cwd=loop_project)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+def test_a_clear_win_escalates_until_a_look_can_prove_it(escalating: Path) -> None:
+    loop_project = escalating
+    summary = _optimize(loop_project, "--iterations", "2")
     assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
     # Looks at 1, 2, 4, 8 repeats with α shares 0.00001, 0.00009, 0.0055, 0.044. 8 train tasks
     # cannot give a p-value below 2^-8 = 0.0039, so the 4-repeat look is the first that can prove
@@ -111,8 +123,8 @@ def test_a_clear_win_escalates_until_a_look_can_prove_it(tmp_path: Path) -> None
     assert len(keys) == len(set(keys)) == summary["runs_used"]  # nothing run twice
 
 
-def test_killed_during_escalation_resumes_without_rerunning(tmp_path: Path) -> None:
-    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+def test_killed_during_escalation_resumes_without_rerunning(escalating: Path) -> None:
+    loop_project = escalating
     killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=loop_project,
                               env={"OVERSEER_FAULT": "run:recorded#50"})  # inside the 4-repeat look
     assert killed.returncode == -signal.SIGKILL
@@ -123,11 +135,9 @@ def test_killed_during_escalation_resumes_without_rerunning(tmp_path: Path) -> N
     assert len(keys) == len(set(keys)) == 10 + 32 + 24 + 8 + 6
 
 
-def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> None:
-    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
-    result = overseer("optimize", "toy", "--max-runs", "30", "--iterations", "1", "--json", cwd=loop_project)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+def test_escalation_stops_before_it_could_overrun_max_runs(escalating: Path) -> None:
+    loop_project = escalating
+    summary = _optimize(loop_project, "--max-runs", "30", "--iterations", "1")
     # baseline 10 + the first look 8 = 18; the 2-repeat look could add 16 more: over 30
     assert summary["runs_used"] == 18
     (decision,) = summary["iterations"]
@@ -135,15 +145,13 @@ def test_escalation_stops_before_it_could_overrun_max_runs(tmp_path: Path) -> No
     assert decision["outcome"] == "unfinished"
     assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
-    again = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
-    assert [it["outcome"] for it in json.loads(again.stdout)["iterations"]] == ["accepted"]  # still eligible
+    again = _optimize(loop_project, "--iterations", "1")
+    assert [it["outcome"] for it in again["iterations"]] == ["accepted"]  # still eligible
 
 
-def test_a_candidate_that_cannot_fit_the_run_budget_is_not_started(tmp_path: Path) -> None:
-    loop_project = make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
-    result = overseer("optimize", "toy", "--max-runs", "15", "--iterations", "3", "--json", cwd=loop_project)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+def test_a_candidate_that_cannot_fit_the_run_budget_is_not_started(escalating: Path) -> None:
+    loop_project = escalating
+    summary = _optimize(loop_project, "--max-runs", "15", "--iterations", "3")
     # baseline 10; a first look could take 8 train + 2 holdout more: over 15, so it never starts
     assert summary["runs_used"] == 10
     assert [it["outcome"] for it in summary["iterations"]] == ["unfinished"]
