@@ -50,7 +50,7 @@ from overseer.proposers import PastEdit, Proposal, ProposalContext, build_contex
 from overseer.proposers.rules import RulesProposer
 from overseer.records import RunRecord
 from overseer.sim import expected_pass_rate
-from overseer.sim.fast import simulated_records
+from overseer.sim.fast import fast_evaluator, simulated_records
 from overseer.tasks import Task, load_task_set, split_holdout
 
 GEPA_VERSION = "0.1.4"  # pinned: benchmarks/requirements.txt
@@ -247,11 +247,6 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None) ->
         lineage: list[tuple[str, str]] = []
         current = [setup.start]
 
-        def evaluate(prompt, task_set, only, repeats, session_id):  # type: ignore[no-untyped-def]
-            runs.charge(len(only))
-            return simulated_records(prompt, task_set.tasks, repeats, seed, session_id, target="codewriter",
-                                     command="sim", task_set_hash=task_set.content_hash, only=only)
-
         def decided(decision: Decision) -> None:
             if decision.outcome == "accepted":
                 lineage.append((current[0], candidate_text(current[0], decision)))
@@ -260,7 +255,8 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None) ->
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats)
         try:
-            optimize_target(loaded, "codewriter", options, hooks, proposer=setup.proposer, evaluator=evaluate)
+            optimize_target(loaded, "codewriter", options, hooks, proposer=setup.proposer,
+                            evaluator=fast_evaluator("codewriter", "sim", seed, runs.charge))
         except BudgetExhausted:
             pass
         final = read_prompt(root, PROMPT)

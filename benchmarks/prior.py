@@ -26,7 +26,7 @@ from overseer.config import load_config
 from overseer.decide import Decision
 from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.sim import expected_pass_rate
-from overseer.sim.fast import simulated_records
+from overseer.sim.fast import fast_evaluator
 from overseer.tasks import target_task_sets
 
 GOAL = 0.10
@@ -67,13 +67,6 @@ def make_repo(root: Path, seed: int) -> None:
     repo = git.Repo(root)
     repo.git.add(A=True)
     repo.index.commit("two targets")
-
-
-def fast_evaluator(target_name: str, command: str, seed: int):  # type: ignore[no-untyped-def]
-    def evaluate(prompt, task_set, only, repeats, session_id):  # type: ignore[no-untyped-def]
-        return simulated_records(prompt, task_set.tasks, repeats, seed, session_id, target=target_name,
-                                 command=command, task_set_hash=task_set.content_hash, only=only)
-    return evaluate
 
 
 def optimize(root: Path, target: str, seed: int, iterations: int, use_prior: bool) -> list[tuple[int, float]]:

@@ -9,7 +9,7 @@ a time, so a long history costs a query, not a full load.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,6 @@ from overseer.tasks import Task, TaskSet
 
 _Key = tuple[str, str, str, str, str, int, int]
 Pair = tuple[str, int]  # (task id, repeat)
-# Runs the prompt text on the given (task, repeat) pairs of a task set and returns their records.
-RunMissing = Callable[[str, TaskSet, set[Pair], int], list[RunRecord]]
 
 
 def _key_of(record: RunRecord) -> _Key:
@@ -30,11 +28,11 @@ def _key_of(record: RunRecord) -> _Key:
 
 
 @dataclass
-class Fetched:
-    """The runs asked for, in (repeat, task) order, and which of them were run just now."""
+class Lookup:
+    """The runs asked for that were found, by (task, repeat), and the pairs that are missing."""
 
-    records: list[RunRecord]
-    ran: list[RunRecord]
+    found: dict[Pair, RunRecord]
+    missing: set[Pair]
 
 
 class RunCache:
@@ -78,10 +76,9 @@ class RunCache:
             self._load(digest, task_set.content_hash)
         return self._runs.get(key)
 
-    def fetch(self, text: str, task_set: TaskSet, tasks: Sequence[Task], repeats: int,
-              run: RunMissing) -> Fetched:
-        """The runs of ``text`` on ``tasks`` for repeats 0..repeats-1: reused when already run (in
-        this session, an earlier one, or a killed one), run with ``run`` otherwise."""
+    def lookup(self, text: str, task_set: TaskSet, tasks: Sequence[Task], repeats: int) -> Lookup:
+        """Which runs of ``text`` on ``tasks`` for repeats 0..repeats-1 were already made (in this
+        session, an earlier one, or a killed one), and which are missing."""
         digest = prompt_hash(text)
         found: dict[Pair, RunRecord] = {}
         missing: set[Pair] = set()
@@ -92,10 +89,4 @@ class RunCache:
                     missing.add((task.id, repeat))
                 else:
                     found[(task.id, repeat)] = record
-        ran: list[RunRecord] = []
-        if missing:
-            ran = run(text, task_set.subset(task_set.name, list(tasks)), missing, repeats)
-            self.add(ran)
-            found.update({(r.task_id, r.repeat): r for r in ran})
-        order = {t.id: i for i, t in enumerate(tasks)}
-        return Fetched(sorted(found.values(), key=lambda r: (r.repeat, order[r.task_id])), ran)
+        return Lookup(found, missing)

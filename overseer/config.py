@@ -64,6 +64,10 @@ class Thresholds(_Strict):
     max_token_increase: float | None = Field(0.2, ge=0, description="tokens per run, relative")
     max_time_increase: float | None = Field(0.2, ge=0, description="median run time, relative")
     time_noise_s: float = Field(0.5, ge=0, description="a slower median below this is noise")
+    time_pairs: int = Field(8, ge=0, le=200, description=(
+        "run times are compared only between runs made side by side, in one batch; when a kept "
+        "candidate's comparison has fewer such pairs, both prompts run again side by side on "
+        "this many (0: never; under 5 the time criterion cannot fail)"))
     screen_tasks: int = Field(8, ge=0, description="minibatch size for screening (0: no screen)")
     screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
 

@@ -13,9 +13,11 @@ same task are not independent evidence.
 from __future__ import annotations
 
 import random
+import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from math import comb
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -205,6 +207,51 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
     return "continue"
 
 
+TIME_ALPHA = 0.05
+
+
+def side_by_side_times(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord]
+                       ) -> list[tuple[float, float]]:
+    """(parent, candidate) run times, in seconds, of the pairs whose two runs were made in one
+    batch (evaluate.py): runs measured at different moments, under different load, are never
+    compared."""
+    def seconds(record: RunRecord) -> float:
+        return record.command_s + record.check_s
+
+    base = {(r.task_id, r.repeat): r for r in baseline if r.batch and not r.infra}
+    return [(seconds(base[key]), seconds(r)) for r in candidate
+            if not r.infra and (key := (r.task_id, r.repeat)) in base and base[key].batch == r.batch]
+
+
+def binomial_tail(successes: int, trials: int) -> float:
+    """P(X >= successes) for X ~ Binomial(trials, 1/2)."""
+    return sum(comb(trials, k) for k in range(successes, trials + 1)) / 2 ** trials if trials else 1.0
+
+
+def _time_criterion(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+                    thresholds: Thresholds) -> Criterion:
+    """Fails only when the candidate is shown to be slower than the budget allows: a pair is
+    over the budget when the candidate's run took more than (1 + max_time_increase) times the
+    parent's plus ``time_noise_s``; under a candidate within the budget a pair is over it at
+    most half the time, so the criterion fails when a one-sided sign test on those counts gives
+    p <= TIME_ALPHA. A load spike during one pair cannot fail a candidate; a slower prompt does."""
+    name, limit = "median run time", thresholds.max_time_increase
+    pairs = side_by_side_times(baseline, candidate)
+    if not pairs:
+        return Criterion(name=name, value=None, limit=limit, passed=True,
+                         note="not measured: no runs made side by side")
+    before = statistics.median(b for b, _ in pairs)
+    after = statistics.median(a for _, a in pairs)
+    increase = _relative_increase(before, after)
+    over = sum(a > b * (1 + (limit or 0.0)) + thresholds.time_noise_s for b, a in pairs)
+    p = binomial_tail(over, len(pairs))
+    return Criterion(
+        name=name, value=None if increase is None else round(increase, 4), limit=limit,
+        passed=limit is None or p > TIME_ALPHA,
+        note=f"{before:.4g} → {after:.4g} s over {len(pairs)} pairs run side by side; {over} over "
+             f"the budget (sign test p = {p:.3g}, fails when p <= {TIME_ALPHA})")
+
+
 def _relative_increase(before: float, after: float) -> float | None:
     return None if before <= 0 else after / before - 1
 
@@ -229,10 +276,13 @@ def decide(
     holdout_measured: bool = True,
     look: Look | None = None,
     max_infra_share: float = 1.0,
+    timed: tuple[Sequence[RunRecord], Sequence[RunRecord]] | None = None,
 ) -> Verdict:
     """Accept only if every criterion holds; each is recorded with its value and verdict.
     ``look`` is the sequential look the train runs come from (its α is the p-value limit);
-    ``holdout_measured=False`` records the holdout as not run (the train already failed)."""
+    ``holdout_measured=False`` records the holdout as not run (the train already failed);
+    ``timed`` holds runs of both prompts made side by side for the time criterion (default: the
+    pairs of train and holdout that were)."""
     alpha = look.alpha if look else thresholds.alpha
     p_note = "one-sided paired sign-flip test over tasks"
     if look and look.of > 1:
@@ -255,8 +305,8 @@ def decide(
                   note="" if holdout_measured else "not run: the train criteria already failed"),
         _budget("tokens per run", all_before.tokens_per_run, all_after.tokens_per_run,
                 thresholds.max_token_increase),
-        _budget("median run time", all_before.median_run_s, all_after.median_run_s,
-                thresholds.max_time_increase, thresholds.time_noise_s),
+        _time_criterion(*(timed or ([*train_before, *holdout_before], [*train_after, *holdout_after])),
+                        thresholds),
     ]
     lost = max(infra_share(train_before, train_after), infra_share(holdout_before, holdout_after))
     if lost > max_infra_share:

@@ -1,14 +1,23 @@
-"""Evaluate one prompt text on a task set: isolated copy, scheduling with -j, recording."""
+"""Evaluate prompt texts on task sets: isolated copies, scheduling with -j, recording.
+
+A batch holds one or more arms (a prompt text and the (task, repeat) pairs it needs); their runs
+are started in one seeded random order, interleaved, so that whatever the machine or the provider
+does while the batch runs (load, rate limits, a slow hour) hits every arm alike. Every run of a
+batch is stamped with its batch id; comparisons of time use only runs of the same batch.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from overseer.cache import Pair
 from overseer.config import LoadedConfig
 from overseer.faults import checkpoint
 from overseer.fingerprint import environment_fingerprint
@@ -19,6 +28,29 @@ from overseer.records import RecordLog, RunRecord
 from overseer.runner import RunContext, run_one
 from overseer.sandbox import IsolatedCopy
 from overseer.tasks import Task, TaskSet
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One prompt's share of a batch: its text, the task set, and the (task id, repeat) pairs to
+    run (all of the set's tasks for repeats 0..repeats-1 when ``pairs`` is None)."""
+
+    text: str
+    task_set: TaskSet
+    pairs: frozenset[Pair] | None = None
+    repeats: int = 1
+
+    def jobs(self) -> list[tuple[Task, int]]:
+        top = self.repeats if self.pairs is None else max((r for _, r in self.pairs), default=-1) + 1
+        return [(task, repeat) for repeat in range(top) for task in self.task_set.tasks
+                if self.pairs is None or (task.id, repeat) in self.pairs]
+
+
+def run_order(arms: Sequence[Arm], seed: int) -> list[tuple[int, Task, int]]:
+    """Every (arm, task, repeat) of a batch in the seeded random order its runs start in."""
+    jobs = [(index, task, repeat) for index, arm in enumerate(arms) for task, repeat in arm.jobs()]
+    random.Random(seed).shuffle(jobs)
+    return jobs
 
 
 @dataclass
@@ -48,6 +80,66 @@ def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: in
     return record.model_copy(update={"attempts": attempt})
 
 
+def evaluate_batch(
+    *,
+    loaded: LoadedConfig,
+    target_name: str,
+    arms: Sequence[Arm],
+    jobs: int,
+    session_id: str,
+    log: RecordLog,
+    batch: str = "",
+    order_seed: int = 0,
+    on_run: Callable[[RunRecord], None] = lambda record: None,
+) -> list[list[RunRecord]]:
+    """Run every arm's pairs, interleaved in the seeded order of ``run_order``, each arm in its own
+    isolated copy with its prompt in place; record each run. Returns each arm's records in
+    (repeat, task) order.
+
+    On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
+    re-raised; records already appended stay, and no half-written record exists.
+    """
+    target = loaded.target(target_name)
+    environment = environment_fingerprint(target, loaded.root)
+    results: list[list[RunRecord]] = [[] for _ in arms]
+    with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="overseer-work-")))
+        contexts = []
+        for index, arm in enumerate(arms):
+            copy = stack.enter_context(IsolatedCopy(loaded.root))
+            copy.bring_file(target.prompt.file)
+            contexts.append(RunContext(
+                session_id=session_id, target_name=target_name, target=target, copy_root=copy.root,
+                prompt_file=write_prompt_in_copy(copy.root, target.prompt, arm.text),
+                prompt_hash=prompt_hash(arm.text), scratch=scratch / f"arm{index}",
+                artifacts=runs_dir(loaded) / target_name / session_id,
+                artifacts_base=loaded.root, environment=environment, batch=batch,
+            ))
+        reset_cancel()
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:
+            futures: dict[Future[RunRecord], int] = {
+                pool.submit(run_with_retries, contexts[index], task,
+                            arms[index].task_set.content_hash, repeat): index
+                for index, task, repeat in run_order(arms, order_seed)
+            }
+            try:
+                for future in as_completed(futures):
+                    record = future.result()
+                    log.append(record)
+                    checkpoint("run:recorded")
+                    results[futures[future]].append(record)
+                    on_run(record)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                cancel_all()
+                raise
+    for arm, records in zip(arms, results, strict=True):
+        order = {task.id: i for i, task in enumerate(arm.task_set.tasks)}
+        records.sort(key=lambda r: (r.repeat, order.get(r.task_id, 0)))
+    return results
+
+
 def evaluate_prompt(
     *,
     loaded: LoadedConfig,
@@ -56,49 +148,13 @@ def evaluate_prompt(
     task_set: TaskSet,
     repeats: int,
     jobs: int,
-    only: set[tuple[str, int]] | None = None,
     session_id: str,
     log: RecordLog,
     on_run: Callable[[RunRecord], None] = lambda record: None,
 ) -> Evaluation:
-    """Run every (task, repeat) of ``task_set`` (or just the pairs in ``only``) with
-    ``prompt_text`` in place; record each run.
-
-    On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
-    re-raised; records already appended stay, and no half-written record exists.
-    """
-    target = loaded.target(target_name)
+    """Run every (task, repeat) of ``task_set`` with ``prompt_text`` in place (a batch of one arm)."""
     started = time.monotonic()
-    order = {task.id: i for i, task in enumerate(task_set.tasks)}
-    records: list[RunRecord] = []
-    with IsolatedCopy(loaded.root) as copy, \
-            tempfile.TemporaryDirectory(prefix="overseer-work-") as scratch:
-        copy.bring_file(target.prompt.file)
-        ctx = RunContext(
-            session_id=session_id, target_name=target_name, target=target, copy_root=copy.root,
-            prompt_file=write_prompt_in_copy(copy.root, target.prompt, prompt_text),
-            prompt_hash=prompt_hash(prompt_text), scratch=Path(scratch),
-            artifacts=runs_dir(loaded) / target_name / session_id,
-            artifacts_base=loaded.root, environment=environment_fingerprint(target, loaded.root),
-        )
-        reset_cancel()
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:
-            futures: list[Future[RunRecord]] = [
-                pool.submit(run_with_retries, ctx, task, task_set.content_hash, repeat)
-                for repeat in range(repeats) for task in task_set.tasks
-                if only is None or (task.id, repeat) in only
-            ]
-            try:
-                for future in as_completed(futures):
-                    record = future.result()
-                    log.append(record)
-                    checkpoint("run:recorded")
-                    records.append(record)
-                    on_run(record)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                cancel_all()
-                raise
-    records.sort(key=lambda r: (r.repeat, order.get(r.task_id, 0)))
+    [records] = evaluate_batch(loaded=loaded, target_name=target_name,
+                               arms=[Arm(prompt_text, task_set, repeats=repeats)], jobs=jobs,
+                               session_id=session_id, log=log, on_run=on_run)
     return Evaluation(records, summarize(records, time.monotonic() - started), log.path)

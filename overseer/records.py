@@ -89,6 +89,7 @@ class RunRecord(_Record):
     # Not the prompt's failure: the check stalled or crashed, the command was killed by a signal
     # it did not send, or the provider failed; never used as evidence (see runner.infra_cause).
     environment: str = ""   # see fingerprint.py; "" for runs recorded before it existed
+    batch: str = ""         # runs of one batch were made side by side (evaluate.py)
     infra: bool = False
     infra_cause: str | None = None
     attempts: int = 1

@@ -40,6 +40,7 @@ class RunContext:
     artifacts: Path          # runs/<target>/<session>/, where captured files are kept
     artifacts_base: Path     # artifact paths in records are relative to this
     environment: str = ""    # the environment fingerprint the runs are made under
+    batch: str = ""          # the batch of side-by-side runs this run belongs to (evaluate.py)
 
 
 def format_template(template: str, values: dict[str, str]) -> str:
@@ -222,7 +223,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         check_timed_out=check.timed_out if check else False,
         check_s=round(check.duration_s, 4) if check else 0.0,
         check_cpu_s=check.cpu_s if check else None, infra=cause is not None, infra_cause=cause,
-        environment=ctx.environment,
+        environment=ctx.environment, batch=ctx.batch,
         tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
         score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,
         failing_tests=verdict.failing_tests, messages=verdict.messages, signature=run_signature,

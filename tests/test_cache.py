@@ -7,9 +7,9 @@ from pathlib import Path
 from overseer.cache import RunCache
 from overseer.config import load_config
 from overseer.fingerprint import environment_fingerprint
-from overseer.records import RunRecord, read_records
+from overseer.records import read_records
 from overseer.store import open_store
-from overseer.tasks import TaskSet, target_task_sets
+from overseer.tasks import target_task_sets
 
 
 def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
@@ -22,18 +22,11 @@ def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
     task_set = next(ts for ts in target_task_sets(loaded, target) if ts.content_hash == first.task_set_hash)
     recorded = {(r.task_id, r.repeat): r for r in records
                 if r.prompt_hash == first.prompt_hash and r.task_set_hash == first.task_set_hash}
-    asked: list[set[tuple[str, int]]] = []
-
-    def run(prompt: str, subset: TaskSet, missing: set[tuple[str, int]], repeats: int) -> list[RunRecord]:
-        asked.append(missing)
-        return []
-
     cache = RunCache(command=target.command, seed=target.seed, runs_dir=optimized / "runs", target="toy",
                      environment=environment_fingerprint(target, loaded.root))
-    fetched = cache.fetch(text, task_set, task_set.tasks, 1, run)
-    assert asked == [] and fetched.ran == []
-    assert fetched.records == [recorded[(t.id, 0)] for t in task_set.tasks]
+    first_look = cache.lookup(text, task_set, task_set.tasks, 1)
+    assert first_look.missing == set()
+    assert first_look.found == {(t.id, 0): recorded[(t.id, 0)] for t in task_set.tasks}
     task_id = task_set.tasks[0].id
     never_run = {(task_id, r) for r in range(20) if (task_id, r) not in recorded}
-    cache.fetch(text, task_set, task_set.tasks[:1], 20, run)  # only what was never run is asked for
-    assert asked == [never_run] and never_run
+    assert never_run and cache.lookup(text, task_set, task_set.tasks[:1], 20).missing == never_run

@@ -4,6 +4,7 @@ import pytest
 
 from overseer.config import PromptLocation, Thresholds
 from overseer.decide import (
+    binomial_tail,
     decide,
     infra_share,
     look_verdict,
@@ -20,11 +21,12 @@ from overseer.tasks import load_task_set, split_holdout
 from tests.helpers import REPO_ROOT
 
 
-def run(task: str, passed: bool, repeat: int = 0, tokens: int = 100, seconds: float = 1.0) -> RunRecord:
+def run(task: str, passed: bool, repeat: int = 0, tokens: int = 100, seconds: float = 1.0,
+        batch: str = "b1") -> RunRecord:
     return RunRecord(session_id="s", target="t", command="c", prompt_hash="p", task_id=task,
                      task_hash="h", task_set_hash="hs", repeat=repeat, seed=0, started_at="",
                      exit_code=0, timed_out=False, command_s=seconds, passed=passed,
-                     score=1.0 if passed else 0.0, usage=Usage(input_tokens=tokens))
+                     score=1.0 if passed else 0.0, usage=Usage(input_tokens=tokens), batch=batch)
 
 
 def runs(outcomes: list[bool], **kw: object) -> list[RunRecord]:
@@ -69,6 +71,28 @@ def test_each_criterion_can_reject(change: dict, failing: str) -> None:
     assert decision.outcome == "rejected"
     assert failing in decision.reason
     assert next(c for c in decision.criteria if c.name == failing).passed is False
+
+
+def test_run_times_are_compared_only_between_runs_made_side_by_side() -> None:
+    before = runs([False] * 8 + [True] * 4)
+    common = dict(train_before=before, holdout_before=[], holdout_after=[], thresholds=Thresholds(),
+                  objective="pass_rate")
+    slower = runs([True] * 12, seconds=2.0)  # same batch as ``before``: measured under the same load
+    time = next(c for c in decide(train_after=slower, **common).criteria if c.name == "median run time")
+    assert not time.passed and time.value == 1.0 and "12 pairs run side by side; 12 over" in time.note
+    later = runs([True] * 12, seconds=2.0, batch="b2")  # another batch: another moment, another load
+    decision = decide(train_after=later, **common)
+    time = next(c for c in decision.criteria if c.name == "median run time")
+    assert decision.outcome == "accepted" and time.passed and time.value is None
+    assert time.note == "not measured: no runs made side by side"
+    timed = (runs([True] * 6, batch="b3"), runs([True] * 6, seconds=3.0, batch="b3"))
+    decision = decide(train_after=later, timed=timed, **common)
+    assert decision.outcome == "rejected" and decision.reason == "failed: median run time"
+    # one pair slowed by a load spike is not evidence that the candidate is slower
+    spike = runs([True] * 12, batch="b1")
+    spike[3] = spike[3].model_copy(update={"command_s": 30.0})
+    assert decide(train_after=spike, **common).outcome == "accepted"
+    assert binomial_tail(12, 12) == 0.5 ** 12 and binomial_tail(0, 12) == 1.0
 
 
 def test_min_gain_rejects_a_significant_but_tiny_gain() -> None:

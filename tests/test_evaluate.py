@@ -1,4 +1,5 @@
-"""evaluate_prompt: a prompt text on a task set, in an isolated copy."""
+"""evaluate_prompt and evaluate_batch: prompt texts on a task set, each in an isolated copy, the
+runs of a batch interleaved in a seeded order."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 
 from overseer.config import load_config
-from overseer.evaluate import evaluate_prompt
+from overseer.evaluate import Arm, evaluate_batch, evaluate_prompt, run_order
 from overseer.records import RecordLog
 from overseer.tasks import load_task_set
 from tests.helpers import overseer
@@ -34,3 +35,24 @@ def test_uncommitted_prompt_is_what_gets_evaluated(toy_project: Path) -> None:
     assert result.returncode == 100, result.stderr
     assert json.loads(result.stdout)["summary"]["pass_rate"] == 0.0
     assert (toy_project / "prompts" / "system.md").read_text() == "edited, no longer good\n"
+
+
+def test_a_batch_runs_both_prompts_interleaved_in_its_seeded_order(toy_project: Path) -> None:
+    loaded = load_config(toy_project / "overseer.yaml")
+    task_set = load_task_set(toy_project / "tasks" / "toy")
+    arms = [Arm("Be careful. GOOD\n", task_set, repeats=3), Arm("bad prompt\n", task_set, repeats=3)]
+    order = run_order(arms, seed=7)
+    assert order == run_order(arms, seed=7) and order != run_order(arms, seed=8)
+    assert sorted((i, t.id, r) for i, t, r in order) == sorted(
+        (i, t.id, r) for i in (0, 1) for t in task_set.tasks for r in range(3))
+    arms_in_order = [i for i, _, _ in order]
+    assert arms_in_order != sorted(arms_in_order)  # not one prompt's runs, then the other's
+    with RecordLog(toy_project / "runs" / "x.jsonl") as log:
+        good, bad = evaluate_batch(loaded=loaded, target_name="toy", arms=arms, jobs=1,
+                                   session_id="s1", log=log, batch="s1:1", order_seed=7)
+    assert all(r.passed for r in good) and not any(r.passed for r in bad)
+    assert {r.batch for r in good + bad} == {"s1:1"}
+    started = sorted(good + bad, key=lambda r: r.started_at)  # one worker: they start in order
+    assert [(r.prompt_hash == bad[0].prompt_hash, r.task_id, r.repeat) for r in started] == [
+        (i == 1, t.id, r) for i, t, r in order]
+    assert (toy_project / "prompts" / "system.md").read_text() == "Be careful. GOOD\n"

@@ -1,7 +1,9 @@
 """The drift probe: before a baseline recorded in an earlier session is trusted, a small seeded
 sample of its train runs is run again now and compared, pair by pair (same prompt, task and
 repeat). The model behind a name, a provider or a shared tool may have changed since; the
-environment fingerprint cannot see that, the outcomes can.
+environment fingerprint cannot see that, the outcomes can, and so can the model the command
+reports in its usage file: when the runs made now report another model than the earlier ones
+did, that alone is drift.
 
 The test is an exact two-sided sign test on the pairs whose outcome changed: without drift a
 change is as likely to go either way (for a seeded, deterministic command none changes at all).
@@ -27,13 +29,16 @@ class ProbeResult:
     worse: int      # passed then, fails now
     better: int     # failed then, passes now
     p_value: float
+    models: tuple[str, str] | None = None  # (then, now) when the reported model changed
 
     @property
     def drifted(self) -> bool:
-        return self.p_value <= PROBE_ALPHA
+        return self.p_value <= PROBE_ALPHA or self.models is not None
 
     def describe(self) -> str:
-        return (f"{self.pairs} earlier runs run again: {self.worse} now fail that passed, "
+        model = f"the command reports model {self.models[1]} now, {self.models[0]} then; " \
+            if self.models else ""
+        return (f"{model}{self.pairs} earlier runs run again: {self.worse} now fail that passed, "
                 f"{self.better} now pass that failed (sign test p = {self.p_value:.3g}, "
                 f"drift when p <= {PROBE_ALPHA})")
 
@@ -61,4 +66,12 @@ def compare(earlier: list[RunRecord], now: list[RunRecord]) -> ProbeResult:
              if not r.infra and (r.task_id, r.repeat) in then]
     worse = sum(old and not new for old, new in pairs)
     better = sum(new and not old for old, new in pairs)
-    return ProbeResult(len(pairs), worse, better, sign_test(worse, better))
+    then_models, now_models = reported_models(earlier), reported_models(now)
+    models = (", ".join(then_models), ", ".join(now_models)) \
+        if then_models and now_models and then_models != now_models else None
+    return ProbeResult(len(pairs), worse, better, sign_test(worse, better), models)
+
+
+def reported_models(records: list[RunRecord]) -> list[str]:
+    """The models these runs' usage files name, sorted (none if the command reports none)."""
+    return sorted({r.usage.model for r in records if r.usage and r.usage.model and not r.infra})

@@ -98,14 +98,17 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
         return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})
     train = sequential_train(runs, candidate)
     proven = train.verdict == "proven"
-    holdout_before = runs.parent("holdout", train.look.repeats) if proven else []
-    holdout_after = runs.candidate(candidate, "holdout", train.look.repeats) if proven else []
+    holdout_before, holdout_after = runs.compare(candidate, "holdout", train.look.repeats) \
+        if proven else ([], [])
+    timed = runs.timing(candidate, [*train.before, *holdout_before], [*train.after, *holdout_after]) \
+        if proven and setup.accept.max_time_increase is not None else None
     checkpoint("evaluate:done")
     verdict = decide(
         train_before=train.before, train_after=train.after,
         holdout_before=holdout_before, holdout_after=holdout_after,
         thresholds=setup.accept, objective=setup.target.objective,
-        holdout_measured=proven, look=train.look, max_infra_share=setup.target.infra.max_share)
+        holdout_measured=proven, look=train.look, max_infra_share=setup.target.infra.max_share,
+        timed=timed)
     if train.stopped:  # it was promising, the budget ended its test: not evidence against it
         verdict.outcome, verdict.reason = "unfinished", f"unfinished: {train.stopped}"
     if verdict.outcome == "accepted":
@@ -115,9 +118,16 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
 
 def first_look_cost(runs: SessionRuns) -> int:
     """Most runs a candidate's first look can take: its train runs (the screen's are among them)
-    and its holdout runs; the parent's runs at the first look are the baseline, already there."""
+    and its holdout runs, and the parent's runs made again beside them to compare run times; the
+    parent's other runs at the first look are the baseline, already there."""
     setup = runs.setup
-    return (len(setup.train) + len(setup.holdout)) * setup.repeats
+    return (len(setup.train) + len(setup.holdout)) * setup.repeats + timing_runs(runs)
+
+
+def timing_runs(runs: SessionRuns) -> int:
+    """Most runs a proven candidate adds so that run times are compared side by side."""
+    accept = runs.setup.accept
+    return 0 if accept.max_time_increase is None else 2 * accept.time_pairs
 
 
 def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | None:
@@ -155,8 +165,7 @@ def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
                 return result
         label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")
         runs.hooks.phase(f"iteration {state.iteration + 1}: {label}")
-        result.before = runs.parent("train", look.repeats)
-        result.after = runs.candidate(candidate, "train", look.repeats)
+        result.before, result.after = runs.compare(candidate, "train", look.repeats)
         result.look = look
         result.verdict = look_verdict(result.before, result.after, setup.accept,
                                       setup.target.objective, look, setup.target.infra.max_share)

@@ -3,20 +3,20 @@ through which runs are made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from overseer.decide import Decision
+from overseer.evaluate import Arm
 from overseer.records import RunRecord
-from overseer.tasks import TaskSet
 
 ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[RunRecord], None]]]
 
-# Runs a prompt on the given (task, repeat) pairs and returns their records: the default runs the
-# target's command for real; benchmarks pass the simulator's fast path.
-# Arguments: prompt text, task set, the (task id, repeat) pairs, repeats, session id.
-Evaluator = Callable[[str, TaskSet, set[tuple[str, int]], int, str], list[RunRecord]]
+# Runs one batch of arms side by side and returns each arm's records (see evaluate.evaluate_batch):
+# the default runs the target's command for real; benchmarks pass the simulator's fast path.
+# Arguments: the arms, the session id, the batch id.
+Evaluator = Callable[[Sequence[Arm], str, str], list[list[RunRecord]]]
 
 
 @dataclass

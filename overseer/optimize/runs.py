@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from overseer.cache import Pair, RunCache
-from overseer.evaluate import evaluate_prompt
+from overseer.evaluate import Arm, evaluate_batch
 from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup
 from overseer.optimize.state import SessionState
@@ -24,6 +24,16 @@ class Baseline:
     holdout: list[RunRecord] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Want:
+    """The runs a comparison needs of one prompt: ``tasks`` of ``task_set``, repeats 0..repeats-1."""
+
+    text: str
+    task_set: TaskSet
+    tasks: Sequence[Task]
+    repeats: int
+
+
 @dataclass
 class SessionRuns:
     setup: Setup
@@ -37,52 +47,102 @@ class SessionRuns:
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,
            repeats: int | None = None) -> list[RunRecord]:
         """Runs of ``text`` on ``tasks`` for repeats 0..repeats-1 (default: the first look's)."""
-        def run(prompt: str, subset: TaskSet, missing: set[Pair], count: int) -> list[RunRecord]:
-            return self._run(prompt, subset, missing, count, label)
+        [records] = self.side_by_side([Want(text, task_set, tasks, repeats or self.setup.repeats)], label)
+        return records
 
-        fetched = self.cache.fetch(text, task_set, tasks, repeats or self.setup.repeats, run)
-        self.state.runs_used += len(fetched.ran)
-        self.state.cost_usd += sum(r.usage.cost_usd for r in fetched.ran if r.usage)
-        return fetched.records
+    def compare(self, candidate: str, split: str, repeats: int | None = None
+                ) -> tuple[list[RunRecord], list[RunRecord]]:
+        """The current prompt's and the candidate's runs on ``split``; what is missing of either
+        is run in one batch, side by side. The baseline keeps the parent's largest set."""
+        task_set = self.setup.train if split == "train" else self.setup.holdout
+        count = repeats or self.setup.repeats
+        before, after = self.side_by_side(
+            [Want(self.state.current_text, task_set, task_set.tasks, count),
+             Want(candidate, task_set, task_set.tasks, count)], split)
+        if len(before) > len(getattr(self.baseline, split)):
+            setattr(self.baseline, split, before)
+        return before, after
 
-    def _run(self, text: str, subset: TaskSet, missing: set[Pair], repeats: int,
-             label: str) -> list[RunRecord]:
-        if self.evaluator is not None:
-            records = self.evaluator(text, subset, missing, repeats, self.state.session_id)
-            for record in records:
-                self.log.append(record)
-            return records
-        with self.hooks.progress(label, len(missing)) as on_run:
-            return evaluate_prompt(
-                loaded=self.setup.loaded, target_name=self.setup.name, prompt_text=text,
-                task_set=subset, repeats=repeats, jobs=self.setup.jobs,
-                session_id=self.state.session_id, log=self.log, on_run=on_run, only=missing,
-            ).records
+    def timing(self, candidate: str, before: Sequence[RunRecord], after: Sequence[RunRecord]
+               ) -> tuple[list[RunRecord], list[RunRecord]]:
+        """Runs of both prompts made side by side, for the time criterion: the pairs of
+        ``before`` and ``after`` whose two runs share a batch, topped up to ``accept.time_pairs``
+        by running both prompts again, in one batch, on a seeded choice of the other train pairs."""
+        wanted, train = self.setup.accept.time_pairs, self.setup.train
+        parent = {(r.task_id, r.repeat): r for r in before}
+        together = [(parent[key], r) for r in after
+                    if (key := (r.task_id, r.repeat)) in parent and r.batch and r.batch == parent[key].batch]
+        train_ids = {t.id for t in train.tasks}
 
-    def again(self, text: str, records: Sequence[RunRecord], label: str) -> list[RunRecord]:
-        """Run these (task, repeat) pairs of the train set again now, whatever the cache holds."""
-        train = self.setup.train
-        pairs = {(r.task_id, r.repeat) for r in records}
-        tasks = [t for t in train.tasks if any(t.id == task for task, _ in pairs)]
-        ran = self._run(text, train.subset(train.name, tasks), pairs,
-                        max(repeat for _, repeat in pairs) + 1, label)
-        self.cache.add(ran)
-        self.state.runs_used += len(ran)
-        self.state.cost_usd += sum(r.usage.cost_usd for r in ran if r.usage)
-        return ran
+        def rank(pair: Pair) -> str:
+            return hashlib.sha256(f"{self.setup.target.seed}:{pair[0]}:{pair[1]}".encode()).hexdigest()
+
+        shared = {(b.task_id, b.repeat) for b, _ in together}
+        others = sorted((key for key in parent if key[0] in train_ids and key not in shared), key=rank)
+        chosen = frozenset(others[:max(0, wanted - len(together))])
+        old_before, old_after = [b for b, _ in together], [a for _, a in together]
+        if not chosen:
+            return old_before, old_after
+        tasks = train.subset(train.name, [t for t in train.tasks if any(t.id == p[0] for p in chosen)])
+        new_before, new_after = self._run(
+            [Arm(self.state.current_text, tasks, chosen), Arm(candidate, tasks, chosen)],
+            "timing side by side")
+        return old_before + new_before, old_after + new_after
 
     def parent(self, split: str, repeats: int | None = None) -> list[RunRecord]:
-        """The current prompt's runs on ``split``, run now only where a look needs more repeats
-        than it has; the baseline keeps the largest set for later iterations."""
+        """The current prompt's runs on ``split`` (run now only where they are missing)."""
         task_set = self.setup.train if split == "train" else self.setup.holdout
         records = self.of(self.state.current_text, task_set.tasks, task_set, f"baseline {split}", repeats)
         if len(records) > len(getattr(self.baseline, split)):
             setattr(self.baseline, split, records)
         return records
 
-    def candidate(self, text: str, split: str, repeats: int | None = None) -> list[RunRecord]:
-        task_set = self.setup.train if split == "train" else self.setup.holdout
-        return self.of(text, task_set.tasks, task_set, split, repeats)
+    def side_by_side(self, wants: Sequence[Want], label: str) -> list[list[RunRecord]]:
+        """Each want's runs, in (repeat, task) order: reused from the cache, or run now, every
+        missing run of every want in ONE batch, in a seeded interleaved order."""
+        lookups = [self.cache.lookup(w.text, w.task_set, w.tasks, w.repeats) for w in wants]
+        arms = [Arm(w.text, w.task_set.subset(w.task_set.name, list(w.tasks)), frozenset(lookup.missing))
+                for w, lookup in zip(wants, lookups, strict=True)]
+        fresh = iter(self._run([arm for arm in arms if arm.pairs], label)
+                     if any(arm.pairs for arm in arms) else [])
+        results = []
+        for want, lookup in zip(wants, lookups, strict=True):
+            records = dict(lookup.found)
+            if lookup.missing:
+                records.update({(r.task_id, r.repeat): r for r in next(fresh)})
+            order = {t.id: i for i, t in enumerate(want.tasks)}
+            results.append(sorted(records.values(), key=lambda r: (r.repeat, order[r.task_id])))
+        return results
+
+    def _run(self, arms: Sequence[Arm], label: str) -> list[list[RunRecord]]:
+        """One batch: each arm's runs, appended to the log, remembered, counted."""
+        self.state.batches += 1
+        batch = f"{self.state.session_id}:{self.state.batches}"
+        if self.evaluator is not None:
+            results = self.evaluator(arms, self.state.session_id, batch)
+            for records in results:
+                for record in records:
+                    self.log.append(record)
+        else:
+            order_seed = int(hashlib.sha256(f"{self.setup.target.seed}:{batch}".encode()).hexdigest()[:15], 16)
+            with self.hooks.progress(label, sum(len(arm.pairs or ()) for arm in arms)) as on_run:
+                results = evaluate_batch(
+                    loaded=self.setup.loaded, target_name=self.setup.name, arms=arms,
+                    jobs=self.setup.jobs, session_id=self.state.session_id, log=self.log,
+                    batch=batch, order_seed=order_seed, on_run=on_run)
+        for records in results:
+            self.cache.add(records)
+            self.state.runs_used += len(records)
+            self.state.cost_usd += sum(r.usage.cost_usd for r in records if r.usage)
+        return results
+
+    def again(self, text: str, records: Sequence[RunRecord], label: str) -> list[RunRecord]:
+        """Run these (task, repeat) pairs of the train set again now, whatever the cache holds."""
+        train = self.setup.train
+        pairs = {(r.task_id, r.repeat) for r in records}
+        tasks = [t for t in train.tasks if any(t.id == task for task, _ in pairs)]
+        [ran] = self._run([Arm(text, train.subset(train.name, tasks), frozenset(pairs))], label)
+        return ran
 
     def minibatch(self, iteration: int) -> list[Task]:
         """The screen's train tasks for this iteration (a seeded shuffle), or none."""

@@ -37,6 +37,7 @@ class SessionState(BaseModel):
     iteration: int = 0
     consecutive_rejections: int = 0
     runs_used: int = 0
+    batches: int = 0  # batches of runs made so far; a batch's id is "<session>:<number>"
     cost_usd: float = 0.0
     elapsed_s: float = 0.0
     pending: Pending | None = None

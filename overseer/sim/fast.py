@@ -4,8 +4,9 @@ rule, which need thousands of runs. A run passes exactly when no failure mode fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
+from overseer.evaluate import Arm
 from overseer.prompts import prompt_hash
 from overseer.records import RunRecord, Usage
 from overseer.sim.writer import complete
@@ -17,8 +18,8 @@ _ERROR_CLASS = {"prose": "SyntaxError", "rename": "ImportError", "missing_import
 
 def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: int = 0,
                       session_id: str = "fast", *, target: str = "sim", command: str = "sim",
-                      task_set_hash: str = "fast",
-                      only: set[tuple[str, int]] | None = None) -> list[RunRecord]:
+                      task_set_hash: str = "fast", batch: str = "",
+                      only: Collection[tuple[str, int]] | None = None) -> list[RunRecord]:
     records = []
     digest = prompt_hash(prompt)
     for repeat in range(repeats):
@@ -30,7 +31,7 @@ def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: in
             records.append(RunRecord(
                 session_id=session_id, target=target, command=command, prompt_hash=digest,
                 task_id=task.id, task_hash=task.content_hash, task_set_hash=task_set_hash, repeat=repeat,
-                seed=seed, started_at="", exit_code=0, timed_out=False, command_s=0.3,
+                seed=seed, started_at="", batch=batch, exit_code=0, timed_out=False, command_s=0.3,
                 check_s=6.0 if "slow" in reply.modes else 0.4,
                 tests_passed=0 if failed else 1, tests_total=1, score=0.0 if failed else 1.0,
                 passed=not failed, error_class=_ERROR_CLASS[failed[0]] if failed else None,
@@ -38,3 +39,21 @@ def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: in
                 usage=Usage(model="sim", input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
             ))
     return records
+
+
+def fast_evaluator(target: str, command: str, seed: int,
+                   charge: Callable[[int], None] = lambda runs: None
+                   ) -> Callable[[Sequence[Arm], str, str], list[list[RunRecord]]]:
+    """An evaluator for optimize_target (optimize.Evaluator) that simulates each batch's runs
+    in-process; ``charge`` is told how many runs each batch makes (a benchmark's budget)."""
+    def evaluate(arms: Sequence[Arm], session_id: str, batch: str) -> list[list[RunRecord]]:
+        results = []
+        for arm in arms:
+            pairs = arm.jobs()
+            charge(len(pairs))
+            results.append(simulated_records(
+                arm.text, arm.task_set.tasks, max((r for _, r in pairs), default=-1) + 1, seed,
+                session_id, target=target, command=command, task_set_hash=arm.task_set.content_hash,
+                batch=batch, only={(task.id, repeat) for task, repeat in pairs}))
+        return results
+    return evaluate

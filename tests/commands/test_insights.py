@@ -65,7 +65,9 @@ def test_export_traces_only_passing_runs(optimized: Path, tmp_path: Path) -> Non
     result = overseer("export-traces", "toy", "--format", "openai-chat", "-o", str(out), cwd=optimized)
     assert result.returncode == 0, result.stderr
     traces = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(traces) == 18  # GOOD: 10 runs; the rejected "GOOD GOOD": 8 (its holdout was not run)
+    # GOOD: 10 runs and 8 run again side by side with the parent (to compare run times); the
+    # rejected "GOOD GOOD": 8 (its holdout was not run)
+    assert len(traces) == 26
     for trace in traces:
         system, user, assistant = trace["messages"]
         assert system["role"] == "system" and "GOOD" in system["content"]
@@ -73,7 +75,7 @@ def test_export_traces_only_passing_runs(optimized: Path, tmp_path: Path) -> Non
     good = json.loads(overseer("history", "toy", "--json", cwd=optimized).stdout)[1]["hash"]
     only = tmp_path / "only.jsonl"
     assert overseer("export-traces", "toy", "-o", str(only), "--version", good[:8], cwd=optimized).returncode == 0
-    assert len(only.read_text().splitlines()) == 10
+    assert len(only.read_text().splitlines()) == 18  # 10 and the 8 timed side by side
     bad = overseer("export-traces", "toy", "-o", str(only), "--format", "alpaca", cwd=optimized)
     assert bad.returncode == 2 and "only openai-chat" in bad.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from overseer.optimize.drift import PROBE_ALPHA, compare, probe_sample, sign_test
+from overseer.records import Usage
 from tests.test_records import make_record
 
 
@@ -26,3 +27,14 @@ def test_the_sample_is_seeded_and_independent_of_order() -> None:
     sample = probe_sample(runs, seed=3)
     assert len(sample) == 12 and sample == probe_sample(list(reversed(runs)), seed=3)
     assert sample != probe_sample(runs, seed=4)
+
+
+def test_a_change_of_the_reported_model_is_drift_even_with_the_same_outcomes() -> None:
+    then = [make_record(i).model_copy(update={"usage": Usage(model="gpt-x-0612")}) for i in range(6)]
+    now = [r.model_copy(update={"usage": Usage(model="gpt-x-0805")}) for r in then]
+    result = compare(then, now)
+    assert result.drifted and (result.worse, result.better) == (0, 0)
+    assert result.describe().startswith("the command reports model gpt-x-0805 now, gpt-x-0612 then; ")
+    assert not compare(then, then).drifted
+    silent = [r.model_copy(update={"usage": None}) for r in then]  # a command that reports none
+    assert not compare(then, silent).drifted and not compare(silent, now).drifted

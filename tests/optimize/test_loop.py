@@ -25,8 +25,9 @@ def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -
     summary = json.loads(result.stdout)
     assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
     assert summary["baseline"]["train"]["pass_rate"] == 0.0 and summary["final"]["train"]["pass_rate"] == 1.0
-    # baseline 10, candidate 10, the rejected candidate 8 (its holdout is not run: train failed)
-    assert summary["runs_used"] == 28
+    # baseline 10, candidate 10 and 16 more (both prompts again side by side on the 8 train tasks,
+    # for the time criterion), the rejected candidate 8 (its holdout is not run: train failed)
+    assert summary["runs_used"] == 44
     assert summary["iterations"][1]["holdout_gain"] is None
     assert (loop_project / "prompts" / "system.md").read_text() == GOOD
     assert git(loop_project, "log", "--format=%s").splitlines()[1:] == ["toy loop project"]
@@ -45,6 +46,24 @@ def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -
 
 def _reply(edit: dict) -> str:
     return json.dumps({"hypothesis": "h", "rationale": "r", "edit": edit})
+
+
+def test_run_times_are_compared_only_side_by_side(optimized: Path) -> None:
+    """The kept candidate's runs were new and the parent's reused, so the parent's and the
+    candidate's train runs are made again in one interleaved batch, and only that batch is timed."""
+    [log] = (optimized / "runs" / "toy").glob("2*.jsonl")
+    records = read_records(log)[0]
+    with open_store(optimized / "runs") as store:
+        accepted = next(d for d in store.decisions("toy") if d.outcome == "accepted")
+    batches: dict[str, set[str]] = {}
+    for record in records:
+        batches.setdefault(record.batch, set()).add(record.prompt_hash)
+    both = [b for b, hashes in batches.items() if {accepted.parent_hash, accepted.candidate_hash} <= hashes]
+    assert len(both) == 1 and all(batches) and len(batches) == len(set(batches))
+    side_by_side = [r for r in records if r.batch == both[0]]
+    assert len(side_by_side) == 16 and len({(r.task_id, r.repeat) for r in side_by_side}) == 8
+    time = next(c for c in accepted.criteria if c.name == "median run time")
+    assert "over 8 pairs run side by side; 0 over the budget" in time.note, time.note
 
 
 def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_llm: FakeLLM,
@@ -137,13 +156,14 @@ def test_killed_during_escalation_resumes_without_rerunning(escalating: Path) ->
 
 def test_escalation_stops_before_it_could_overrun_max_runs(escalating: Path) -> None:
     loop_project = escalating
-    summary = _optimize(loop_project, "--max-runs", "30", "--iterations", "1")
-    # baseline 10 + the first look 8 = 18; the 2-repeat look could add 16 more: over 30
-    assert summary["runs_used"] == 18
+    summary = _optimize(loop_project, "--max-runs", "36", "--iterations", "1")
+    # a first look could take 26 runs (8 train, 2 holdout, 16 timed side by side): 10 + 26 fit;
+    # baseline 10 + the first look 8 + the 2-repeat look 16 = 34; the 4-repeat look could add 32
+    assert summary["runs_used"] == 34
     (decision,) = summary["iterations"]
     # promising, but the budget ended its test: unfinished, not evidence against the edit
     assert decision["outcome"] == "unfinished"
-    assert "escalation to 2 repeats stopped: it could overrun the run budget (30)" in decision["reason"]
+    assert "escalation to 4 repeats stopped: it could overrun the run budget (36)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
     again = _optimize(loop_project, "--iterations", "1")
     assert [it["outcome"] for it in again["iterations"]] == ["accepted"]  # still eligible
@@ -152,10 +172,11 @@ def test_escalation_stops_before_it_could_overrun_max_runs(escalating: Path) -> 
 def test_a_candidate_that_cannot_fit_the_run_budget_is_not_started(escalating: Path) -> None:
     loop_project = escalating
     summary = _optimize(loop_project, "--max-runs", "15", "--iterations", "3")
-    # baseline 10; a first look could take 8 train + 2 holdout more: over 15, so it never starts
+    # baseline 10; a first look could take 8 train + 2 holdout + 16 timed side by side (both
+    # prompts on 8 train pairs) more: over 15, so it never starts
     assert summary["runs_used"] == 10
     assert [it["outcome"] for it in summary["iterations"]] == ["unfinished"]
-    assert summary["iterations"][0]["reason"].startswith("not started: its first look could take 10 runs")
+    assert summary["iterations"][0]["reason"].startswith("not started: its first look could take 26 runs")
     assert summary["stop_reason"] == "run budget (15): the next candidate could not finish inside it"
 
 
@@ -173,8 +194,8 @@ def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_pa
                      env={"OVERSEER_SIM_PROFILE": str(profile)})
     assert moved.returncode == 0, moved.stderr
     assert json.loads(moved.stdout)["runs_used"] == 10  # 8 train + 2 holdout, measured again
-    # the candidate's 10 runs of the first session and the probe's 8 of the second
-    assert "18 earlier runs of this prompt were made in another environment" in moved.stderr
+    # the candidate's 10 runs and 8 more timed side by side in the first session, the probe's 8
+    assert "26 earlier runs of this prompt were made in another environment" in moved.stderr
     profile.write_text("the same path with other contents\n")
     edited = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
                       env={"OVERSEER_SIM_PROFILE": str(profile)})
@@ -206,6 +227,29 @@ def test_a_drifted_baseline_is_measured_again_and_an_unchanged_one_is_reused(loo
     states = [json.loads(p.read_text()) for p in (loop_project / "runs" / "toy").glob("*.state.json")]
     assert [s["drift"] for s in states if s["drift"]] and \
         next(s for s in states if s["session_id"] == facts["session"])["drift"].startswith("8 earlier runs")
+
+
+REPORTING = 'if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi > {workdir}/answer.txt && {python} model.py {usage_file}'
+
+
+def test_a_baseline_from_another_reported_model_is_not_reused(loop_project: Path) -> None:
+    """The provider moved the name to another model: same outcomes, but the usage file says so."""
+    (loop_project / "model.py").write_text(
+        "import json, os, sys\n"
+        "open(sys.argv[1], 'w').write(json.dumps({'model': os.environ.get('TOY_MODEL', 'm-0612')}))\n")
+    config = loop_project / "overseer.yaml"
+    config.write_text(config.read_text().replace(
+        'command: "if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi > {workdir}/answer.txt"',
+        f"command: '{REPORTING}'"))
+    git(loop_project, "add", "-A")
+    git(loop_project, "commit", "-qm", "a command that reports its model")
+    assert overseer("optimize", "toy", "--iterations", "1", cwd=loop_project).returncode == 0
+    moved = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project,
+                     env={"TOY_MODEL": "m-0805"})
+    assert moved.returncode == 0, moved.stderr
+    assert "drift: the command reports model m-0805 now, m-0612 then; 8 earlier runs run again: " \
+        "0 now fail that passed, 0 now pass that failed" in moved.stderr
+    assert json.loads(moved.stdout)["runs_used"] >= 8 + 2  # the probe, then the holdout again
 
 
 def test_an_edit_that_would_break_its_region_is_an_invalid_proposal(loop_project: Path) -> None:
