@@ -13,7 +13,6 @@ pass rate first reaches start + GOAL, and the final ground truth.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import tempfile
 from contextlib import nullcontext

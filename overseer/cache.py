@@ -9,7 +9,7 @@ a time, so a long history costs a query, not a full load.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,17 +76,22 @@ class RunCache:
             self._load(digest, task_set.content_hash)
         return self._runs.get(key)
 
-    def lookup(self, text: str, task_set: TaskSet, tasks: Sequence[Task], repeats: int) -> Lookup:
-        """Which runs of ``text`` on ``tasks`` for repeats 0..repeats-1 were already made (in this
-        session, an earlier one, or a killed one), and which are missing."""
+    def lookup(self, text: str, task_set: TaskSet, pairs: Iterable[Pair]) -> Lookup:
+        """Which runs of ``text`` at these (task id, repeat) pairs of ``task_set`` were already
+        made (in this session, an earlier one, or a killed one), and which are missing."""
         digest = prompt_hash(text)
+        tasks = {task.id: task for task in task_set.tasks}
         found: dict[Pair, RunRecord] = {}
         missing: set[Pair] = set()
-        for repeat in range(repeats):
-            for task in tasks:
-                record = self.get(digest, task_set, task, repeat)
-                if record is None:
-                    missing.add((task.id, repeat))
-                else:
-                    found[(task.id, repeat)] = record
+        for task_id, repeat in pairs:
+            record = self.get(digest, task_set, tasks[task_id], repeat)
+            if record is None:
+                missing.add((task_id, repeat))
+            else:
+                found[(task_id, repeat)] = record
         return Lookup(found, missing)
+
+
+def grid(tasks: Sequence[Task], repeats: int) -> list[Pair]:
+    """Every (task, repeat) of ``tasks`` for repeats 0..repeats-1, repeat by repeat."""
+    return [(task.id, repeat) for repeat in range(repeats) for task in tasks]

@@ -86,7 +86,7 @@ def optimize(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted session, without re-running its baseline.")] = False,
     no_prior: Annotated[bool, typer.Option("--no-prior", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the target's repeats).")] = None,
-    max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Repeats a promising candidate may escalate to (default: accept.max_repeats; = --repeats: never escalate).")] = None,
+    max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (default: accept.max_repeats; = --repeats: one look only).")] = None,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
@@ -199,7 +199,7 @@ def demo(
     directory: Annotated[Path | None, typer.Option("--dir", help="An empty or new directory for the demo repo (default: a temp dir).")] = None,
     iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits to try.")] = demo_cmd.DEMO_ITERATIONS,
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the example's 2).")] = None,
-    max_repeats: Annotated[int, typer.Option("--max-repeats", min=1, max=100, help="Repeats a promising candidate may escalate to (optimize's default: 16).")] = demo_cmd.DEMO_MAX_REPEATS,
+    max_repeats: Annotated[int, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (optimize's default: 16).")] = demo_cmd.DEMO_MAX_REPEATS,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
 ) -> None:

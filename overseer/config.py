@@ -54,12 +54,14 @@ class Thresholds(_Strict):
     """The acceptance rule's settings; ``accept:`` in a target's config."""
 
     min_gain: float = Field(0.03, ge=0, le=1, description="mean paired gain on train, absolute")
-    alpha: float = Field(0.05, gt=0, lt=1, description="one-sided p-value limit, over all looks")
+    alpha: float = Field(0.05, gt=0, lt=1, description=(
+        "the chance of keeping an edit whose true train gain is <= 0, however often it is looked at"))
     max_repeats: int | None = Field(
         16, ge=1, le=100,
-        description="a promising candidate's repeats double up to this (null: never more than repeats)")
-    futility_p: float = Field(0.6, gt=0, le=1,
-                              description="between looks, stop when the p-value is above this")
+        description="a promising candidate gets one more repeat per look up to this (null: never more than repeats)")
+    futility_gain: float = Field(0.0, ge=-1, le=1, description=(
+        "stop a candidate whose mean paired gain so far is at most this (the betting test also "
+        "stops one whose confidence sequence is below min_gain)"))
     holdout_tolerance: float = Field(0.0, ge=0, le=1, description="allowed holdout loss")
     max_token_increase: float | None = Field(0.2, ge=0, description="tokens per run, relative")
     max_time_increase: float | None = Field(0.2, ge=0, description="median run time, relative")

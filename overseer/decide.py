@@ -12,6 +12,7 @@ same task are not independent evidence.
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 import uuid
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from overseer.config import Objective, Thresholds
 from overseer.edits import Edit
+from overseer.evidence.betting import below, confidence_sequence, log_wealth
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 
@@ -59,6 +61,8 @@ class Verdict(BaseModel):
     gain: float | None = None
     p_value: float | None = None
     repeats: int | None = None
+    # the confidence sequence's interval for the train gain when the test stopped (betting test)
+    interval: list[float] | None = None
 
 
 class Decision(Verdict):
@@ -150,7 +154,7 @@ def screen(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
 
 
 class Look(NamedTuple):
-    """One look of the sequential evaluation: train runs so far, and this look's p-value limit."""
+    """The train evidence at one moment: repeats 0..repeats-1 (rounds) of every train task."""
 
     number: int
     of: int
@@ -158,33 +162,41 @@ class Look(NamedTuple):
     alpha: float
 
     def describe(self) -> str:
-        return f"look {self.number} of {self.of}, {self.repeats} repeats"
+        return f"look {self.number} of at most {self.of}, {self.repeats} repeats"
 
 
 def looks(repeats: int, thresholds: Thresholds) -> list[Look]:
-    """The sequential plan: repeats double from ``repeats`` up to ``max_repeats``.
-
-    The overall α is spent across the looks by the power function α·t³ of the information fraction
-    t = repeats / max_repeats (Kim and DeMets): little early, when a look is noisy, most of it at the
-    last look. Each look tests at its own increment, so by the union bound the chance that a
-    useless edit is proven at any look is at most α, whatever the correlation between looks.
-    (benchmarks/decisions.py compares plans; O'Brien-Fleming spending had the same power.)
-    """
+    """The plan: a first look at ``repeats`` rounds, then one more round per look up to
+    ``max_repeats``. Every look tests at the full α: the betting test (evidence/betting.py) is
+    valid however often it is looked at, so no α is spent per look."""
     top = max(repeats, thresholds.max_repeats or repeats)
-    counts = [repeats]
-    while counts[-1] < top:
-        counts.append(min(2 * counts[-1], top))
-    plan, spent = [], 0.0
-    for number, count in enumerate(counts, start=1):
-        total = thresholds.alpha * (count / top) ** 3
-        plan.append(Look(number, len(counts), count, total - spent))
-        spent = total
-    return plan
+    counts = list(range(repeats, top + 1))
+    return [Look(number, len(counts), count, thresholds.alpha)
+            for number, count in enumerate(counts, start=1)]
 
 
-def smallest_p_value(tasks: int) -> float:
-    """The sign-flip test over ``tasks`` tasks cannot give less than this (all differences > 0)."""
-    return 0.5 ** tasks
+def rounds_of(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+              objective: Objective) -> list[list[float]]:
+    """The paired differences, round by round (repeat 0, 1, ...), task by task; a pair with an
+    infrastructure failure on either side is no evidence and is left out."""
+    base = {(r.task_id, r.repeat): run_value(r, objective) for r in baseline if not r.infra}
+    rounds: dict[int, list[float]] = defaultdict(list)
+    for r in sorted(candidate, key=lambda r: (r.repeat, r.task_id)):
+        if (r.task_id, r.repeat) in base and not r.infra:
+            rounds[r.repeat].append(run_value(r, objective) - base[(r.task_id, r.repeat)])
+    return [rounds[k] for k in sorted(rounds)]
+
+
+def evidence_for(rounds: Sequence[Sequence[float]]) -> tuple[float, float]:
+    """(the mean paired gain over every pair, the anytime-valid p-value 1/K(0))."""
+    values = [x for round_ in rounds for x in round_]
+    gain = sum(values) / len(values) if values else 0.0
+    return gain, min(1.0, math.exp(-log_wealth(rounds, 0.0)))
+
+
+def smallest_p_value(tasks: int, rounds: int) -> float:
+    """The betting test cannot give less than this: every difference +1 in every round."""
+    return min(1.0, math.exp(-log_wealth([[1.0] * tasks] * rounds, 0.0)))
 
 
 LookVerdict = Literal["proven", "futile", "continue"]
@@ -193,16 +205,19 @@ LookVerdict = Literal["proven", "futile", "continue"]
 def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
                  thresholds: Thresholds, objective: Objective, look: Look,
                  max_infra_share: float = 1.0) -> LookVerdict:
-    """proven: gain and p-value hold at this look's α (the holdout is next); futile: the last
-    look, a p-value above ``futility_p``, or too many pairs lost to infrastructure (no more runs
-    are spent; decide() calls it inconclusive); continue: promising, run more repeats."""
+    """proven: the gain clears min_gain and the betting test's p-value is <= α (the holdout is
+    next); futile: the last look, the confidence sequence already says the gain is below
+    min_gain, the gain so far is not above ``futility_gain`` after the first look, or too many
+    pairs were lost to infrastructure (no more runs are spent; decide() calls it inconclusive);
+    continue: run one more round."""
     if infra_share(train_before, train_after) > max_infra_share:
         return "futile"
-    differences = paired_differences(train_before, train_after, objective)
-    p = sign_flip_p_value(list(differences.values()))
-    if mean_gain(differences) >= thresholds.min_gain and p <= look.alpha:
+    rounds = rounds_of(train_before, train_after, objective)
+    gain, p = evidence_for(rounds)
+    if gain >= thresholds.min_gain and p <= look.alpha:
         return "proven"
-    if look.number == look.of or p > thresholds.futility_p:
+    if look.number == look.of or below(rounds, thresholds.min_gain, look.alpha) \
+            or gain <= thresholds.futility_gain:
         return "futile"
     return "continue"
 
@@ -284,19 +299,26 @@ def decide(
     ``timed`` holds runs of both prompts made side by side for the time criterion (default: the
     pairs of train and holdout that were)."""
     alpha = look.alpha if look else thresholds.alpha
-    p_note = "one-sided paired sign-flip test over tasks"
-    if look and look.of > 1:
-        p_note += f"; {look.describe()}, its share of α {thresholds.alpha:g}"
     differences = paired_differences(train_before, train_after, objective)
-    gain = mean_gain(differences)
-    p = sign_flip_p_value(list(differences.values()))
+    interval = None
+    if look is None:  # one fixed sample: the exact sign-flip test
+        p_note = "one-sided paired sign-flip test over tasks"
+        gain, p = mean_gain(differences), sign_flip_p_value(list(differences.values()))
+    else:
+        rounds = rounds_of(train_before, train_after, objective)
+        gain, p = evidence_for(rounds)
+        interval = confidence_sequence(rounds, thresholds.alpha)
+        p_note = (f"anytime-valid betting test: 1/e-value after {len(rounds)} rounds of "
+                  f"{len(differences)} tasks; confidence sequence for the gain "
+                  f"{interval.describe()} (each end at {1 - thresholds.alpha:.0%})")
     holdout_gain = mean_gain(paired_differences(holdout_before, holdout_after, objective))
     before, after = metrics(train_before), metrics(train_after)
     all_before = metrics([*train_before, *holdout_before])
     all_after = metrics([*train_after, *holdout_after])
     criteria = [
         Criterion(name="train gain", value=round(gain, 4), limit=thresholds.min_gain,
-                  passed=gain >= thresholds.min_gain, note=f"{len(differences)} tasks paired"),
+                  passed=gain >= thresholds.min_gain, note=f"{len(differences)} tasks paired"
+                  + (f"; the gain lies in {interval.describe()}" if interval else "")),
         Criterion(name="p-value", value=round(p, 4), limit=round(alpha, 6),
                   passed=p <= alpha, note=p_note),
         Criterion(name="holdout gain", value=round(holdout_gain, 4) if holdout_measured else None,
@@ -326,4 +348,5 @@ def decide(
         holdout_after=metrics(holdout_after) if holdout_measured else None,
         gain=round(gain, 4), p_value=round(p, 4),
         repeats=look.repeats if look else None,
+        interval=[interval.low, interval.high] if interval else None,
     )

@@ -43,6 +43,15 @@ class RunContext:
     batch: str = ""          # the batch of side-by-side runs this run belongs to (evaluate.py)
 
 
+def run_seed(seed: int, task_id: str, repeat: int) -> int:
+    """The seed of one (task, repeat), given to the command as ``{seed}`` and OVERSEER_SEED: the
+    same for every prompt (so a command that passes it to its model's sampling seed gives both
+    prompts of a comparison the same random draws: common random numbers), different for every
+    task and repeat, derived from the target's ``seed``. 31 bits, which every provider accepts."""
+    digest = hashlib.sha256(f"{seed}:{task_id}:{repeat}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
+
+
 def format_template(template: str, values: dict[str, str]) -> str:
     return template.format(**{key: shlex.quote(value) for key, value in values.items()})
 
@@ -186,7 +195,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         workdir.mkdir()
     values = {
         "task_dir": str(task.directory), "task_id": task.id, "workdir": str(workdir),
-        "prompt_file": str(ctx.prompt_file), "seed": str(ctx.target.seed), "repeat": str(repeat),
+        "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)), "repeat": str(repeat),
         "usage_file": str(meta / "usage.json"), "python": sys.executable,
     }
     started = now_iso()

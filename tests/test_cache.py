@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from overseer.cache import RunCache
+from overseer.cache import RunCache, grid
 from overseer.config import load_config
 from overseer.fingerprint import environment_fingerprint
 from overseer.records import read_records
@@ -24,9 +24,9 @@ def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
                 if r.prompt_hash == first.prompt_hash and r.task_set_hash == first.task_set_hash}
     cache = RunCache(command=target.command, seed=target.seed, runs_dir=optimized / "runs", target="toy",
                      environment=environment_fingerprint(target, loaded.root))
-    first_look = cache.lookup(text, task_set, task_set.tasks, 1)
+    first_look = cache.lookup(text, task_set, grid(task_set.tasks, 1))
     assert first_look.missing == set()
     assert first_look.found == {(t.id, 0): recorded[(t.id, 0)] for t in task_set.tasks}
     task_id = task_set.tasks[0].id
     never_run = {(task_id, r) for r in range(20) if (task_id, r) not in recorded}
-    assert never_run and cache.lookup(text, task_set, task_set.tasks[:1], 20).missing == never_run
+    assert never_run and cache.lookup(text, task_set, grid(task_set.tasks[:1], 20)).missing == never_run

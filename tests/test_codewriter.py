@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from overseer.runner import run_seed
 from tests.fake_llm import FakeLLM
 from tests.helpers import REPO_ROOT
 
@@ -27,7 +28,8 @@ def _codewriter(tmp_path: Path, model: str, env: dict[str, str]) -> subprocess.C
 def test_openai_compatible_model(tmp_path: Path, fake_llm: FakeLLM) -> None:
     fake_llm.reply("def slugify(text):\n    return text\n")
     result = _codewriter(tmp_path, "openai:test-model", {
-        "OPENAI_BASE_URL": f"{fake_llm.base_url}/v1", "OPENAI_API_KEY": "sk-test-key-123456789"})
+        "OPENAI_BASE_URL": f"{fake_llm.base_url}/v1", "OPENAI_API_KEY": "sk-test-key-123456789",
+        "OVERSEER_SEED": str(run_seed(0, "slugify", 3))})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "solution.py").read_text() == "def slugify(text):\n    return text\n"
     request = fake_llm.requests[0]
@@ -36,6 +38,7 @@ def test_openai_compatible_model(tmp_path: Path, fake_llm: FakeLLM) -> None:
     messages = request["json"]["messages"]
     assert messages[0]["role"] == "system" and "senior Python engineer" in messages[0]["content"]
     assert "slugify(text: str)" in messages[1]["content"]
+    assert request["json"]["seed"] == run_seed(0, "slugify", 3)  # sampled alike for every prompt
     assert json.loads((tmp_path / "usage.json").read_text()) == {
         "model": "test-model", "input_tokens": 11, "output_tokens": 7}
 
@@ -63,3 +66,9 @@ def test_sim_model_needs_no_network(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "slugify" in (tmp_path / "solution.py").read_text()
     assert json.loads((tmp_path / "usage.json").read_text())["model"] == "sim"
+
+
+def test_the_run_seed_is_the_same_for_every_prompt_and_differs_per_task_and_repeat() -> None:
+    seeds = {run_seed(7, task, repeat) for task in ("a", "b") for repeat in range(50)}
+    assert len(seeds) == 100 and all(0 <= s < 2 ** 31 for s in seeds)
+    assert run_seed(7, "a", 1) == run_seed(7, "a", 1) != run_seed(8, "a", 1)

@@ -132,38 +132,49 @@ def test_a_neutral_edit_is_almost_never_accepted() -> None:
     assert accepted <= 1
 
 
-def test_looks_double_repeats_and_spend_exactly_alpha() -> None:
-    plan = looks(2, Thresholds(alpha=0.05, max_repeats=16))
-    assert [look.repeats for look in plan] == [2, 4, 8, 16]
-    assert [look.number for look in plan] == [1, 2, 3, 4] and {look.of for look in plan} == {4}
-    assert sum(look.alpha for look in plan) == pytest.approx(0.05)
-    assert plan[0].alpha == pytest.approx(0.05 / 512) and plan[-1].alpha == pytest.approx(0.05 * (1 - 1 / 8))
-    assert [look.repeats for look in looks(3, Thresholds(max_repeats=16))] == [3, 6, 12, 16]
+def test_looks_add_one_round_each_and_test_at_the_full_alpha() -> None:
+    plan = looks(2, Thresholds(alpha=0.05, max_repeats=6))
+    assert [look.repeats for look in plan] == [2, 3, 4, 5, 6]
+    assert [look.number for look in plan] == [1, 2, 3, 4, 5] and {look.of for look in plan} == {5}
+    assert {look.alpha for look in plan} == {0.05}  # anytime-valid: no α is spent per look
     single = looks(4, Thresholds(max_repeats=None))
-    assert single == looks(4, Thresholds(max_repeats=2)) and len(single) == 1 and single[0].alpha == 0.05
+    assert single == looks(4, Thresholds(max_repeats=2)) and len(single) == 1
+
+
+def rounds(outcomes_before: list[list[bool]], outcomes_after: list[list[bool]]) -> tuple[list[RunRecord], list[RunRecord]]:
+    """Runs of repeat k for the k-th list of outcomes, task by task."""
+    def records(rows: list[list[bool]]) -> list[RunRecord]:
+        return [run(f"t{i}", ok, repeat=k) for k, row in enumerate(rows) for i, ok in enumerate(row)]
+    return records(outcomes_before), records(outcomes_after)
 
 
 def test_look_verdicts() -> None:
-    first, _, last = looks(1, Thresholds(max_repeats=4))
-    clear = (runs([False] * 20), runs([True] * 20))  # p = 2^-20: proven even at the first look
+    first, _, last = looks(1, Thresholds(max_repeats=3))
+    clear = rounds([[False] * 20], [[True] * 20])
     assert look_verdict(*clear, Thresholds(), "pass_rate", first) == "proven"
-    promising = (runs([False] * 10 + [True] * 10), runs([True] * 13 + [False] * 7))
+    promising = rounds([[False] * 10 + [True] * 10], [[True] * 12 + [False] * 8])
     assert look_verdict(*promising, Thresholds(), "pass_rate", first) == "continue"
     assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "futile"  # no look left
-    worse = (runs([True] * 20), runs([False] * 3 + [True] * 17))
+    worse = rounds([[True] * 20], [[False] * 3 + [True] * 17])
     assert look_verdict(*worse, Thresholds(), "pass_rate", first) == "futile"
-    assert look_verdict(*worse, Thresholds(futility_p=1.0), "pass_rate", first) == "continue"
+    assert look_verdict(*worse, Thresholds(futility_gain=-1.0), "pass_rate", first) == "continue"
+    # nothing changes in 12 rounds of 30 tasks: the confidence sequence is below min_gain: futile
+    same = rounds([[True] * 30] * 12, [[True] * 30] * 12)
+    assert look_verdict(*same, Thresholds(futility_gain=-1.0, max_repeats=20), "pass_rate",
+                        looks(12, Thresholds(max_repeats=20))[0]) == "futile"
 
 
-def test_decide_records_the_look_and_its_alpha() -> None:
-    look = looks(2, Thresholds(max_repeats=8))[-1]
-    decision = decide(train_before=runs([False] * 12), train_after=runs([True] * 12),
+def test_decide_records_the_betting_test_and_its_interval() -> None:
+    look = looks(2, Thresholds(max_repeats=8))[0]
+    before, after = rounds([[False] * 12] * 2, [[True] * 12] * 2)
+    decision = decide(train_before=before, train_after=after,
                       holdout_before=runs([False] * 3), holdout_after=runs([True] * 3),
                       thresholds=Thresholds(max_repeats=8), objective="pass_rate", look=look)
     p_value = next(c for c in decision.criteria if c.name == "p-value")
-    assert decision.repeats == 8 and p_value.limit == round(look.alpha, 6)
-    assert "look 3 of 3, 8 repeats" in p_value.note
-    assert smallest_p_value(12) == 0.5 ** 12
+    assert decision.outcome == "accepted" and decision.repeats == 2 and p_value.limit == 0.05
+    assert "anytime-valid betting test: 1/e-value after 2 rounds of 12 tasks" in p_value.note
+    assert decision.interval is not None and 0 < decision.interval[0] < 1.0 <= decision.interval[1]
+    assert smallest_p_value(12, 2) < 0.05 < smallest_p_value(2, 1)
 
 
 def test_infrastructure_failures_are_no_evidence() -> None:

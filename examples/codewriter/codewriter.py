@@ -76,6 +76,9 @@ def ask_openai_compatible(base_url: str, api_key: str | None, model: str, spec: 
     reply = _post_json(f"{base_url.rstrip('/')}/chat/completions", {
         "model": model,
         "messages": [{"role": "system", "content": PROMPT}, {"role": "user", "content": spec}],
+        # the same seed for every prompt at this task and repeat: both prompts of a comparison
+        # sample alike wherever the edit does not matter (servers that ignore it lose nothing)
+        "seed": int(os.environ.get("OVERSEER_SEED", "0")),
     }, headers)
     usage = reply.get("usage") or {}
     return reply["choices"][0]["message"]["content"], {

@@ -36,7 +36,7 @@ targets:
     # Held-out tasks: a fraction of `tasks` set aside deterministically, or another set's folder.
     holdout: 0.25
     repeats: 2            # runs of each task per evaluation; a promising candidate gets more,
-                          # doubling up to accept.max_repeats (16), until proven or futile
+                          # one more per look up to accept.max_repeats (16), until proven or futile
     timeout_s: 60         # limit for one run of the command (each task's check has its own)
     jobs: 4               # runs at once
     seed: 0               # reaches the command as {seed} and OVERSEER_SEED

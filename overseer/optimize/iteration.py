@@ -149,9 +149,10 @@ def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | N
 
 
 def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
-    """Train runs of parent and candidate, look after look (see decide.looks), until the
-    candidate is proven, futile, or at the last look; or until the next look could overrun
-    --max-runs (then ``stopped`` says so and the candidate counts as not proven)."""
+    """Train runs of parent and candidate, one more round (repeat) of every train task per look
+    (see decide.looks), until the candidate is proven, futile, or at the last look; or until the
+    next look could overrun --max-runs (then ``stopped`` says so and the candidate counts as not
+    proven)."""
     setup, state = runs.setup, runs.state
     plan, max_runs = looks(setup.repeats, setup.accept), setup.options.max_runs
     result = TrainResult([], [], plan[0], "futile")
@@ -160,7 +161,7 @@ def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
             upper = 2 * len(setup.train) * (look.repeats - result.look.repeats)
             if state.runs_used + upper > max_runs:
                 result.verdict = "futile"
-                result.stopped = (f"escalation to {look.repeats} repeats stopped: it could overrun "
+                result.stopped = (f"the look at {look.repeats} repeats was not started: it could overrun "
                                   f"the run budget ({max_runs})")
                 return result
         label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from overseer.cache import Pair, RunCache
+from overseer.cache import Pair, RunCache, grid
 from overseer.evaluate import Arm, evaluate_batch
 from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup
@@ -26,12 +26,11 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Want:
-    """The runs a comparison needs of one prompt: ``tasks`` of ``task_set``, repeats 0..repeats-1."""
+    """The runs a comparison needs of one prompt: these (task id, repeat) pairs of ``task_set``."""
 
     text: str
     task_set: TaskSet
-    tasks: Sequence[Task]
-    repeats: int
+    pairs: Sequence[Pair]
 
 
 @dataclass
@@ -47,7 +46,7 @@ class SessionRuns:
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,
            repeats: int | None = None) -> list[RunRecord]:
         """Runs of ``text`` on ``tasks`` for repeats 0..repeats-1 (default: the first look's)."""
-        [records] = self.side_by_side([Want(text, task_set, tasks, repeats or self.setup.repeats)], label)
+        [records] = self.side_by_side([Want(text, task_set, grid(tasks, repeats or self.setup.repeats))], label)
         return records
 
     def compare(self, candidate: str, split: str, repeats: int | None = None
@@ -55,12 +54,15 @@ class SessionRuns:
         """The current prompt's and the candidate's runs on ``split``; what is missing of either
         is run in one batch, side by side. The baseline keeps the parent's largest set."""
         task_set = self.setup.train if split == "train" else self.setup.holdout
-        count = repeats or self.setup.repeats
+        return self.compare_pairs(candidate, task_set, grid(task_set.tasks, repeats or self.setup.repeats),
+                                  split)
+
+    def compare_pairs(self, candidate: str, task_set: TaskSet, pairs: Sequence[Pair], label: str
+                      ) -> tuple[list[RunRecord], list[RunRecord]]:
+        """The current prompt's and the candidate's runs at these pairs, in their order; what
+        either lacks runs in one batch, side by side."""
         before, after = self.side_by_side(
-            [Want(self.state.current_text, task_set, task_set.tasks, count),
-             Want(candidate, task_set, task_set.tasks, count)], split)
-        if len(before) > len(getattr(self.baseline, split)):
-            setattr(self.baseline, split, before)
+            [Want(self.state.current_text, task_set, pairs), Want(candidate, task_set, pairs)], label)
         return before, after
 
     def timing(self, candidate: str, before: Sequence[RunRecord], after: Sequence[RunRecord]
@@ -98,11 +100,14 @@ class SessionRuns:
         return records
 
     def side_by_side(self, wants: Sequence[Want], label: str) -> list[list[RunRecord]]:
-        """Each want's runs, in (repeat, task) order: reused from the cache, or run now, every
+        """Each want's runs, in the order of its pairs: reused from the cache, or run now, every
         missing run of every want in ONE batch, in a seeded interleaved order."""
-        lookups = [self.cache.lookup(w.text, w.task_set, w.tasks, w.repeats) for w in wants]
-        arms = [Arm(w.text, w.task_set.subset(w.task_set.name, list(w.tasks)), frozenset(lookup.missing))
-                for w, lookup in zip(wants, lookups, strict=True)]
+        lookups = [self.cache.lookup(w.text, w.task_set, w.pairs) for w in wants]
+        arms = []
+        for want, lookup in zip(wants, lookups, strict=True):
+            ids = {task_id for task_id, _ in lookup.missing}
+            subset = want.task_set.subset(want.task_set.name, [t for t in want.task_set.tasks if t.id in ids])
+            arms.append(Arm(want.text, subset, frozenset(lookup.missing)))
         fresh = iter(self._run([arm for arm in arms if arm.pairs], label)
                      if any(arm.pairs for arm in arms) else [])
         results = []
@@ -110,8 +115,7 @@ class SessionRuns:
             records = dict(lookup.found)
             if lookup.missing:
                 records.update({(r.task_id, r.repeat): r for r in next(fresh)})
-            order = {t.id: i for i, t in enumerate(want.tasks)}
-            results.append(sorted(records.values(), key=lambda r: (r.repeat, order[r.task_id])))
+            results.append([records[pair] for pair in dict.fromkeys(want.pairs)])
         return results
 
     def _run(self, arms: Sequence[Arm], label: str) -> list[list[RunRecord]]:

@@ -58,12 +58,12 @@ def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Set
         target.accept.model_copy(update={"max_repeats": options.max_repeats})
     repeats = options.repeats or target.repeats
     train, holdout = target_task_sets(loaded, target)
-    last, floor = looks(repeats, accept)[-1], smallest_p_value(len(train))
-    if floor > last.alpha:
+    last = looks(repeats, accept)[-1]
+    if (floor := smallest_p_value(len(train), last.repeats)) > accept.alpha:
         raise FatalError(
             f"{loaded.path}: targets.{name}: {len(train)} train tasks can never prove "
-            f"an edit: their smallest p-value is {floor:.3g}, above "
-            f"the last look's α {last.alpha:.3g}; add tasks or raise accept.alpha")
+            f"an edit in {last.repeats} repeats: their smallest p-value is {floor:.3g}, above "
+            f"α {accept.alpha:g}; add tasks, raise accept.max_repeats or accept.alpha")
     return Setup(loaded=loaded, name=name, target=target, options=options, repeats=repeats,
                  accept=accept, jobs=options.jobs or target.jobs, train=train, holdout=holdout,
                  repo=open_repo(loaded.root))

@@ -99,7 +99,7 @@ def show_demo(result: DemoResult) -> None:
     for split in ("train", "holdout"):
         truth.add_row(split, pct(result.truth["start"][split]), pct(result.truth["final"][split]))
     out.print(truth)
-    out.print(f"candidates escalated to at most {result.max_repeats} repeats here, to keep the demo "
+    out.print(f"candidates' tests used at most {result.max_repeats} repeats here, to keep the demo "
               "short; optimize's default is 16 (accept.max_repeats), see BENCHMARKS.md")
     out.print(f"demo repo: {result.repo}  (try: cd {result.repo} && git log --stat && "
               "overseer history codewriter)")

@@ -15,6 +15,15 @@ def _rates(before: Metrics | None, after: Metrics | None) -> str:
     return f"{before.pass_rate:.3f} → {after.pass_rate:.3f}" if before and after else "-"
 
 
+def gain_interval(decision: Decision) -> str:
+    """The train gain with its confidence sequence when the test stopped, e.g.
+    "gain +0.056, in [+0.006, +0.124]" ("" when no gain was measured)."""
+    if decision.gain is None:
+        return ""
+    within = f", in [{decision.interval[0]:+.3f}, {decision.interval[1]:+.3f}]" if decision.interval else ""
+    return f"gain {decision.gain:+.3f}{within}"
+
+
 def commit_message(decision: Decision) -> str:
     tokens = next((c for c in decision.criteria if c.name == "tokens per run"), None)
     token_note = f", tokens {tokens.value:+.1%}" if tokens and tokens.value is not None else ""
@@ -22,7 +31,7 @@ def commit_message(decision: Decision) -> str:
     title = title if len(title) <= 72 else title[:71] + "…"
     return (f"{title}\n\ntrain {_rate(decision.train_before)} → {_rate(decision.train_after)}, "
             f"holdout {_rate(decision.holdout_before)} → {_rate(decision.holdout_after)}, "
-            f"p = {decision.p_value}{token_note}\n\n"
+            f"{gain_interval(decision)}, p = {decision.p_value}{token_note}\n\n"
             f"overseer decision {decision.decision_id}, session {decision.session_id}")
 
 
@@ -37,7 +46,8 @@ def decision_markdown(decision: Decision, number: int) -> str:
         f"- proposer: {decision.proposer}; edit kind: `{decision.edit.kind if decision.edit else '-'}`\n"
         f"- prompt {decision.parent_hash} → {decision.candidate_hash}\n"
         f"- train pass rate {_rates(decision.train_before, decision.train_after)}, "
-        f"holdout {_rates(decision.holdout_before, decision.holdout_after)}\n\n"
+        f"holdout {_rates(decision.holdout_before, decision.holdout_after)}\n"
+        f"- train {gain_interval(decision) or 'gain -'} (confidence sequence when the test stopped)\n\n"
         f"## Rationale\n\n{decision.rationale or '-'}\n\n"
         f"## Edit\n\n```diff\n{decision.diff}```\n\n"
         f"## Decision: {decision.outcome}\n\n"
@@ -48,7 +58,7 @@ def decision_markdown(decision: Decision, number: int) -> str:
 def decision_line(decision: Decision) -> str:
     """One line per decision, as the loop reports it while it works."""
     edit = decision.edit.summary(50) if decision.edit else "-"
-    gain = f"gain {decision.gain:+.3f}" if decision.gain is not None else ""
+    gain = gain_interval(decision)
     p = f"p {decision.p_value:.3f}" if decision.p_value is not None else ""
     figures = ", ".join(x for x in (gain, p) if x)
     return (f"iteration {decision.iteration + 1}: {decision.outcome.upper()} [{edit}] "

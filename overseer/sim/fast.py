@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from overseer.evaluate import Arm
 from overseer.prompts import prompt_hash
 from overseer.records import RunRecord, Usage
+from overseer.runner import run_seed
 from overseer.sim.writer import complete
 from overseer.tasks import Task
 
@@ -26,7 +27,7 @@ def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: in
         for task in tasks:
             if only is not None and (task.id, repeat) not in only:
                 continue
-            reply = complete(prompt, task.directory, repeat=repeat, seed=seed)
+            reply = complete(prompt, task.directory, repeat=repeat, seed=run_seed(seed, task.id, repeat))
             failed = sorted(reply.modes)
             records.append(RunRecord(
                 session_id=session_id, target=target, command=command, prompt_hash=digest,

