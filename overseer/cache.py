@@ -15,6 +15,7 @@ from pathlib import Path
 
 from overseer.prompts import prompt_hash
 from overseer.records import RunRecord
+from overseer.redact import redact
 from overseer.store import open_store
 from overseer.tasks import Task, TaskSet
 
@@ -43,7 +44,8 @@ class RunCache:
                  environment: str = "") -> None:
         self._runs: dict[_Key, RunRecord] = {}
         self._looked_up: set[tuple[str, str]] = set()
-        self.command, self.seed, self.environment = command, seed, environment
+        # records hold the command redacted (runner.py), so the key does too
+        self.command, self.seed, self.environment = redact(command), seed, environment
         self.runs_dir, self.target = runs_dir, target
         self.elsewhere = 0  # earlier runs of the prompts looked up, made under another environment
 

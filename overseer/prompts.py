@@ -147,14 +147,28 @@ def replace_prompt(source: str, location: PromptLocation, text: str, where: str)
     return result
 
 
+def prompt_file(root: Path, location: PromptLocation) -> Path:
+    """Where the prompt's file really is under ``root`` (a symlink inside the project is followed,
+    so an edit is written through to its target). One line and exit 2 when it resolves outside
+    ``root`` (an absolute path, ``..``, a symlink leading out): candidates are written into an
+    isolated copy of the project, and a file outside it would be the user's own."""
+    resolved = (root / location.file).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise FatalError(
+            f"{location.file}: the prompt file resolves outside the project, to {resolved}; "
+            "overseer edits a prompt only inside the directory of overseer.yaml (copy the file in "
+            "and point prompt: at it)")
+    return resolved
+
+
 def read_prompt(root: Path, location: PromptLocation) -> str:
-    path = root / location.file
-    return extract_prompt(read_source(path), location, str(path))
+    path = prompt_file(root, location)
+    return extract_prompt(read_source(path), location, str(root / location.file))
 
 
 def write_prompt_in_copy(root: Path, location: PromptLocation, text: str) -> Path:
     """Put ``text`` in place inside an isolated copy (never the user's checkout)."""
-    path = root / location.file
+    path = prompt_file(root, location)
     new_source = replace_prompt(read_source(path), location, text, str(path))
     path.write_bytes(new_source.encode("utf-8"))
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 _KEY_PATTERNS = [
     re.compile(r"sk-ant-[A-Za-z0-9_\-]{16,}"),
@@ -15,7 +16,9 @@ _KEY_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.=]{16,}"),
     re.compile(r"(?i)((?:api[_-]?key|secret|token|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{8,}"),
 ]
-_SECRET_ENV = re.compile(r"(?i)(KEY|TOKEN|SECRET|PASSWORD)")
+# Variables whose values are masked wherever they appear: API_KEY, GITHUB_TOKEN, AWS_SECRET...,
+# DB_PASS, PASSWD, SERVICE_CREDENTIAL(S), AUTH..., PRIVATE...
+_SECRET_ENV = re.compile(r"(?i)(KEY|TOKEN|SECRET|PASS|CREDENTIAL|AUTH|PRIVATE)")
 MASK = "[REDACTED]"
 
 
@@ -31,3 +34,14 @@ def redact(text: str) -> str:
     for pattern in _KEY_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text) if pattern.groups else pattern.sub(MASK, text)
     return text
+
+
+def redact_value(value: Any) -> Any:
+    """Every string inside ``value`` (nested lists, tuples and dicts, keys included) redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_value(k): redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(v) for v in value)
+    return value

@@ -18,7 +18,7 @@ from overseer.checks import JUnitError, Verdict, judge_exit_code, judge_junit
 from overseer.config import Target
 from overseer.process import Cancelled, ProcessResult, run_process
 from overseer.records import RunRecord, Usage, now_iso
-from overseer.redact import redact
+from overseer.redact import redact, redact_value
 from overseer.sanitizers import sanitize_outputs
 from overseer.signatures import signature
 from overseer.tasks import Task
@@ -222,7 +222,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         artifacts = _keep_artifacts(sources, ctx.artifacts / run_name, ctx.artifacts_base) if keep else {}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return RunRecord(
+    return _redacted(RunRecord(
         record_id=record_id, session_id=ctx.session_id, target=ctx.target_name,
         command=ctx.target.command, prompt_hash=ctx.prompt_hash, task_id=task.id,
         task_hash=task.content_hash, task_set_hash=task_set_hash, repeat=repeat,
@@ -240,4 +240,10 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         mechanical=verdict.passed and bool(sanitized), complexity=task.complexity,
         artifacts=artifacts, output_kept=keep, output_bytes=size if keep else 0,
         output_dropped_bytes=0 if keep else size,
-    )
+    ))
+
+
+def _redacted(record: RunRecord) -> RunRecord:
+    """The record with every string in it redacted: test names, messages, the signature, the
+    model the usage reports, the command template (a key typed into it) all come from outside."""
+    return RunRecord.model_validate(redact_value(record.model_dump()))

@@ -14,6 +14,7 @@ from overseer.errors import FatalError
 from overseer.evaluate import runs_dir
 from overseer.llm import client_for
 from overseer.optimize.options import OptimizeOptions
+from overseer.prompts import prompt_file
 from overseer.proposers import Proposer
 from overseer.proposers.llm import LLMProposer, load_template
 from overseer.proposers.rules import RulesProposer
@@ -45,7 +46,8 @@ class Setup:
 
     @property
     def prompt_path(self) -> Path:
-        return self.loaded.root / self.target.prompt.file
+        """The prompt's file, symlinks inside the project followed (prompts.prompt_file)."""
+        return prompt_file(self.loaded.root, self.target.prompt)
 
     @property
     def diffs_dir(self) -> Path:

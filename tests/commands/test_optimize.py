@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import filelock
@@ -87,3 +88,40 @@ def test_all_goes_on_past_an_unhealthy_target_and_exits_3(loop_project: Path) ->
     assert result.returncode == 3, result.stderr
     assert "broken: the baseline is not evidence about the prompt: no run passed" in result.stderr
     assert [s["target"] for s in json.loads(result.stdout)] == ["toy"]
+
+
+def test_a_prompt_outside_the_project_is_refused_and_never_written(tmp_path: Path) -> None:
+    """An absolute prompt path in a project without git, or a committed symlink leading out of
+    the repository: evaluation used to write every candidate into that file (issue 14 item 1)."""
+    outside = tmp_path / "outside.md"
+    outside.write_text(START)
+    plain = make_loop_project(tmp_path / "plain")
+    shutil.rmtree(plain / ".git")
+    config = plain / "overseer.yaml"
+    config.write_text(config.read_text().replace("prompt: prompts/system.md", f"prompt: {outside}"))
+    linked = make_loop_project(tmp_path / "linked")
+    (linked / "prompts" / "system.md").unlink()
+    (linked / "prompts" / "system.md").symlink_to(outside)
+    git(linked, "commit", "-qam", "the prompt lives elsewhere")
+    for project, args in ((plain, ["--no-commit"]), (linked, ["--no-commit", "--allow-dirty"])):
+        for command in (["run", "toy"], ["optimize", "toy", "--iterations", "1", *args]):
+            result = overseer(*command, cwd=project)
+            assert result.returncode == 2, (command, result.stderr)
+            assert "the prompt file resolves outside the project" in result.stderr.splitlines()[-1]
+            assert outside.read_text() == START
+
+
+def test_a_relative_symlink_prompt_is_edited_through_to_its_target(loop_project: Path) -> None:
+    """The kept edit goes to the file the link points to; the link stays a link (issue 14 item 13)."""
+    prompts = loop_project / "prompts"
+    (prompts / "system.md").rename(prompts / "real.md")
+    (prompts / "system.md").symlink_to("real.md")
+    git(loop_project, "add", "-A")
+    git(loop_project, "commit", "-qm", "the prompt is a link")
+    result = overseer("optimize", "toy", "--iterations", "1", "--json", cwd=loop_project)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["iterations"][0]["outcome"] == "accepted"
+    assert (prompts / "system.md").is_symlink() and os.readlink(prompts / "system.md") == "real.md"
+    assert (prompts / "real.md").read_text() == GOOD
+    assert "prompts/real.md" in git(loop_project, "show", "--name-only", "--format=", "HEAD").split()
+    assert git(loop_project, "status", "--porcelain") == ""

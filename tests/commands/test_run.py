@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from overseer.cache import RunCache
+from overseer.config import load_config
 from overseer.records import read_records
 from tests.fake_llm import FakeLLM
 from tests.helpers import REPO_ROOT, TOY_CONFIG, git, make_toy_project, overseer
@@ -180,3 +182,39 @@ def test_a_check_slowed_by_waiting_is_not_a_timeout_but_an_endless_loop_is(tmp_p
     assert by_task["add"].passed and by_task["add"].check_s > 3 and not by_task["add"].infra
     assert by_task["sub"].error_class == "Timeout" and not by_task["sub"].infra
     assert "used more than 2s of CPU" in by_task["sub"].messages[0]
+
+
+def test_keys_from_anywhere_outside_never_reach_records_the_index_or_insights(tmp_path: Path) -> None:
+    """A key typed into the command template, in a JUnit test name (so in failing_tests and the
+    signature), in the model the usage reports, and the value of a DB_PASS variable: none reaches
+    the JSONL, the SQLite index or `insights --json`; the cache still finds the runs again."""
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    template_key, test_key, model_key, password = (
+        "sk-templatekey1234567890abcd", "sk-testnamekey1234567890abc", "sk-modelkey1234567890abcdef",
+        "hunter2-correct-horse")
+    (project / "overseer.yaml").write_text(TOY_CONFIG.replace(
+        '"{python} tool.py"', f'"OPENAI_API_KEY={template_key} {{python}} tool.py"'))
+    tool = project / "tool.py"
+    tool.write_text(tool.read_text().replace('"model": "toy"', f'"model": "toy {model_key}"')
+                    + "print('password', os.environ['DB_PASS'])\n")
+    (project / "tasks" / "toy" / "add" / "tests" / "test_keyed.py").write_text(
+        "import pytest\n\n\n"
+        f"@pytest.mark.parametrize('key', ['{test_key}'])\n"
+        "def test_with_a_key_in_its_name(key):\n"
+        f"    assert False, 'the key {password} leaked into a message'\n")
+    env = {"DB_PASS": password}
+    first = overseer("run", "toy", "--json", cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    records, _ = read_records(Path(json.loads(first.stdout)["jsonl"]))
+    keyed = next(r for r in records if r.task_id == "add")
+    assert any("test_with_a_key_in_its_name" in name for name in keyed.failing_tests)
+    insights = overseer("insights", "toy", "--json", cwd=project, env=env)
+    assert insights.returncode == 0, insights.stderr
+    written = [p.read_bytes() for p in (project / "runs").rglob("*") if p.is_file()]
+    for secret in (template_key, test_key, model_key, password):
+        assert all(secret.encode() not in data for data in written), secret
+        assert secret not in insights.stdout and secret not in first.stdout
+    assert keyed.command == "OPENAI_API_KEY=[REDACTED] {python} tool.py"
+    target = load_config(project / "overseer.yaml").target("toy")
+    assert RunCache(command=target.command, seed=target.seed).command == keyed.command  # same key
+    assert keyed.usage is not None and keyed.usage.model == "toy [REDACTED]"
