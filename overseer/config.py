@@ -177,6 +177,13 @@ class Config(_Strict):
     schema_version: Literal[1]
     targets: dict[str, Target] = Field(min_length=1)
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _an_integer(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML true would otherwise pass as 1
+            raise ValueError("must be the integer 1")
+        return value
+
     @field_validator("targets")
     @classmethod
     def _target_names(cls, value: dict[str, Target]) -> dict[str, Target]:
@@ -215,6 +222,20 @@ def find_config(start: Path) -> Path:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a mapping with the same key twice (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -223,7 +244,7 @@ def parse_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise FatalError(f"{path}: not UTF-8 text") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

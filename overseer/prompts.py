@@ -37,6 +37,8 @@ def read_source(path: Path) -> str:
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise FatalError(f"{path}: prompt file does not exist") from None
+    except IsADirectoryError:
+        raise FatalError(f"{path}: prompt file is a directory; point prompt: at a file") from None
     except UnicodeDecodeError:
         raise FatalError(f"{path}: prompt file is not UTF-8 text") from None
 

@@ -20,6 +20,9 @@ BAD_CONFIGS = {
     "not a mapping": ("- just\n- a list\n", "expected a mapping"),
     "broken YAML": ("schema_version: 1\ntargets: [\n", "invalid YAML"),
     "bad target name": (TOY_CONFIG.replace("  toy:", "  'to y':"), "target name"),
+    "duplicate key": (TOY_CONFIG.replace("jobs: 2", "jobs: 2\n    jobs: 8"), "duplicate key 'jobs'"),
+    "schema version true": (TOY_CONFIG.replace("schema_version: 1", "schema_version: true"),
+                            "must be the integer 1"),
     "seed too large for the index": (TOY_CONFIG.replace("jobs: 2", "seed: 100000000000000000000"),
                                      "targets.toy.seed: Input should be less than or equal to"),
 }
@@ -91,3 +94,11 @@ def test_init_scaffold_is_a_valid_config_and_never_overwrites(tmp_path: Path) ->
     again = overseer("init", "--dir", str(tmp_path), cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr
     assert (tmp_path / "overseer.yaml").read_bytes() == before
+
+
+def test_a_prompt_path_that_is_a_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace("prompt: prompts/system.md", "prompt: prompts"))
+    result = overseer("run", "toy", cwd=project)
+    assert result.returncode == 2 and "prompt file is a directory" in result.stderr.splitlines()[-1]
