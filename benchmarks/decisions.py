@@ -28,78 +28,21 @@ import statistics
 from pathlib import Path
 
 from overseer.config import PromptLocation, Thresholds
-from overseer.decide import decide, look_verdict, looks, screen
+from overseer.evidence.plan import simulate_candidate
 from overseer.prompts import read_prompt
-from overseer.records import RunRecord, Usage
 from overseer.sim.writer import pass_probability
 from overseer.tasks import load_task_set, split_holdout
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = RunRecord(session_id="s", target="t", command="c", prompt_hash="p", task_id="", task_hash="h",
-                     task_set_hash="s", repeat=0, seed=0, started_at="", exit_code=0, timed_out=False,
-                     command_s=1.0, usage=Usage(input_tokens=100))
-
-
-class Prompt:
-    """One prompt's outcomes, drawn lazily per (task, repeat) and then fixed, like cached runs.
-    With ``shared`` uniforms (seeded sampling: common random numbers) every prompt draws the same
-    uniform at a (task, repeat); without, each draws its own (fresh sampling)."""
-
-    def __init__(self, probabilities: dict[str, float], rng: random.Random,
-                 shared: dict[tuple[str, int], float] | None = None) -> None:
-        self.probabilities, self.rng, self.shared = probabilities, rng, shared
-        self.drawn: dict[tuple[str, int], RunRecord] = {}
-
-    def uniform(self, task: str, repeat: int) -> float:
-        if self.shared is None:
-            return self.rng.random()
-        return self.shared.setdefault((task, repeat), self.rng.random())
-
-    def runs(self, tasks: list[str], repeats: int) -> list[RunRecord]:
-        for repeat in range(repeats):
-            for task in tasks:
-                if (task, repeat) not in self.drawn:
-                    ok = self.uniform(task, repeat) < self.probabilities[task]
-                    self.drawn[(task, repeat)] = TEMPLATE.model_copy(
-                        update={"task_id": task, "repeat": repeat, "passed": ok, "score": float(ok)})
-        return [self.drawn[(t, r)] for r in range(repeats) for t in tasks]
 
 
 def trial(train: dict[str, float], holdout: dict[str, float], effect: float, repeats: int,
           thresholds: Thresholds, rng: random.Random, seeded: bool = False
           ) -> tuple[bool, int, int, list[float] | None]:
-    """One candidate through the whole rule: (accepted, candidate runs, parent runs beyond the
-    first look's, the reported interval for the gain)."""
-    shared: dict[tuple[str, int], float] | None = {} if seeded else None
-    parent = Prompt({**train, **holdout}, rng, shared)
-    candidate = Prompt({t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()},
-                       rng, shared)
-    train_ids, holdout_ids = sorted(train), sorted(holdout)
-    parent.runs(train_ids, repeats)
-    parent.runs(holdout_ids, repeats)
-    first = len(parent.drawn)
-
-    def result(accepted: bool, interval: list[float] | None = None
-               ) -> tuple[bool, int, int, list[float] | None]:
-        return accepted, len(candidate.drawn), len(parent.drawn) - first, interval
-
-    minibatch = sorted(rng.sample(train_ids, min(thresholds.screen_tasks, len(train_ids))))
-    if thresholds.screen_tasks and not screen(parent.runs(minibatch, repeats),
-                                              candidate.runs(minibatch, repeats),
-                                              thresholds, "pass_rate").passed:
-        return result(False)
-    for look in looks(repeats, thresholds):
-        before, after = parent.runs(train_ids, look.repeats), candidate.runs(train_ids, look.repeats)
-        verdict = look_verdict(before, after, thresholds, "pass_rate", look)
-        if verdict != "continue":
-            break
-    if verdict != "proven":
-        return result(False)
-    decision = decide(train_before=before, train_after=after,
-                      holdout_before=parent.runs(holdout_ids, look.repeats),
-                      holdout_after=candidate.runs(holdout_ids, look.repeats),
-                      thresholds=thresholds, objective="pass_rate", look=look)
-    return result(decision.outcome == "accepted", decision.interval)
+    """One candidate through the whole rule (evidence.plan.simulate_candidate): accepted, its
+    runs, the parent's runs beyond the first look's, the reported interval for the gain."""
+    result = simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded)
+    return result.accepted, result.own_runs, result.parent_runs, result.interval
 
 
 def parse_plan(text: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from overseer.commands import evidence as evidence_cmd
 from overseer.commands import init as init_cmd
 from overseer.commands import insights as insights_cmd
 from overseer.commands import optimize as optimize_cmd
+from overseer.commands import plan as plan_cmd
 from overseer.commands import run as run_cmd
 from overseer.commands import sim as sim_cmd
 from overseer.commands import versions as versions_cmd
@@ -147,6 +148,20 @@ def index_command(
 def verify(config: ConfigOption = None) -> None:
     """Check that the index and the JSONL records agree; list every difference."""
     _exit(evidence_cmd.verify_main(config=config))
+
+
+@app.command()
+def plan(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits a session would try.")] = 10,
+    max_runs: Annotated[int | None, typer.Option("--max-runs", min=1, help="A session's run budget.")] = None,
+    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Runs at once (default: the target's jobs).")] = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """The bill in advance: runs, tokens, cost and time per run, per candidate and per session."""
+    _exit(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
+                        jobs=jobs, json_output=json_output))
 
 
 @app.command()

@@ -93,6 +93,13 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
         return base.model_copy(update={"outcome": "unfinished", "reason": (
             f"not started: its first look could take {cost} runs, over the run budget "
             f"({setup.options.max_runs}, {state.runs_used} used)")})
+    max_cost = setup.options.max_cost
+    if max_cost is not None and state.runs_used and state.cost_usd \
+            + (dollars := cost * state.cost_usd / state.runs_used) > max_cost:
+        return base.model_copy(update={"outcome": "unfinished", "reason": (
+            f"not started: its first look could cost ${dollars:.4g} ({cost} runs at this "
+            f"session's ${state.cost_usd / state.runs_used:.4g} per run), over the cost budget "
+            f"(${max_cost:g}, ${state.cost_usd:.4g} spent)")})
     screened = screen_candidate(runs, candidate)
     if screened is not None:
         return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})

@@ -188,7 +188,9 @@ def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: 
         if decision.outcome == "no_proposal":
             return "no more proposals"
         if decision.outcome == "unfinished" and decision.reason.startswith("not started"):
-            return f"run budget ({setup.options.max_runs}): the next candidate could not finish inside it"
+            budget = f"cost budget (${setup.options.max_cost:g})" if "cost budget" in decision.reason \
+                else f"run budget ({setup.options.max_runs})"
+            return f"{budget}: the next candidate could not finish inside it"
     return reason
 
 

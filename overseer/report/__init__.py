@@ -23,10 +23,40 @@ from overseer.report.evidence import (
     show_truth,
     show_version,
 )
-from overseer.report.session import DemoResult, demo_json, session_json, show_demo, show_session
+from overseer.report.session import (
+    DemoResult,
+    demo_json,
+    session_json,
+    show_demo,
+    show_plan,
+    show_session,
+)
 from overseer.report.writeup import commit_message, decision_line, decision_markdown
 
-__all__ = ["DemoResult", "commit_message", "decision_line", "decision_markdown", "demo_json", "err",
-           "error", "line", "note", "out", "pct", "print_json", "run_progress", "session_json",
-           "show_demo", "show_evaluation", "show_history", "show_insights", "show_session",
-           "show_stats", "show_truth", "show_version", "size", "warn"]
+__all__ = [
+    "DemoResult",
+    "commit_message",
+    "decision_line",
+    "decision_markdown",
+    "demo_json",
+    "err",
+    "error",
+    "line",
+    "note",
+    "out",
+    "pct",
+    "print_json",
+    "run_progress",
+    "session_json",
+    "show_demo",
+    "show_evaluation",
+    "show_history",
+    "show_insights",
+    "show_plan",
+    "show_session",
+    "show_stats",
+    "show_truth",
+    "show_version",
+    "size",
+    "warn",
+]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from overseer.decide import Decision
+from overseer.evidence.plan import Plan
 from overseer.report.console import out, pct
 
 if TYPE_CHECKING:  # the loop imports this package's writeup, so only the type is taken from it
@@ -103,3 +104,30 @@ def show_demo(result: DemoResult) -> None:
               "short; optimize's default is 16 (accept.max_repeats), see BENCHMARKS.md")
     out.print(f"demo repo: {result.repo}  (try: cd {result.repo} && git log --stat && "
               "overseer history codewriter)")
+
+
+def show_plan(plan: Plan) -> None:
+    """The bill in advance (evidence/plan.py), as a person reads it."""
+    c = plan.recorded
+    out.print(f"plan for {plan.target}: {plan.train_tasks} train + {plan.holdout_tasks} holdout "
+              f"tasks, {plan.repeats} repeats per look, up to {plan.max_repeats} per candidate")
+    out.print(f"per run (from {c.runs} recorded runs): {c.tokens:.0f} tokens, ${c.cost_usd:.4f}, "
+              f"{c.seconds:.2f} s")
+    out.print("baseline: measured" if not plan.baseline_runs
+              else f"baseline: {plan.baseline_runs} runs still to make")
+    table = Table(title="expected runs per candidate (its own and the parent's extra rounds)")
+    for name in ("sampling", "useless edit", "+10-point edit"):
+        table.add_column(name, justify="left" if name == "sampling" else "right")
+    labels = {"seeded": "the model uses the run seed", "fresh": "the model draws fresh"}
+    for sampling, label in labels.items():
+        cells = plan.candidates[sampling]
+        table.add_row(label, f"{cells['useless'].runs:.0f}",
+                      f"{cells['plus_10'].runs:.0f} (kept {cells['plus_10'].kept:.0%})")
+    out.print(table)
+    for sampling, label in labels.items():
+        low, high = plan.session_runs(sampling, "useless"), plan.session_runs(sampling, "plus_10")
+        out.print(f"a session of {plan.iterations} iterations, {label}: about {low:.0f} runs "
+                  f"(every edit useless) to {high:.0f} (every edit +10 points); "
+                  f"${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}; "
+                  f"{low * c.seconds / plan.jobs / 60:.0f} to {high * c.seconds / plan.jobs / 60:.0f} "
+                  f"minutes at -j {plan.jobs}")

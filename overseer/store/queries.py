@@ -39,6 +39,16 @@ class TargetStats:
 
 
 @dataclass(frozen=True)
+class RunCosts:
+    """What a run of one target has cost on average (infrastructure failures left out)."""
+
+    runs: int
+    tokens: float
+    cost_usd: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class TaskRate:
     """One task's pass rate under one prompt version."""
 
@@ -121,6 +131,13 @@ class Queries:
         return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
             "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 AND infra = 0 "
             "GROUP BY target, prompt_hash, error_class")]
+
+    def run_costs(self, target: str) -> RunCosts:
+        row = self.db.execute(
+            "SELECT COUNT(*), AVG(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)), "
+            "AVG(COALESCE(cost_usd, 0)), AVG(COALESCE(command_s, 0) + COALESCE(check_s, 0)) "
+            "FROM runs WHERE target = ? AND infra = 0", (target,)).fetchone()
+        return RunCosts(int(row[0]), float(row[1] or 0), float(row[2] or 0), float(row[3] or 0))
 
     def task_rates(self, target: str, prompt_hashes: Sequence[str]) -> list[TaskRate]:
         rows = self.db.execute(

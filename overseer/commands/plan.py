@@ -1,0 +1,58 @@
+"""``overseer plan TARGET``: the bill in advance, from the target's recorded runs (evidence/plan.py)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from overseer import report
+from overseer.config import LoadedConfig, load_config
+from overseer.errors import EXIT_OK, FatalError
+from overseer.evaluate import runs_dir
+from overseer.evidence.plan import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json
+from overseer.prompts import prompt_hash, read_prompt
+from overseer.store import open_store
+from overseer.tasks import target_task_sets
+
+
+def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
+              jobs: int | None, trials: int = 200) -> Plan:
+    target = loaded.target(target_name)
+    train, holdout = target_task_sets(loaded, target)
+    current = prompt_hash(read_prompt(loaded.root, target.prompt))
+    with open_store(runs_dir(loaded)) as store:
+        recorded = store.run_costs(target_name)
+        rates = {r.task_id: r for r in store.task_rates(target_name, [current])}
+    if not recorded.runs:
+        raise FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
+                         "first (one evaluation of the current prompt)")
+    known = [r.rate for r in rates.values()]
+    fallback = statistics.fmean(known) if known else 0.5
+
+    def rate(task_id: str) -> float:
+        return min(0.99, max(0.01, rates[task_id].rate if task_id in rates else fallback))
+
+    missing = sum(max(0, target.repeats - (rates[t.id].runs if t.id in rates else 0))
+                  for t in [*train.tasks, *holdout.tasks])
+    train_rates = {t.id: rate(t.id) for t in train.tasks}
+    holdout_rates = {t.id: rate(t.id) for t in holdout.tasks}
+    candidates = {
+        sampling: {name: candidate_cost(train_rates, holdout_rates, effect, target.repeats,
+                                        target.accept, seeded=seeded, trials=trials, seed=target.seed)
+                   for name, effect in EFFECTS.items()}
+        for sampling, seeded in SAMPLINGS.items()}
+    return Plan(target=target_name, train_tasks=len(train), holdout_tasks=len(holdout),
+                repeats=target.repeats, max_repeats=max(target.repeats, target.accept.max_repeats or 0),
+                recorded=recorded, baseline_runs=missing, candidates=candidates,
+                iterations=iterations, jobs=jobs or target.jobs, max_runs=max_runs)
+
+
+def main(*, config: Path | None, target: str, iterations: int, max_runs: int | None,
+         jobs: int | None, json_output: bool) -> int:
+    plan = make_plan(loaded=load_config(config), target_name=target, iterations=iterations,
+                     max_runs=max_runs, jobs=jobs)
+    if json_output:
+        report.print_json(plan_json(plan))
+    else:
+        report.show_plan(plan)
+    return EXIT_OK

@@ -1,0 +1,157 @@
+"""The bill in advance: what a candidate and a session are expected to cost under the current
+acceptance rule, from the target's own recorded runs.
+
+A candidate is simulated through the whole rule as the optimizer runs it (the minibatch screen,
+the looks of decide.looks / decide.look_verdict, the holdout and decide()), with the per-task pass
+rates the current prompt showed, for a useless edit (true gain 0) and a good one (+10 points).
+The runs it takes depend on whether the command's model uses the run seed (``seeded``: both
+prompts draw alike wherever the edit does not matter) or not (``fresh``), so both are given.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from overseer.config import Thresholds
+from overseer.decide import decide, look_verdict, looks, screen
+from overseer.records import RunRecord, Usage
+from overseer.store.queries import RunCosts
+
+_TEMPLATE = RunRecord(session_id="plan", target="plan", command="plan", prompt_hash="plan",
+                      task_id="", task_hash="", task_set_hash="", repeat=0, seed=0, started_at="",
+                      exit_code=0, timed_out=False, command_s=1.0, usage=Usage(input_tokens=100))
+
+
+class SimulatedPrompt:
+    """One prompt's outcomes, drawn lazily per (task, repeat) and then fixed, like cached runs.
+    With ``shared`` uniforms (seeded sampling) every prompt draws the same uniform at a (task,
+    repeat); without, each draws its own (fresh sampling)."""
+
+    def __init__(self, probabilities: dict[str, float], rng: random.Random,
+                 shared: dict[tuple[str, int], float] | None = None) -> None:
+        self.probabilities, self.rng, self.shared = probabilities, rng, shared
+        self.drawn: dict[tuple[str, int], RunRecord] = {}
+
+    def uniform(self, task: str, repeat: int) -> float:
+        if self.shared is None:
+            return self.rng.random()
+        return self.shared.setdefault((task, repeat), self.rng.random())
+
+    def runs(self, tasks: Sequence[str], repeats: int) -> list[RunRecord]:
+        for repeat in range(repeats):
+            for task in tasks:
+                if (task, repeat) not in self.drawn:
+                    ok = self.uniform(task, repeat) < self.probabilities[task]
+                    self.drawn[(task, repeat)] = _TEMPLATE.model_copy(
+                        update={"task_id": task, "repeat": repeat, "passed": ok, "score": float(ok)})
+        return [self.drawn[(t, r)] for r in range(repeats) for t in tasks]
+
+
+@dataclass(frozen=True)
+class Trial:
+    accepted: bool
+    own_runs: int          # the candidate's runs
+    parent_runs: int       # the parent's runs beyond the baseline (shared by later candidates)
+    interval: list[float] | None
+
+
+def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effect: float,
+                       repeats: int, thresholds: Thresholds, rng: random.Random,
+                       seeded: bool = False) -> Trial:
+    """One candidate with true effect ``effect`` (pass probability + effect on every task) through
+    the whole rule, against a parent with these per-task pass probabilities."""
+    shared: dict[tuple[str, int], float] | None = {} if seeded else None
+    parent = SimulatedPrompt({**train, **holdout}, rng, shared)
+    candidate = SimulatedPrompt(
+        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared)
+    train_ids, holdout_ids = sorted(train), sorted(holdout)
+    parent.runs(train_ids, repeats)
+    parent.runs(holdout_ids, repeats)
+    first = len(parent.drawn)
+
+    def result(accepted: bool, interval: list[float] | None = None) -> Trial:
+        return Trial(accepted, len(candidate.drawn), len(parent.drawn) - first, interval)
+
+    minibatch = sorted(rng.sample(train_ids, min(thresholds.screen_tasks, len(train_ids))))
+    if thresholds.screen_tasks and len(minibatch) < len(train_ids) and not screen(
+            parent.runs(minibatch, repeats), candidate.runs(minibatch, repeats), thresholds,
+            "pass_rate").passed:
+        return result(False)
+    verdict, before, after, look = "futile", [], [], looks(repeats, thresholds)[0]
+    for look in looks(repeats, thresholds):
+        before, after = parent.runs(train_ids, look.repeats), candidate.runs(train_ids, look.repeats)
+        verdict = look_verdict(before, after, thresholds, "pass_rate", look)
+        if verdict != "continue":
+            break
+    if verdict != "proven":
+        return result(False)
+    decision = decide(train_before=before, train_after=after,
+                      holdout_before=parent.runs(holdout_ids, look.repeats),
+                      holdout_after=candidate.runs(holdout_ids, look.repeats),
+                      thresholds=thresholds, objective="pass_rate", look=look)
+    return result(decision.outcome == "accepted", decision.interval)
+
+
+@dataclass(frozen=True)
+class CandidateCost:
+    runs: float            # mean runs per candidate, its own and the parent's extra rounds
+    kept: float            # the share of candidates kept
+
+
+def candidate_cost(train: dict[str, float], holdout: dict[str, float], effect: float,
+                   repeats: int, thresholds: Thresholds, *, seeded: bool, trials: int = 200,
+                   seed: int = 0) -> CandidateCost:
+    rng = random.Random(f"plan:{seed}:{effect}:{seeded}")
+    results = [simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded)
+               for _ in range(trials)]
+    return CandidateCost(statistics.fmean(t.own_runs + t.parent_runs for t in results),
+                         statistics.fmean(t.accepted for t in results))
+
+
+def pass_rates(records: Sequence[RunRecord]) -> dict[str, float]:
+    """Each task's pass rate in these runs, kept inside [0.01, 0.99]."""
+    by_task: dict[str, list[bool]] = {}
+    for r in records:
+        if not r.infra:
+            by_task.setdefault(r.task_id, []).append(r.passed)
+    return {task: min(0.99, max(0.01, statistics.fmean(v))) for task, v in by_task.items()}
+
+
+EFFECTS = {"useless": 0.0, "plus_10": 0.10}
+SAMPLINGS = {"seeded": True, "fresh": False}
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    train_tasks: int
+    holdout_tasks: int
+    repeats: int
+    max_repeats: int
+    recorded: RunCosts
+    baseline_runs: int  # runs the current prompt still lacks for a baseline (0: measured)
+    # sampling -> effect -> expected runs per candidate (own + parent's extra) and share kept
+    candidates: dict[str, dict[str, CandidateCost]]
+    iterations: int
+    jobs: int
+    max_runs: int | None
+
+    def session_runs(self, sampling: str, effect: str) -> float:
+        """Expected runs of a session whose every candidate has this effect (within --max-runs)."""
+        runs = self.baseline_runs + self.iterations * self.candidates[sampling][effect].runs
+        return min(runs, self.max_runs) if self.max_runs is not None else runs
+
+
+def plan_json(plan: Plan) -> dict[str, object]:
+    facts = asdict(plan)
+    facts["session"] = {
+        sampling: {effect: {"runs": round(plan.session_runs(sampling, effect)),
+                            "cost_usd": round(plan.session_runs(sampling, effect) * plan.recorded.cost_usd, 4),
+                            "hours": round(plan.session_runs(sampling, effect) * plan.recorded.seconds
+                                           / plan.jobs / 3600, 3)}
+                   for effect in EFFECTS}
+        for sampling in SAMPLINGS}
+    return facts

@@ -1,0 +1,51 @@
+"""overseer plan: the bill in advance from recorded runs; --max-cost refuses a candidate that
+could not finish inside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from overseer.store import open_store
+from tests.helpers import git, overseer
+from tests.toyloop import make_loop_project
+
+
+def test_plan_gives_per_run_per_candidate_and_per_session_figures(optimized: Path) -> None:
+    result = overseer("plan", "toy", "--iterations", "4", "--json", cwd=optimized)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    with open_store(optimized / "runs") as store:
+        recorded = store.run_costs("toy")
+    assert facts["recorded"]["runs"] == recorded.runs > 0
+    assert facts["train_tasks"] == 8 and facts["holdout_tasks"] == 2 and facts["baseline_runs"] == 0
+    seeded, fresh = facts["candidates"]["seeded"], facts["candidates"]["fresh"]
+    # the kept prompt passes every task: an edit cannot gain, so a useless one stops at its first
+    # look (8 runs), and "+10 points" is capped at a pass rate of 0.99 (also no real gain)
+    assert seeded["useless"]["runs"] == fresh["useless"]["runs"] == 8
+    assert facts["session"]["seeded"]["useless"]["runs"] == 4 * 8
+    shown = overseer("plan", "toy", cwd=optimized)
+    assert shown.returncode == 0 and "a session of 10 iterations" in shown.stdout
+
+
+def test_plan_needs_recorded_runs(loop_project: Path) -> None:
+    result = overseer("plan", "toy", cwd=loop_project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith("no recorded runs to plan from; `overseer run toy` "
+                                                   "first (one evaluation of the current prompt)")
+
+
+def test_max_cost_refuses_a_candidate_that_could_not_finish_inside_it(tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop")
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace(
+        "fi > {workdir}/answer.txt", "fi > {workdir}/answer.txt; echo '{{\\\"cost_usd\\\": 0.01}}' > {usage_file}"))
+    git(project, "commit", "-qam", "every run costs a cent")
+    result = overseer("optimize", "toy", "--max-cost", "0.15", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    # baseline: 10 runs, $0.10; a first look could take 26 runs ($0.26): not started
+    assert summary["runs_used"] == 10
+    assert summary["iterations"][0]["outcome"] == "unfinished"
+    assert "over the cost budget ($0.15, $0.1 spent)" in summary["iterations"][0]["reason"]
+    assert summary["stop_reason"] == "cost budget ($0.15): the next candidate could not finish inside it"
