@@ -199,6 +199,33 @@ def smallest_p_value(tasks: int, rounds: int) -> float:
     return min(1.0, math.exp(-log_wealth([[1.0] * tasks] * rounds, 0.0)))
 
 
+def deterministic(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+                  objective: Objective) -> bool:
+    """Both prompts gave every task the same outcome in every repeat, over at least 2 repeats:
+    the command is deterministic (temperature 0), and more repeats add no evidence."""
+    seen: dict[tuple[int, str], set[float]] = defaultdict(set)
+    repeats = set()
+    for side, records in enumerate((baseline, candidate)):
+        for r in records:
+            if not r.infra:
+                seen[(side, r.task_id)].add(run_value(r, objective))
+                repeats.add(r.repeat)
+    return len(repeats) >= 2 and bool(seen) and all(len(values) == 1 for values in seen.values())
+
+
+def tasks_note(differences: dict[str, float]) -> str:
+    """What limits the evidence of a deterministic command: the number of tasks."""
+    values = list(differences.values())
+    gain = mean_gain(differences)
+    base = (f"the command gives the same outcome in every repeat, so no more repeats were run: "
+            f"the evidence is limited by the number of tasks ({len(values)})")
+    if gain <= 0 or len(values) < 2:
+        return base
+    spread = statistics.stdev(values)
+    needed = math.ceil(((1.645 + 0.842) * spread / gain) ** 2) if spread else len(values)
+    return f"{base}; an effect of {gain:+.3f} would need about {max(needed, 5)} tasks to be proven 4 times in 5"
+
+
 LookVerdict = Literal["proven", "futile", "continue"]
 
 
@@ -216,6 +243,8 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
     gain, p = evidence_for(rounds)
     if gain >= thresholds.min_gain and p <= look.alpha:
         return "proven"
+    if deterministic(train_before, train_after, objective):
+        return "futile"  # every repeat the same: another round would add no evidence
     if look.number == look.of or below(rounds, thresholds.min_gain, look.alpha) \
             or gain <= thresholds.futility_gain:
         return "futile"
@@ -311,6 +340,8 @@ def decide(
         p_note = (f"anytime-valid betting test: 1/e-value after {len(rounds)} rounds of "
                   f"{len(differences)} tasks; confidence sequence for the gain "
                   f"{interval.describe()} (each end at {1 - thresholds.alpha:.0%})")
+        if deterministic(train_before, train_after, objective):
+            p_note += f"; {tasks_note(differences)}"
     holdout_gain = mean_gain(paired_differences(holdout_before, holdout_after, objective))
     before, after = metrics(train_before), metrics(train_after)
     all_before = metrics([*train_before, *holdout_before])

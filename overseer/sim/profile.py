@@ -53,8 +53,8 @@ class Profile(_Strict):
     # How a run's random draws are made: "fresh" from the prompt, task, repeat and seed (a model
     # that cannot be seeded: any change of the prompt redraws everything); "seeded" from the task,
     # repeat and seed only (a model called with OVERSEER_SEED as its sampling seed: an edit changes
-    # only the outcomes its probability shift reaches); "deterministic" from the task and seed only
-    # (temperature 0: every repeat of a task is the same run).
+    # only the outcomes its probability shift reaches); "deterministic" from the task only
+    # (temperature 0: every repeat of a task is the same run, whatever the seed).
     sampling: Literal["fresh", "seeded", "deterministic"] = "seeded"
     dilution: Dilution
     complexity_factor: dict[int, float]

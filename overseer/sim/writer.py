@@ -70,7 +70,7 @@ def _rng(prompt: str, task_id: str, repeat: int, seed: int, sampling: str) -> ra
     """The run's random draws; what they depend on is the profile's ``sampling``."""
     parts = {"fresh": [prompt, task_id, str(repeat), str(seed)],
              "seeded": ["seeded", task_id, str(repeat), str(seed)],
-             "deterministic": ["deterministic", task_id, str(seed)]}[sampling]
+             "deterministic": ["deterministic", task_id]}[sampling]  # temperature 0: no seed matters
     key = "\0".join(parts).encode("utf-8")
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 

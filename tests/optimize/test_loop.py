@@ -112,8 +112,13 @@ def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_
 def escalating(tmp_path: Path) -> Path:
     """The loop project with 2 train tasks and 1 holdout task, up to 8 rounds (repeats) per
     candidate, no time criterion: a clear win needs several rounds before the test can prove it."""
-    return make_loop_project(tmp_path / "loop", n_tasks=3,
-                             accept="{screen_tasks: 4, max_repeats: 8, max_time_increase: null}")
+    project = make_loop_project(tmp_path / "loop", n_tasks=3,
+                                accept="{screen_tasks: 4, max_repeats: 8, max_time_increase: null}")
+    config = project / "overseer.yaml"  # the parent passes now and then (a quarter of the seeds), so
+    config.write_text(config.read_text().replace(  # repeats differ: not a deterministic command
+        "if grep -q GOOD {prompt_file};", "if grep -q GOOD {prompt_file} || [ $(( {seed} % 4 )) -eq 0 ];"))
+    git(project, "commit", "-qam", "a toy whose parent sometimes passes")
+    return project
 
 
 def _optimize(project: Path, *args: str) -> dict[str, Any]:
@@ -132,18 +137,18 @@ def test_a_clear_win_gets_rounds_until_the_test_can_prove_it(escalating: Path) -
     loop_project = escalating
     summary = _optimize(loop_project, "--iterations", "2")
     assert [it["outcome"] for it in summary["iterations"]] == ["accepted", "rejected"]
-    # Every pair +1: the betting test's p-value after 1, 2, 3, 4 rounds of 2 tasks is 0.49, 0.22,
-    # 0.087, 0.033, so the 4th look proves the edit: candidate train 4 x 2 runs, the parent's
-    # rounds 2-4 3 x 2, holdout at 4 repeats 4 + 3; baseline 3; the second candidate (all pass,
-    # like its parent): gain 0 at its first look, futile (2 runs).
-    assert summary["runs_used"] == 3 + 8 + 6 + 4 + 3 + 2
+    # The candidate always passes, the parent in a quarter of the seeds: 9 of the 16 pairs of 8
+    # rounds are +1, and only the 8th look's p-value (0.0197) is <= 0.05: candidate train 8 x 2
+    # runs, the parent's rounds 2-8 7 x 2, holdout at 8 repeats 8 + 7; baseline 3; the second
+    # candidate (all pass, like its parent): gain 0 at its first look, futile (2 runs).
+    assert summary["runs_used"] == 3 + 16 + 14 + 8 + 7 + 2
     with open_store(loop_project / "runs") as store:
         kept, rejected = store.decisions("toy")
-    assert kept.repeats == 4 and rejected.repeats == 1
+    assert kept.repeats == 8 and rejected.repeats == 1
     p_value = next(c for c in kept.criteria if c.name == "p-value")
-    assert p_value.value == 0.0328 and p_value.limit == 0.05
-    assert "1/e-value after 4 rounds of 2 tasks" in p_value.note
-    assert kept.interval is not None and 0 < kept.interval[0] < 1 == kept.interval[1]
+    assert p_value.value == 0.0197 and p_value.limit == 0.05
+    assert "1/e-value after 8 rounds of 2 tasks" in p_value.note
+    assert kept.interval is not None and 0 < kept.interval[0] < kept.gain == 0.5625 < kept.interval[1] < 1
     assert (loop_project / "prompts" / "system.md").read_text() == GOOD
     keys = _run_keys(loop_project)
     assert len(keys) == len(set(keys)) == summary["runs_used"]  # nothing run twice
@@ -158,19 +163,19 @@ def test_killed_between_rounds_resumes_without_rerunning(escalating: Path) -> No
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["iterations"][0]["outcome"] == "accepted"
     keys = _run_keys(loop_project)
-    assert len(keys) == len(set(keys)) == 3 + 8 + 6 + 4 + 3
+    assert len(keys) == len(set(keys)) == 3 + 16 + 14 + 8 + 7
 
 
 def test_a_round_that_could_overrun_max_runs_is_not_started(escalating: Path) -> None:
     loop_project = escalating
-    summary = _optimize(loop_project, "--max-runs", "16", "--iterations", "1")
-    # baseline 3, round 1 of the candidate 2, rounds 2 and 3 of both 4 + 4 = 13; round 4 could
-    # add 4 more: over 16
-    assert summary["runs_used"] == 13
+    summary = _optimize(loop_project, "--max-runs", "20", "--iterations", "1")
+    # baseline 3, round 1 of the candidate 2, rounds 2-4 of both 3 x 4 = 17; round 5 could add 4
+    # more: over 20
+    assert summary["runs_used"] == 17
     (decision,) = summary["iterations"]
     # promising, but the budget ended its test: unfinished, not evidence against the edit
     assert decision["outcome"] == "unfinished"
-    assert "the look at 4 repeats was not started: it could overrun the run budget (16)" in decision["reason"]
+    assert "the look at 5 repeats was not started: it could overrun the run budget (20)" in decision["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == START
     again = _optimize(loop_project, "--iterations", "1")
     assert [it["outcome"] for it in again["iterations"]] == ["accepted"]  # still eligible
