@@ -9,7 +9,7 @@ from tests.helpers import git, overseer
 
 def test_demo_runs_the_whole_loop_offline(tmp_path: Path) -> None:
     repo = tmp_path / "demo"
-    # one iteration and no escalation keep the suite short; the README command runs the defaults
+    # one iteration and at most 2 rounds keep the suite short; the README command runs the defaults
     result = overseer("demo", "--dir", str(repo), "--iterations", "1", "--max-repeats", "2", "--json",
                       cwd=tmp_path)
     assert result.returncode == 0, result.stderr
