@@ -73,6 +73,14 @@ class Thresholds(_Strict):
     screen_tasks: int = Field(8, ge=0, description="minibatch size for screening (0: no screen)")
     screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "futility_p" in data:
+            raise ValueError("futility_p is gone: the betting test has no p-value per look to stop "
+                             "on; use futility_gain (stop when the gain so far is at most this)")
+        return data
+
 
 class InfraPolicy(_Strict):
     """What to do with runs that failed for reasons that are not the prompt's (``infra:``)."""

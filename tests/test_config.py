@@ -20,6 +20,8 @@ BAD_CONFIGS = {
     "not a mapping": ("- just\n- a list\n", "expected a mapping"),
     "broken YAML": ("schema_version: 1\ntargets: [\n", "invalid YAML"),
     "bad target name": (TOY_CONFIG.replace("  toy:", "  'to y':"), "target name"),
+    "a retired setting": (TOY_CONFIG.replace("jobs: 2", "accept: {futility_p: 0.6}"),
+                          "futility_p is gone: the betting test has no p-value per look"),
     "duplicate key": (TOY_CONFIG.replace("jobs: 2", "jobs: 2\n    jobs: 8"), "duplicate key 'jobs'"),
     "schema version true": (TOY_CONFIG.replace("schema_version: 1", "schema_version: true"),
                             "must be the integer 1"),
