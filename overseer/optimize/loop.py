@@ -37,7 +37,7 @@ from overseer.proposers import PastEdit, Proposer
 from overseer.records import RecordLog, RunRecord
 from overseer.registry import KEPT_STATUSES, PromptVersion, TargetLog
 from overseer.store import open_store
-from overseer.vcs import is_dirty, remove_stale_temps, switch_branch
+from overseer.vcs import has_commits, is_dirty, remove_stale_temps, switch_branch
 
 
 @dataclass
@@ -95,6 +95,9 @@ def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> S
         return state
     if options.commit and repo is None:
         raise FatalError(f"{setup.loaded.root}: not in a git repository; use --no-commit")
+    if options.commit and repo is not None and not has_commits(repo):
+        raise FatalError(f"{setup.loaded.root}: the git repository has no commits yet; commit your "
+                         "project first (each kept edit is committed on top of it), or use --no-commit")
     if repo is not None and options.branch:
         switch_branch(repo, options.branch)
     if repo is not None and not options.allow_dirty and is_dirty(repo, setup.prompt_path):

@@ -125,3 +125,17 @@ def test_a_relative_symlink_prompt_is_edited_through_to_its_target(loop_project:
     assert (prompts / "real.md").read_text() == GOOD
     assert "prompts/real.md" in git(loop_project, "show", "--name-only", "--format=", "HEAD").split()
     assert git(loop_project, "status", "--porcelain") == ""
+
+
+def test_a_repository_without_commits_is_refused_up_front(tmp_path: Path) -> None:
+    """It said "has uncommitted changes", and with --allow-dirty wrote the edit and then failed
+    with a traceback, leaving it pending (issue 14 item 10)."""
+    project = make_loop_project(tmp_path / "loop")
+    shutil.rmtree(project / ".git")
+    git(project, "init", "-q")
+    for extra in ([], ["--allow-dirty"]):
+        result = overseer("optimize", "toy", "--iterations", "1", *extra, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert "the git repository has no commits yet; commit your project first" in result.stderr.splitlines()[-1]
+        assert (project / "prompts" / "system.md").read_text() == START
+    assert overseer("optimize", "toy", "--iterations", "1", "--no-commit", "--allow-dirty", cwd=project).returncode == 0
