@@ -12,12 +12,12 @@ import contextlib
 import random
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from overseer.cache import Pair
+from overseer.cache import Pair, grid
 from overseer.config import LoadedConfig
 from overseer.faults import checkpoint
 from overseer.fingerprint import environment_fingerprint
@@ -32,18 +32,24 @@ from overseer.tasks import Task, TaskSet
 
 @dataclass(frozen=True)
 class Arm:
-    """One prompt's share of a batch: its text, the task set, and the (task id, repeat) pairs to
-    run (all of the set's tasks for repeats 0..repeats-1 when ``pairs`` is None)."""
+    """One prompt's share of a batch: its text, the tasks it runs on, and the (task id, repeat)
+    pairs to run."""
 
     text: str
     task_set: TaskSet
-    pairs: frozenset[Pair] | None = None
-    repeats: int = 1
+    pairs: frozenset[Pair]
+
+    @classmethod
+    def of(cls, text: str, task_set: TaskSet, pairs: Iterable[Pair]) -> Arm:
+        """The arm for these pairs, on the subset of ``task_set`` they name."""
+        pairs = frozenset(pairs)
+        ids = {task_id for task_id, _ in pairs}
+        return cls(text, task_set.subset(task_set.name, [t for t in task_set.tasks if t.id in ids]), pairs)
 
     def jobs(self) -> list[tuple[Task, int]]:
-        top = self.repeats if self.pairs is None else max((r for _, r in self.pairs), default=-1) + 1
+        top = max((r for _, r in self.pairs), default=-1) + 1
         return [(task, repeat) for repeat in range(top) for task in self.task_set.tasks
-                if self.pairs is None or (task.id, repeat) in self.pairs]
+                if (task.id, repeat) in self.pairs]
 
 
 def run_order(arms: Sequence[Arm], seed: int) -> list[tuple[int, Task, int]]:
@@ -155,6 +161,6 @@ def evaluate_prompt(
     """Run every (task, repeat) of ``task_set`` with ``prompt_text`` in place (a batch of one arm)."""
     started = time.monotonic()
     [records] = evaluate_batch(loaded=loaded, target_name=target_name,
-                               arms=[Arm(prompt_text, task_set, repeats=repeats)], jobs=jobs,
+                               arms=[Arm.of(prompt_text, task_set, grid(task_set.tasks, repeats))], jobs=jobs,
                                session_id=session_id, log=log, on_run=on_run)
     return Evaluation(records, summarize(records, time.monotonic() - started), log.path)

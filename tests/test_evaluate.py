@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from overseer.cache import grid
 from overseer.config import load_config
 from overseer.evaluate import Arm, evaluate_batch, evaluate_prompt, run_order
 from overseer.records import RecordLog
@@ -40,7 +41,8 @@ def test_uncommitted_prompt_is_what_gets_evaluated(toy_project: Path) -> None:
 def test_a_batch_runs_both_prompts_interleaved_in_its_seeded_order(toy_project: Path) -> None:
     loaded = load_config(toy_project / "overseer.yaml")
     task_set = load_task_set(toy_project / "tasks" / "toy")
-    arms = [Arm("Be careful. GOOD\n", task_set, repeats=3), Arm("bad prompt\n", task_set, repeats=3)]
+    pairs = grid(task_set.tasks, 3)
+    arms = [Arm.of("Be careful. GOOD\n", task_set, pairs), Arm.of("bad prompt\n", task_set, pairs)]
     order = run_order(arms, seed=7)
     assert order == run_order(arms, seed=7) and order != run_order(arms, seed=8)
     assert sorted((i, t.id, r) for i, t, r in order) == sorted(

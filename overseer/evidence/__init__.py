@@ -1,2 +1,2 @@
-"""Evidence that an edit helps: an anytime-valid betting test over a seeded stream of paired
-differences (betting.py, draws.py)."""
+"""Evidence that an edit helps: the anytime-valid betting test over rounds of paired differences
+(betting.py), and what a candidate and a session are expected to cost under it (plan.py)."""

@@ -81,9 +81,6 @@ class Interval:
     low: float
     high: float
 
-    def __contains__(self, value: float) -> bool:
-        return self.low <= value <= self.high
-
     def describe(self) -> str:
         return f"[{self.low:+.3f}, {self.high:+.3f}]"
 

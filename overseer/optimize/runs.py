@@ -54,15 +54,9 @@ class SessionRuns:
         """The current prompt's and the candidate's runs on ``split``; what is missing of either
         is run in one batch, side by side. The baseline keeps the parent's largest set."""
         task_set = self.setup.train if split == "train" else self.setup.holdout
-        return self.compare_pairs(candidate, task_set, grid(task_set.tasks, repeats or self.setup.repeats),
-                                  split)
-
-    def compare_pairs(self, candidate: str, task_set: TaskSet, pairs: Sequence[Pair], label: str
-                      ) -> tuple[list[RunRecord], list[RunRecord]]:
-        """The current prompt's and the candidate's runs at these pairs, in their order; what
-        either lacks runs in one batch, side by side."""
+        pairs = grid(task_set.tasks, repeats or self.setup.repeats)
         before, after = self.side_by_side(
-            [Want(self.state.current_text, task_set, pairs), Want(candidate, task_set, pairs)], label)
+            [Want(self.state.current_text, task_set, pairs), Want(candidate, task_set, pairs)], split)
         return before, after
 
     def timing(self, candidate: str, before: Sequence[RunRecord], after: Sequence[RunRecord]
@@ -85,9 +79,8 @@ class SessionRuns:
         old_before, old_after = [b for b, _ in together], [a for _, a in together]
         if not chosen:
             return old_before, old_after
-        tasks = train.subset(train.name, [t for t in train.tasks if any(t.id == p[0] for p in chosen)])
         new_before, new_after = self._run(
-            [Arm(self.state.current_text, tasks, chosen), Arm(candidate, tasks, chosen)],
+            [Arm.of(self.state.current_text, train, chosen), Arm.of(candidate, train, chosen)],
             "timing side by side")
         return old_before + new_before, old_after + new_after
 
@@ -103,11 +96,8 @@ class SessionRuns:
         """Each want's runs, in the order of its pairs: reused from the cache, or run now, every
         missing run of every want in ONE batch, in a seeded interleaved order."""
         lookups = [self.cache.lookup(w.text, w.task_set, w.pairs) for w in wants]
-        arms = []
-        for want, lookup in zip(wants, lookups, strict=True):
-            ids = {task_id for task_id, _ in lookup.missing}
-            subset = want.task_set.subset(want.task_set.name, [t for t in want.task_set.tasks if t.id in ids])
-            arms.append(Arm(want.text, subset, frozenset(lookup.missing)))
+        arms = [Arm.of(want.text, want.task_set, lookup.missing)
+                for want, lookup in zip(wants, lookups, strict=True)]
         fresh = iter(self._run([arm for arm in arms if arm.pairs], label)
                      if any(arm.pairs for arm in arms) else [])
         results = []
@@ -129,7 +119,7 @@ class SessionRuns:
                     self.log.append(record)
         else:
             order_seed = int(hashlib.sha256(f"{self.setup.target.seed}:{batch}".encode()).hexdigest()[:15], 16)
-            with self.hooks.progress(label, sum(len(arm.pairs or ()) for arm in arms)) as on_run:
+            with self.hooks.progress(label, sum(len(arm.pairs) for arm in arms)) as on_run:
                 results = evaluate_batch(
                     loaded=self.setup.loaded, target_name=self.setup.name, arms=arms,
                     jobs=self.setup.jobs, session_id=self.state.session_id, log=self.log,
@@ -142,10 +132,8 @@ class SessionRuns:
 
     def again(self, text: str, records: Sequence[RunRecord], label: str) -> list[RunRecord]:
         """Run these (task, repeat) pairs of the train set again now, whatever the cache holds."""
-        train = self.setup.train
-        pairs = {(r.task_id, r.repeat) for r in records}
-        tasks = [t for t in train.tasks if any(t.id == task for task, _ in pairs)]
-        [ran] = self._run([Arm(text, train.subset(train.name, tasks), frozenset(pairs))], label)
+        [ran] = self._run([Arm.of(text, self.setup.train, {(r.task_id, r.repeat) for r in records})],
+                          label)
         return ran
 
     def minibatch(self, iteration: int) -> list[Task]:
