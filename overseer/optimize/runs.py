@@ -52,7 +52,8 @@ class SessionRuns:
     def compare(self, candidate: str, split: str, repeats: int | None = None
                 ) -> tuple[list[RunRecord], list[RunRecord]]:
         """The current prompt's and the candidate's runs on ``split``; what is missing of either
-        is run in one batch, side by side. The baseline keeps the parent's largest set."""
+        is run in one batch, side by side. (The baseline the proposer sees stays the parent's
+        first-look runs; an accepted candidate's runs become the next one.)"""
         task_set = self.setup.train if split == "train" else self.setup.holdout
         pairs = grid(task_set.tasks, repeats or self.setup.repeats)
         before, after = self.side_by_side(
