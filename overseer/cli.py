@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -21,7 +22,14 @@ from overseer.commands import plan as plan_cmd
 from overseer.commands import run as run_cmd
 from overseer.commands import sim as sim_cmd
 from overseer.commands import versions as versions_cmd
-from overseer.errors import EXIT_FAIL_UNDER, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, FatalError
+from overseer.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAIL_UNDER,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    FatalError,
+)
 from overseer.optimize import OptimizeOptions
 
 app = typer.Typer(
@@ -271,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     except FatalError as exc:
         report.error(str(exc))
         return exc.exit_code
+    except sqlite3.Error as exc:  # a query on an index damaged behind the store's back
+        report.error(f"the evidence index cannot be read ({exc}); rebuild it from the JSONL files "
+                     "with `overseer index --rebuild`")
+        return EXIT_BAD_INPUT
     except OSError as exc:  # a full disk, a permission problem: say what and where, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
         report.error(f"{where}{exc.strerror or exc}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import ValidationError
 
 EXIT_OK = 0
@@ -36,3 +38,11 @@ def validation_message(exc: ValidationError) -> str:
         message = "required field is missing"
     more = exc.error_count() - 1
     return f"{where}: {message}" + (f" (and {more} more)" if more else "")
+
+
+def naming(error: OSError, path: Path) -> OSError:
+    """``error`` with ``path`` as its file when it names none (``os.write`` on a full disk says
+    only "No space left on device"), so the one line the user sees says where."""
+    if error.filename is None and error.errno is not None:
+        return OSError(error.errno, error.strerror or str(error), str(path))
+    return error

@@ -12,8 +12,8 @@ import contextlib
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +86,16 @@ def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: in
     return record.model_copy(update={"attempts": attempt})
 
 
+def _completed(futures: Iterable[Future[RunRecord]]) -> Iterator[Future[RunRecord]]:
+    """The futures as they complete. The wait wakes a few times a second, so that Ctrl-C is
+    handled at once even when the signal was delivered to a worker thread (the main thread's
+    wait is then not interrupted by it)."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+        yield from done
+
+
 def evaluate_batch(
     *,
     loaded: LoadedConfig,
@@ -123,13 +133,12 @@ def evaluate_batch(
             ))
         reset_cancel()
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:
-            futures: dict[Future[RunRecord], int] = {
-                pool.submit(run_with_retries, contexts[index], task,
-                            arms[index].task_set.content_hash, repeat): index
-                for index, task, repeat in run_order(arms, order_seed)
-            }
+            futures: dict[Future[RunRecord], int] = {}
             try:
-                for future in as_completed(futures):
+                for index, task, repeat in run_order(arms, order_seed):
+                    futures[pool.submit(run_with_retries, contexts[index], task,
+                                        arms[index].task_set.content_hash, repeat)] = index
+                for future in _completed(futures):
                     record = future.result()
                     log.append(record)
                     checkpoint("run:recorded")

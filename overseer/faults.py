@@ -28,5 +28,5 @@ def checkpoint(name: str) -> None:
         count = _hits[name]
     if count == int(nth or 1):
         if mode == "io":
-            raise OSError(errno.ENOSPC, "No space left on device (injected)", name)
+            raise OSError(errno.ENOSPC, f"No space left on device (injected at {name})")
         os.kill(os.getpid(), signal.SIGKILL)

@@ -1,6 +1,15 @@
 """Running one command in its own process group, with capped output and a timeout that kills
 the whole group (TERM, a grace period, then KILL), so no child outlives its run.
 
+Containment: every process a run starts carries ``OVERSEER_RUN_ID`` (this overseer's id and the run's
+number) in its environment, inherited through ``setsid``, double forks and new process groups. When
+a run ends, its group is killed and then every process still marked with its id, in rounds until
+none is left; ``cancel_all`` does the same for every run. A watchdog process started once per
+overseer process waits on a pipe; when overseer dies (even by SIGKILL) the pipe closes and the
+watchdog kills every process marked with this overseer's id. What escapes: a process that removes
+the variable from its environment (``env -u``, ``env -i``) *and* leaves the run's process group, or
+one started through a service manager (``systemd-run``, ``docker run``) that is not a descendant.
+
 Two clocks: ``wall`` (for a command that waits on a model) and ``cpu``, the CPU time of the whole
 process group (for a check: a busy machine slows it down without making it use more CPU, while a
 solution stuck in a loop still runs out of it). A ``cpu`` timeout has a wall-clock backstop
@@ -10,12 +19,16 @@ solution stuck in a loop still runs out of it). A ``cpu`` timeout has a wall-clo
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,6 +44,35 @@ Clock = Literal["wall", "cpu"]
 _live_groups: set[int] = set()
 _live_lock = threading.Lock()
 _cancelled = threading.Event()
+RUN_VAR = "OVERSEER_RUN_ID"
+_OWNER = uuid.uuid4().hex[:16]   # this overseer process; a run's id is "<owner>:<n>"
+_run_numbers = itertools.count()
+_watchdog: subprocess.Popen[bytes] | None = None
+_KILL_ROUNDS = 50   # a command forking as fast as it is killed is stopped after this many sweeps
+
+# Run by the watchdog: wait until overseer's end of the pipe closes, then kill what it left.
+_WATCHDOG = """
+import os, signal, sys, time
+sys.stdin.buffer.read()
+marker = ("\\0" + sys.argv[1] + "=" + sys.argv[2] + ":").encode()
+for _ in range(50):
+    found = 0
+    for name in os.listdir("/proc"):
+        try:
+            with open("/proc/" + name + "/environ", "rb") as f:
+                env = b"\\0" + f.read()
+        except (OSError, ValueError):
+            continue
+        if marker in env:
+            found += 1
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
+    if not found:
+        break
+    time.sleep(0.05)
+"""
 
 
 class Cancelled(Exception):
@@ -98,6 +140,59 @@ def _wait(proc: subprocess.Popen[bytes], timeout_s: float, clock: Clock) -> tupl
     return False, False, done
 
 
+def marked_pids(prefix: str) -> list[int]:
+    """The processes whose environment has ``OVERSEER_RUN_ID`` starting with ``prefix`` (a run's
+    whole id, or an owner's id followed by ':'). Only where there is a /proc."""
+    if not _PROC.is_dir():
+        return []
+    marker = f"\0{RUN_VAR}={prefix}".encode()
+    exact = not prefix.endswith(":")
+    found = []
+    for entry in os.scandir(_PROC):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(os.path.join(entry.path, "environ"), "rb") as handle:
+                env = b"\0" + handle.read()
+        except OSError:  # ended while we looked, or not ours to read
+            continue
+        at = env.find(marker)
+        if at >= 0 and (not exact or env[at + len(marker):at + len(marker) + 1] in (b"\0", b"")):
+            found.append(int(entry.name))
+    return found
+
+
+def _kill_marked(prefix: str) -> None:
+    """Kill every process marked with ``prefix``, sweeping again until none is found."""
+    for _ in range(_KILL_ROUNDS):
+        pids = marked_pids(prefix)
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+def _start_watchdog() -> None:
+    """Start, once per overseer process, the watchdog that cleans up if overseer is killed."""
+    global _watchdog
+    if _watchdog is not None or not _PROC.is_dir():
+        return
+    _watchdog = subprocess.Popen(
+        [sys.executable, "-I", "-c", _WATCHDOG, RUN_VAR, _OWNER], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    atexit.register(_stop_watchdog)
+
+
+def _stop_watchdog() -> None:
+    if _watchdog is not None and _watchdog.stdin is not None:
+        _watchdog.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            _watchdog.wait(timeout=5)
+
+
 def _signal_group(pgid: int, sig: int) -> bool:
     try:
         os.killpg(pgid, sig)
@@ -113,6 +208,7 @@ def cancel_all() -> None:
         groups = list(_live_groups)
     for pgid in groups:
         _signal_group(pgid, signal.SIGKILL)
+    _kill_marked(f"{_OWNER}:")
 
 
 def pause(seconds: float) -> None:
@@ -155,12 +251,15 @@ def run_process(
     ``timeout_s`` is measured on ``clock`` (see the module docstring)."""
     if _cancelled.is_set():
         raise Cancelled()
+    with _live_lock:
+        _start_watchdog()
+    run_id = f"{_OWNER}:{next(_run_numbers)}"
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            ["/bin/sh", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            ["/bin/sh", "-c", command], cwd=cwd, env={**env, RUN_VAR: run_id}, stdin=subprocess.DEVNULL,
             stdout=out_w, stderr=err_w, start_new_session=True,
         )
     except OSError as exc:
@@ -184,8 +283,10 @@ def run_process(
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=grace_s)
     finally:
-        # Whatever happened, nothing of this run's group may outlive it: grandchildren included.
+        # Whatever happened, nothing of this run may outlive it: its group, and every descendant
+        # that left the group (setsid, a double fork) but still carries the run's id.
         _signal_group(proc.pid, signal.SIGKILL)
+        _kill_marked(run_id)
         proc.wait()
         with _live_lock:
             _live_groups.discard(proc.pid)

@@ -6,6 +6,7 @@ appending is moved to ``<file>.torn`` (never merged with the next record, never 
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import uuid
@@ -17,7 +18,7 @@ import jsonlines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from overseer import __version__
-from overseer.errors import FatalError, validation_message
+from overseer.errors import FatalError, naming, validation_message
 
 RECORD_VERSION = 2
 
@@ -71,6 +72,7 @@ class RunRecord(_Record):
     tests: list[TestOutcome] = Field(default_factory=list)
     tests_passed: int = 0
     tests_total: int = 0
+    tests_omitted: int = 0   # JUnit cases counted but not kept in ``tests`` (checks.judge_junit)
     score: float = Field(0.0, ge=0.0, le=1.0)
     passed: bool = False
     error_class: str | None = None
@@ -148,10 +150,13 @@ class RecordLog:
     def append(self, record: BaseModel) -> None:
         line = (record.model_dump_json() + "\n").encode("utf-8")
         with self._lock:
-            written = os.write(self._fd, line)
-            if written != len(line):
-                raise OSError(f"{self.path}: short write ({written} of {len(line)} bytes)")
-            os.fsync(self._fd)
+            try:
+                written = os.write(self._fd, line)
+                if written != len(line):
+                    raise OSError(errno.EIO, f"short write ({written} of {len(line)} bytes)")
+                os.fsync(self._fd)
+            except OSError as exc:
+                raise naming(exc, self.path) from None
 
     def close(self) -> None:
         os.close(self._fd)

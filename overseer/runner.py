@@ -24,6 +24,7 @@ from overseer.signatures import signature
 from overseer.tasks import Task
 
 _ARTIFACT_FILE_CAP = 256_000
+_USAGE_FILE_CAP = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def _environment(values: dict[str, str]) -> dict[str, str]:
 def _read_usage(path: Path) -> tuple[Usage | None, str | None]:
     if not path.is_file():
         return None, None
+    if path.stat().st_size > _USAGE_FILE_CAP:
+        return None, f"bad usage file: larger than {_USAGE_FILE_CAP} bytes"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Usage.model_validate(data), None
@@ -170,7 +173,8 @@ def _keep_artifacts(sources: list[tuple[str, Path]], dest: Path, base: Path) -> 
     kept: dict[str, str] = {}
     dest.mkdir(parents=True, exist_ok=True)
     for name, source in sources:
-        data = source.read_bytes()[:_ARTIFACT_FILE_CAP]
+        with source.open("rb") as handle:   # never the whole of a huge output file
+            data = handle.read(_ARTIFACT_FILE_CAP)
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(redact(data.decode("utf-8", errors="replace")), encoding="utf-8")
@@ -234,6 +238,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         check_cpu_s=check.cpu_s if check else None, infra=cause is not None, infra_cause=cause,
         environment=ctx.environment, batch=ctx.batch,
         tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
+        tests_omitted=verdict.tests_omitted,
         score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,
         failing_tests=verdict.failing_tests, messages=verdict.messages, signature=run_signature,
         usage=usage, usage_error=usage_error, sanitized=sanitized,

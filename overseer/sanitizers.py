@@ -14,6 +14,7 @@ from pathlib import Path
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 _DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "‒": "-"})
+SANITIZE_CAP = 4_000_000   # a larger output file is left as it is (and never read whole)
 TEXT_SUFFIXES = frozenset({".py", ".ts", ".js", ".txt", ".md", ".json", ".yaml", ".yml", ".sh", ""})
 
 
@@ -44,6 +45,8 @@ def sanitize_outputs(workdir: Path, names: list[str]) -> dict[str, list[str]]:
     changed: dict[str, list[str]] = {}
     for path in sorted(p for p in workdir.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
         try:
+            if path.stat().st_size > SANITIZE_CAP:
+                continue
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import git
 
-from overseer.errors import FatalError
+from overseer.errors import FatalError, naming
 from overseer.faults import checkpoint
 
 
@@ -33,6 +33,9 @@ def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> Non
         os.chmod(tmp, mode)
         checkpoint(f"{fault_prefix}:temp-synced")
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise naming(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import errno
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,3 +45,18 @@ def test_usage_errors_and_version(tmp_path: Path) -> None:
     assert overseer("frobnicate", cwd=tmp_path).returncode == 2
     version = overseer("--version", cwd=tmp_path)
     assert (version.returncode, version.stdout) == (0, f"overseer {__version__}\n")
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line(tmp_path: Path) -> None:
+    """It printed a KeyboardInterrupt traceback when it came in the first ~0.7 s (the imports)."""
+    as_from_a_terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                          "from overseer.__main__ import entry; sys.exit(entry())")
+    for delay in (0.0, 0.05, 0.1, 0.2, 0.3):
+        proc = subprocess.Popen([sys.executable, "-c", as_from_a_terminal, "stats"], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert "Traceback" not in stderr, (delay, stderr)
+        if proc.returncode == 130:
+            assert stderr.startswith("overseer: ") and stderr.count("\n") == 1, stderr

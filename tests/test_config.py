@@ -25,6 +25,7 @@ BAD_CONFIGS = {
     "duplicate key": (TOY_CONFIG.replace("jobs: 2", "jobs: 2\n    jobs: 8"), "duplicate key 'jobs'"),
     "schema version true": (TOY_CONFIG.replace("schema_version: 1", "schema_version: true"),
                             "must be the integer 1"),
+    "unhashable key": ("schema_version: 1\n?\n  toy: 1\n: 2\n", "found unhashable key"),
     "seed too large for the index": (TOY_CONFIG.replace("jobs: 2", "seed: 100000000000000000000"),
                                      "targets.toy.seed: Input should be less than or equal to"),
 }

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from overseer.process import Cancelled, cancel_all, reset_cancel, run_process
+from overseer.process import RUN_VAR, Cancelled, cancel_all, marked_pids, reset_cancel, run_process
 
 
 def _alive(pid: int) -> bool:
@@ -106,3 +108,73 @@ def test_cpu_clock_has_a_wall_clock_backstop(tmp_path: Path) -> None:
     result = _cpu(tmp_path, "sleep 30", timeout=0.2)
     assert result.timed_out and result.stalled
     assert result.duration_s < 10
+
+
+def _escapee(tmp_path: Path) -> None:
+    """A script that writes its pid once it has escaped, then sleeps with the run's stdout open."""
+    (tmp_path / "escapee.sh").write_text("echo $$ > escaped.tmp; mv escaped.tmp escaped.pid; exec sleep 300\n")
+
+
+@pytest.mark.parametrize("escape", [
+    "setsid sh escapee.sh &",                            # a new session
+    "sh -c 'setsid sh escapee.sh &' &",                  # a daemon's double fork
+    "bash -c 'set -m; sh escapee.sh &'",                 # its own process group
+])
+def test_a_descendant_that_leaves_the_process_group_does_not_outlive_its_run(
+        tmp_path: Path, escape: str) -> None:
+    _escapee(tmp_path)
+    result = _run(tmp_path, f"{escape}\nwhile [ ! -f escaped.pid ]; do sleep 0.01; done; echo done",
+                  timeout=60)
+    assert result.exit_code == 0 and not result.timed_out
+    assert (tmp_path / "out").read_text() == "done\n"
+    assert _wait_dead([int((tmp_path / "escaped.pid").read_text())])
+
+
+def test_a_survivor_holding_stdout_open_does_not_stall_the_run(tmp_path: Path) -> None:
+    """The survivor is killed, so the output pipe closes and the drains end without waiting."""
+    _escapee(tmp_path)
+    result = _run(tmp_path, "setsid sh escapee.sh & while [ ! -f escaped.pid ]; do sleep 0.01; done; "
+                  "echo early", timeout=60)
+    assert result.exit_code == 0
+    assert (tmp_path / "out").read_text() == "early\n"
+    assert _wait_dead([int((tmp_path / "escaped.pid").read_text())])
+
+
+def test_a_killed_overseer_takes_its_runs_with_it(tmp_path: Path) -> None:
+    """SIGKILL of the process running commands: its watchdog kills what those runs started."""
+    _escapee(tmp_path)
+    script = tmp_path / "host.py"
+    script.write_text(
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from overseer.process import run_process\n"
+        "d = Path(sys.argv[1])\n"
+        "run_process('setsid sh escapee.sh & echo $$ > leader.tmp; mv leader.tmp leader.pid; sleep 300',\n"
+        "            cwd=d, env=dict(os.environ), timeout_s=600, stdout_path=d / 'out',\n"
+        "            stderr_path=d / 'err', output_cap=1000)\n"
+    )
+    host = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 60
+        while not all((tmp_path / n).is_file() for n in ("escaped.pid", "leader.pid")):
+            assert time.monotonic() < deadline and host.poll() is None, "the runs never started"
+            time.sleep(0.05)
+        pids = [int((tmp_path / n).read_text()) for n in ("escaped.pid", "leader.pid")]
+        host.kill()
+        host.wait()
+        assert _wait_dead(pids, seconds=30), f"still alive: {[p for p in pids if _alive(p)]}"
+    finally:
+        host.kill()
+
+
+def test_marked_pids_finds_a_run_by_its_whole_id_only(tmp_path: Path) -> None:
+    env = {**os.environ, RUN_VAR: "feedface:12"}
+    other = {**os.environ, RUN_VAR: "feedface:123"}
+    procs = [subprocess.Popen(["sleep", "300"], env=e) for e in (env, other)]
+    try:
+        assert marked_pids("feedface:12") == [procs[0].pid]
+        assert sorted(marked_pids("feedface:")) == sorted(p.pid for p in procs)
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()

@@ -86,6 +86,19 @@ def _resume(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> S
     return state
 
 
+def _half_kept(setup: Setup) -> str | None:
+    """The session whose accepted edit the prompt file holds half-kept (its keeping interrupted
+    before the commit was whole: committing "the uncommitted changes" by hand would commit half
+    of it), or None."""
+    interrupted = latest_unfinished(setup.directory)
+    if interrupted is None or interrupted.pending is None:
+        return None
+    if read_prompt(setup.loaded.root, setup.target.prompt) != interrupted.pending.text:
+        return None
+    dirty = setup.repo is None or is_dirty(setup.repo, setup.prompt_path)
+    return interrupted.session_id if dirty else None
+
+
 def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> SessionState:
     """The session to run: the interrupted one (``--resume``) or a new one, checked and saved."""
     options, repo = setup.options, setup.repo
@@ -100,6 +113,9 @@ def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> S
                          "project first (each kept edit is committed on top of it), or use --no-commit")
     if repo is not None and options.branch:
         switch_branch(repo, options.branch)
+    if (half_kept := _half_kept(setup)) is not None:
+        raise FatalError(f"session {half_kept} was interrupted while keeping an accepted "
+                         f"edit; finish it with `overseer optimize {setup.name} --resume`")
     if repo is not None and not options.allow_dirty and is_dirty(repo, setup.prompt_path):
         raise FatalError(f"{setup.prompt_path}: has uncommitted changes; commit them first "
                          "(or pass --allow-dirty)")

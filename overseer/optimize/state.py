@@ -73,13 +73,19 @@ def remove_stale_state_temps(directory: Path) -> None:
         remove_stale_temps(state_file)
 
 
-def latest_unfinished(directory: Path) -> SessionState | None:
-    """The newest session that did not finish, for ``--resume``."""
+def latest_session(directory: Path) -> SessionState | None:
+    """The newest session of the target (finished or not)."""
     for path in sorted(directory.glob("*.state.json"), reverse=True):
         try:
-            state = SessionState.model_validate_json(path.read_text(encoding="utf-8"))
+            return SessionState.model_validate_json(path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise FatalError(f"{path}: unreadable session state: {exc}") from None
-        if not state.finished:
-            return state
     return None
+
+
+def latest_unfinished(directory: Path) -> SessionState | None:
+    """The session ``--resume`` continues: the newest one, if it did not finish. An interrupted
+    session followed by one that finished is superseded (that later session started from the
+    prompt as it was, and whatever it kept is newer), so there is nothing to resume."""
+    state = latest_session(directory)
+    return state if state is not None and not state.finished else None

@@ -8,6 +8,7 @@ difference from the index. Read-side commands query the index, not the raw files
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from overseer.decide import Decision
 from overseer.errors import FatalError, validation_message
+from overseer.lock import target_lock
 from overseer.records import RunRecord
 from overseer.registry import PromptVersion
 from overseer.store.queries import Queries
@@ -42,6 +44,42 @@ class Difference:
         return f"{self.where}: {self.what}"
 
 
+class Unreadable(ValueError):
+    """A JSONL line the index cannot hold: not UTF-8, not a valid line, a number too large."""
+
+
+_SQLITE_INT = 2**63
+
+
+def row_of(kind: str, raw: bytes, target: str) -> dict[str, Any]:
+    """The index row of one JSONL line (without its place). Raises Unreadable."""
+    try:
+        text = raw.decode("utf-8")
+        if kind == "runs":
+            row = run_row(RunRecord.model_validate_json(text))
+        elif kind == "versions":
+            row = version_row(PromptVersion.model_validate_json(text), target)
+        else:
+            row = decision_row(Decision.model_validate_json(text), target)
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 at byte {exc.start}") from None
+    except ValidationError as exc:
+        raise Unreadable(f"not a valid line: {validation_message(exc)}") from None
+    for key, value in row.items():
+        if isinstance(value, int) and not -_SQLITE_INT <= value < _SQLITE_INT:
+            raise Unreadable(f"{key} is too large a number for the index")
+    return row
+
+
+def _index_error(path: Path, exc: sqlite3.Error) -> FatalError:
+    """One line for a database that cannot be used; a broken one says how to rebuild it."""
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            s in str(exc) for s in ("readonly", "unable to open", "disk is full", "locked")):
+        return FatalError(f"{path}: {exc}")
+    return FatalError(f"{path}: the evidence index is broken ({exc}); rebuild it from the JSONL "
+                      "files with `overseer index --rebuild`")
+
+
 @dataclass
 class IndexStats:
     files: int = 0
@@ -54,27 +92,45 @@ class Store(Queries):
         self.runs_dir = runs_dir
         self.path = runs_dir / DB_NAME
         runs_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30)
+        except sqlite3.Error as exc:
+            raise _index_error(self.path, exc) from None
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise _index_error(self.path, exc) from None
 
     def close(self) -> None:
         self.db.close()
 
-    def migrate(self) -> list[str]:
+    def _applied(self) -> set[str]:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)")
-        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        return {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet, each in one transaction that holds the write lock
+        from its start (BEGIN IMMEDIATE), so two processes opening a fresh index apply each one
+        once, and a failure (a full disk) leaves the index as it was before that migration."""
+        if all(name in self._applied() for name, _ in MIGRATIONS):
+            return []
         applied = []
         for name, script in MIGRATIONS:
-            if name in done:
-                continue
-            with self.db:
-                for statement in filter(str.strip, script.split(";")):
-                    self.db.execute(statement)
-                self.db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
-            applied.append(name)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if name not in self._applied():   # again: another process may have applied it
+                    for statement in filter(str.strip, script.split(";")):
+                        self.db.execute(statement)
+                    self.db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
+                    applied.append(name)
+                self.db.commit()
+            except BaseException:
+                self.db.rollback()
+                raise
         return applied
 
     # ---- writing the index -------------------------------------------------------------------
@@ -85,19 +141,8 @@ class Store(Queries):
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.runs_dir).as_posix()
 
-    def _insert(self, kind: str, source: str, line_no: int, raw: bytes, target: str,
+    def _insert(self, row: dict[str, Any], kind: str, source: str, line_no: int, raw: bytes,
                 byte_offset: int) -> None:
-        text = raw.decode("utf-8")
-        try:
-            if kind == "runs":
-                row = run_row(RunRecord.model_validate_json(text))
-            elif kind == "versions":
-                row = version_row(PromptVersion.model_validate_json(text), target)
-            else:
-                row = decision_row(Decision.model_validate_json(text), target)
-        except ValidationError as exc:
-            raise FatalError(f"{self.runs_dir / source}:{line_no}: not a valid line: "
-                             f"{validation_message(exc)}") from None
         row.update(source=source, line=line_no, digest=digest(raw))
         if kind == "runs":
             row["byte_offset"] = byte_offset
@@ -117,7 +162,8 @@ class Store(Queries):
     def update(self) -> IndexStats:
         """Index whatever the JSONL files gained since the last update. A file edited in place
         (not appended to) is left alone with a warning: `verify` reports it, `index --rebuild`
-        re-reads it."""
+        re-reads it. An unreadable line is left out with a warning; `index --rebuild` sets it
+        aside."""
         stats = IndexStats()
         for path in self._sources():
             source = self._relative(path)
@@ -142,9 +188,15 @@ class Store(Queries):
                 position = offset
                 for raw in raw_lines:
                     lines += 1
-                    self._insert(kind, source, lines, raw.rstrip(b"\n"), target, position)
+                    try:
+                        row = row_of(kind, raw.rstrip(b"\n"), target)
+                    except Unreadable as exc:
+                        stats.warnings.append(f"{path}:{lines}: unreadable, left out of the index "
+                                              f"({exc}); `overseer index --rebuild` sets it aside")
+                    else:
+                        self._insert(row, kind, source, lines, raw.rstrip(b"\n"), position)
+                        stats.added += 1
                     position += len(raw)
-                    stats.added += 1
                 self.db.execute(
                     "INSERT OR REPLACE INTO sources (path, kind, offset, lines, tail_digest, tail_length)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
@@ -168,9 +220,14 @@ class Store(Queries):
             complete = data[: data.rfind(b"\n") + 1]
             for line_no, raw in enumerate(complete.splitlines(), start=1):
                 where = f"{path}:{line_no}"
-                if line_no not in indexed:
+                if line_no in indexed and indexed[line_no][1] == digest(raw):
+                    pass
+                elif (why := _unreadable(kind, raw, path.parent.name)) is not None:
+                    differences.append(Difference(where, f"unreadable ({why}); `overseer index "
+                                                         "--rebuild` sets it aside"))
+                elif line_no not in indexed:
                     differences.append(Difference(where, "in the JSONL but not in the index"))
-                elif indexed[line_no][1] != digest(raw):
+                else:
                     differences.append(Difference(where, "differs from the index (edited after indexing)"))
                 indexed.pop(line_no, None)
             for line_no, (key, _) in sorted(indexed.items()):
@@ -200,13 +257,60 @@ def open_store(runs_dir: Path, *, update: bool = True) -> Iterator[Store]:
         store.close()
 
 
+def _unreadable(kind: str, raw: bytes, target: str) -> str | None:
+    """Why the index cannot hold this line, or None when it can."""
+    try:
+        row_of(kind, raw, target)
+    except Unreadable as exc:
+        return str(exc)
+    return None
+
+
+def set_aside_unreadable(path: Path) -> list[str]:
+    """Move the lines of ``path`` the index cannot hold to ``<path>.unreadable`` (appended,
+    synced), then replace ``path`` by the rest (a synced temp file renamed over it), under the
+    target's lock: nothing is lost, and the JSONL is whole again. One warning per line moved."""
+    kind, target = source_kind(path), path.parent.name
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    bad: list[tuple[int, bytes, str]] = []
+    for line_no, raw in enumerate(complete.splitlines(keepends=True), start=1):
+        try:
+            row_of(kind, raw.rstrip(b"\n"), target)
+        except Unreadable as exc:
+            bad.append((line_no, raw, str(exc)))
+    if not bad:
+        return []
+    aside = path.with_name(path.name + ".unreadable")
+    with target_lock(path.parent, target):
+        with aside.open("ab") as out:
+            out.write(b"".join(raw for _, raw, _ in bad))
+            out.flush()
+            os.fsync(out.fileno())
+        moved = {line_no for line_no, _, _ in bad}
+        kept = b"".join(raw for n, raw in enumerate(data.splitlines(keepends=True), start=1)
+                        if n not in moved)
+        temp = path.with_name(path.name + ".rebuild-tmp")
+        with temp.open("wb") as out:
+            out.write(kept)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    return [f"{path}:{line_no}: unreadable ({why}); moved to {aside}" for line_no, _, why in bad]
+
+
 def rebuild(runs_dir: Path) -> IndexStats:
-    """Throw the index away and build it again from the JSONL files."""
+    """Throw the index away and build it again from the JSONL files, first setting aside the
+    lines it cannot hold (``set_aside_unreadable``)."""
+    warnings = [w for path in sorted(runs_dir.glob("*/*.jsonl")) if path.is_file()
+                for w in set_aside_unreadable(path)]
     for suffix in ("", "-wal", "-shm"):
         (runs_dir / (DB_NAME + suffix)).unlink(missing_ok=True)
     store = Store(runs_dir)
     try:
-        return store.update()
+        stats = store.update()
     finally:
         store.close()
+    stats.warnings[:0] = warnings
+    return stats
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from overseer.decide import Decision
+from overseer.errors import FatalError
 from overseer.records import RunRecord
 from overseer.registry import PromptVersion
+from overseer.store.schema import digest
 
 
 @dataclass
@@ -88,16 +90,30 @@ class Queries:
             else self.db.execute("SELECT body FROM decisions ORDER BY time, decision_id")
         return [Decision.model_validate_json(r[0]) for r in rows]
 
-    def _read_back(self, rows: Iterable[tuple[str, int]]) -> list[RunRecord]:
-        by_source: dict[str, list[int]] = {}
-        for source, byte_offset in rows:
-            by_source.setdefault(source, []).append(byte_offset)
+    def _read_back(self, rows: Iterable[tuple[str, int, str]]) -> list[RunRecord]:
+        """The records at these (source, byte offset, digest) rows, read from their JSONL. A line
+        that is no longer the one indexed (the file was edited in place) is a FatalError saying
+        how to rebuild, never a record read from the wrong place."""
+        by_source: dict[str, list[tuple[int, str]]] = {}
+        for source, byte_offset, line_digest in rows:
+            by_source.setdefault(source, []).append((byte_offset, line_digest))
         records: list[RunRecord] = []
-        for source, offsets in by_source.items():
-            with (self.runs_dir / source).open("rb") as handle:
-                for byte_offset in offsets:
+        for source, places in by_source.items():
+            path = self.runs_dir / source
+            try:
+                handle = path.open("rb")
+            except FileNotFoundError:
+                raise FatalError(f"{path}: indexed, but the file is gone; run "
+                                 "`overseer index --rebuild`") from None
+            with handle:
+                for byte_offset, line_digest in places:
                     handle.seek(byte_offset)
-                    records.append(RunRecord.model_validate_json(handle.readline()))
+                    raw = handle.readline().rstrip(b"\n")
+                    if digest(raw) != line_digest:
+                        raise FatalError(
+                            f"{path}: changed since it was indexed (the line at byte {byte_offset} "
+                            "differs); run `overseer verify`, then `overseer index --rebuild`")
+                    records.append(RunRecord.model_validate_json(raw))
         return records
 
     def runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
@@ -105,7 +121,7 @@ class Queries:
         """Every recorded run of one prompt under one experiment setup and environment that is
         evidence (infrastructure failures are left out)."""
         return self._read_back(self.db.execute(
-            "SELECT source, byte_offset FROM runs WHERE target = ? AND prompt_hash = ? AND "
+            "SELECT source, byte_offset, digest FROM runs WHERE target = ? AND prompt_hash = ? AND "
             "task_set_hash = ? AND seed = ? AND command = ? AND environment = ? AND infra = 0 "
             "ORDER BY source, byte_offset",
             (target, prompt_hash, task_set_hash, seed, command, environment)).fetchall())
@@ -122,7 +138,7 @@ class Queries:
     def passing_runs(self, *, target: str, prompt_hashes: Sequence[str], min_score: float) -> list[RunRecord]:
         """Passing runs of these prompt versions whose output was kept, in recorded order."""
         return self._read_back(self.db.execute(
-            f"SELECT source, byte_offset FROM runs WHERE target = ? AND passed = 1 AND score >= ? "
+            f"SELECT source, byte_offset, digest FROM runs WHERE target = ? AND passed = 1 AND score >= ? "
             f"AND output_kept = 1 AND prompt_hash IN ({_marks(prompt_hashes)}) ORDER BY source, line",
             (target, min_score, *prompt_hashes)).fetchall())
 

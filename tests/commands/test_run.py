@@ -65,7 +65,11 @@ def test_ctrl_c_stops_children_and_leaves_valid_records(toy_project: Path, tmp_p
     config = toy_project / "overseer.yaml"
     config.write_text(TOY_CONFIG.replace('"{python} tool.py"', f'"echo $$ >> {pids}; sleep 120"'))
     git(toy_project, "commit", "-qam", "slow command")
-    proc = subprocess.Popen([sys.executable, "-m", "overseer", "run", "toy", "--repeats", "3"],
+    # As from a terminal: a test run started in the background (`pytest &`) inherits SIGINT
+    # ignored, and so would overseer.
+    as_from_a_terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                          "from overseer.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", as_from_a_terminal, "run", "toy", "--repeats", "3"],
                             cwd=toy_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while (not pids.exists() or pids.read_text().count("\n") < 2) and time.monotonic() < deadline:

@@ -47,3 +47,39 @@ def test_sigkill_then_resume(tmp_path: Path, point: str) -> None:
         read_records(jsonl)
     summary = json.loads(resumed.stdout)
     assert summary["final"]["train"]["pass_rate"] == 1.0
+
+
+@pytest.mark.parametrize("point", ["accept:pending-saved", "registry:appended"])
+def test_resume_recognises_an_accept_another_session_finished(tmp_path: Path, point: str) -> None:
+    """Killed while keeping an edit; a plain optimize then ran to its end; a later --resume used
+    to overwrite the committed diffs/ record with the old session's, stage it, and register a
+    second accepted version, or fail on every try with "changed by someone else"."""
+    project = make_loop_project(tmp_path / "loop")
+    killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=project, env={"OVERSEER_FAULT": point})
+    assert killed.returncode == -signal.SIGKILL
+    plain = overseer("optimize", "toy", "--iterations", "1", cwd=project)
+    assert plain.returncode == 0, plain.stderr
+    diffs = {p.name: p.read_bytes() for p in (project / "diffs" / "toy").iterdir()}
+    head = git(project, "rev-parse", "HEAD").strip()
+    resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=project)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "no interrupted session to resume" in resumed.stderr
+    assert {p.name: p.read_bytes() for p in (project / "diffs" / "toy").iterdir()} == diffs
+    assert git(project, "rev-list", f"{head}..HEAD") == ""   # nothing was committed again
+    assert git(project, "status", "--porcelain") == ""
+    with open_store(project / "runs") as store:
+        assert [v.status for v in store.versions("toy")].count("accepted") == 1
+    again = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=project)
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_new_session_after_an_interrupted_accept_says_resume(tmp_path: Path) -> None:
+    """The prompt file holds the accepted text, uncommitted: "commit them first" would commit a
+    half-kept edit; the way out is --resume."""
+    project = make_loop_project(tmp_path / "loop")
+    killed = overseer_process("optimize", "toy", "--iterations", "1", cwd=project,
+                              env={"OVERSEER_FAULT": "write:replaced"})
+    assert killed.returncode == -signal.SIGKILL
+    plain = overseer("optimize", "toy", "--iterations", "1", cwd=project)
+    assert plain.returncode == 2 and "--resume" in plain.stderr and "commit them" not in plain.stderr
+    assert plain.stderr.count("overseer: error") == 1 and "Traceback" not in plain.stderr

@@ -1,0 +1,45 @@
+"""Parts of one run that must stay bounded whatever the command writes."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from overseer.runner import _ARTIFACT_FILE_CAP, _keep_artifacts
+from overseer.sanitizers import SANITIZE_CAP, sanitize_outputs
+
+
+def _sparse(path: Path, size: int, head: bytes) -> None:
+    with path.open("wb") as out:
+        out.write(head)
+        out.truncate(size)   # a hole: no disk used, but reading it whole costs `size` bytes
+
+
+def _peak(action) -> int:  # type: ignore[no-untyped-def]
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_huge_output_file_is_kept_up_to_the_cap_without_reading_it_whole(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    _sparse(work / "solution.py", 300_000_000, b"print('hi')\n")
+    dest = tmp_path / "kept"
+    peak = _peak(lambda: _keep_artifacts([("outputs/solution.py", work / "solution.py")], dest, tmp_path))
+    kept = (dest / "outputs" / "solution.py").read_text()
+    assert kept.startswith("print('hi')\n") and len(kept) == _ARTIFACT_FILE_CAP
+    assert peak < 20 * _ARTIFACT_FILE_CAP, f"{peak} bytes at the peak"
+
+
+def test_sanitizers_leave_a_huge_file_alone(tmp_path: Path) -> None:
+    _sparse(tmp_path / "solution.py", SANITIZE_CAP + 1, b"```python\nx = 1\n```\n")
+    (tmp_path / "small.py").write_text("```python\ny = 2\n```\n")
+    changed: dict[str, list[str]] = {}
+    peak = _peak(lambda: changed.update(sanitize_outputs(tmp_path, ["strip_fences"])))
+    assert changed == {"strip_fences": ["small.py"]}
+    assert (tmp_path / "solution.py").stat().st_size == SANITIZE_CAP + 1
+    assert peak < SANITIZE_CAP // 4, f"{peak} bytes at the peak"
