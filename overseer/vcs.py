@@ -3,8 +3,10 @@ file and its diffs/ record, never anything else the user has staged or changed."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -103,24 +105,57 @@ def switch_branch(repo: git.Repo, name: str) -> None:
         raise FatalError(f"git checkout {name} failed: {exc.stderr.strip()}") from None
 
 
+def _hook(repo: git.Repo, name: str, *args: str, env: dict[str, str]) -> None:
+    """Run the repository's ``name`` hook as `git commit` would (core.hooksPath honoured, the
+    commit's index as GIT_INDEX_FILE, the work tree as cwd); a refusal is a FatalError."""
+    hooks = Path(repo.git.rev_parse("--git-path", "hooks"))
+    hook = hooks if hooks.is_absolute() else Path(repo.working_dir) / hooks
+    hook = hook / name
+    if not (hook.is_file() and os.access(hook, os.X_OK)):
+        return
+    done = subprocess.run([str(hook), *args], cwd=repo.working_dir, env={**os.environ, **env},
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        said = " ".join((done.stderr.strip() or done.stdout.strip()).split())[-300:]
+        raise FatalError(f"the {name} hook refused the commit (exit {done.returncode}): {said or 'no output'}; "
+                         "fix what it reports, then run optimize again with --resume to commit the kept edit")
+
+
+def _signing(repo: git.Repo) -> list[str]:
+    """``-S`` when the repository asks for signed commits (commit-tree ignores commit.gpgSign)."""
+    try:
+        wanted = repo.git.config("--type=bool", "--get", "commit.gpgsign").strip() == "true"
+    except git.GitCommandError:   # not set
+        return []
+    return ["-S"] if wanted else []
+
+
 def commit_paths(repo: git.Repo, paths: list[Path], message: str) -> str:
     """Commit exactly ``paths`` on top of HEAD and return the new commit's sha.
 
     A private index starts from HEAD's tree, so whatever the user has staged or changed elsewhere
     is never swept into the commit; the user's own index is then updated for these paths only.
+    Like `git commit`, the pre-commit and commit-msg hooks run (and may refuse), the commit is
+    signed when commit.gpgSign is set (a failure to sign refuses), and post-commit runs after.
     """
     assert repo.git_dir is not None
     relative = [_relative(repo, p) for p in paths]
     fd, index = tempfile.mkstemp(dir=repo.git_dir, prefix="overseer-index-")
     os.close(fd)
+    msg_fd, message_file = tempfile.mkstemp(dir=repo.git_dir, prefix="overseer-msg-")
+    os.close(msg_fd)
     env = {"GIT_INDEX_FILE": index}
     try:
         parent = repo.head.commit.hexsha
         repo.git.read_tree(parent, env=env)
         repo.git.add("--", *relative, env=env)
+        _hook(repo, "pre-commit", env=env)
+        Path(message_file).write_text(message.rstrip("\n") + "\n", encoding="utf-8")
+        _hook(repo, "commit-msg", message_file, env=env)
+        message = Path(message_file).read_text(encoding="utf-8")
         tree = repo.git.write_tree(env=env)
         checkpoint("commit:tree-written")
-        sha = repo.git.commit_tree(tree, "-p", parent, "-m", message)
+        sha = repo.git.commit_tree(tree, "-p", parent, *_signing(repo), "-F", message_file)
         checkpoint("commit:commit-created")
         repo.git.update_ref("-m", f"overseer: {message.splitlines()[0]}", "HEAD", sha, parent)
         checkpoint("commit:ref-updated")
@@ -129,5 +164,8 @@ def commit_paths(repo: git.Repo, paths: list[Path], message: str) -> str:
         raise FatalError(f"git commit of {', '.join(relative)} failed: {exc.stderr.strip()}") from None
     finally:
         Path(index).unlink(missing_ok=True)
+        Path(message_file).unlink(missing_ok=True)
     checkpoint("commit:index-updated")
+    with contextlib.suppress(FatalError):   # as with `git commit`, post-commit cannot undo it
+        _hook(repo, "post-commit", env={})
     return str(sha)

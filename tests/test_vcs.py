@@ -75,6 +75,7 @@ class RunLike(BaseModel):
 
 
 def _repo_with_prompt(root: Path) -> None:
+    root.mkdir(exist_ok=True)
     git(root, "init", "-q")
     (root / "prompt.md").write_text("v1\n")
     git(root, "add", "-A")
@@ -95,7 +96,7 @@ def test_a_refusing_pre_commit_hook_refuses_the_commit(tmp_path: Path) -> None:
     head = git(tmp_path, "rev-parse", "HEAD")
     repo = open_repo(tmp_path)
     assert repo is not None
-    with pytest.raises(FatalError, match="pre-commit hook refused the commit .*trailing whitespace"):
+    with pytest.raises(FatalError, match=r"pre-commit hook refused the commit .*trailing whitespace"):
         commit_paths(repo, [tmp_path / "prompt.md"], "kept edit")
     assert git(tmp_path, "rev-parse", "HEAD") == head
     assert sorted(p.name for p in (tmp_path / ".git").iterdir() if p.name.startswith("overseer-")) == []
@@ -104,7 +105,7 @@ def test_a_refusing_pre_commit_hook_refuses_the_commit(tmp_path: Path) -> None:
 def test_hooks_see_the_commit_and_may_edit_its_message(tmp_path: Path) -> None:
     _repo_with_prompt(tmp_path)
     _hook(tmp_path, "pre-commit", "git diff --cached --name-only > ../staged.txt\n")
-    _hook(tmp_path, "commit-msg", "echo 'Reviewed-by: hook' >> \"$1\"\n")
+    _hook(tmp_path, "commit-msg", "printf '\\nReviewed-by: hook\\n' >> \"$1\"\n")
     _hook(tmp_path, "post-commit", "git log -1 --format=%s > ../after.txt\n")
     (tmp_path / "other.txt").write_text("not part of it\n")
     git(tmp_path, "add", "other.txt")
@@ -133,6 +134,6 @@ def test_commits_are_signed_when_the_repository_asks(tmp_path: Path) -> None:
     assert "gpgsig -----BEGIN PGP SIGNATURE-----" in git(root, "cat-file", "commit", sha)
     git(root, "config", "gpg.program", "false")   # signing is asked for and fails: no commit
     (root / "prompt.md").write_text("v3\n")
-    with pytest.raises(FatalError, match="git commit of prompt.md failed"):
+    with pytest.raises(FatalError, match=r"git commit of prompt\.md failed"):
         commit_paths(repo, [root / "prompt.md"], "another edit")
     assert git(root, "rev-parse", "HEAD").strip() == sha
