@@ -26,7 +26,7 @@ from overseer.process import cancel_all, pause, reset_cancel
 from overseer.prompts import prompt_hash, write_prompt_in_copy
 from overseer.records import RecordLog, RunRecord
 from overseer.runner import RunContext, run_one
-from overseer.sandbox import IsolatedCopy
+from overseer.sandbox import IsolatedCopy, claim
 from overseer.tasks import Task, TaskSet
 
 
@@ -120,6 +120,7 @@ def evaluate_batch(
     results: list[list[RunRecord]] = [[] for _ in arms]
     with contextlib.ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="overseer-work-")))
+        claim(scratch)
         contexts = []
         for index, arm in enumerate(arms):
             copy = stack.enter_context(IsolatedCopy(loaded.root))

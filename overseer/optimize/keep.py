@@ -8,6 +8,7 @@ accept, and the prompt file is always either the last accepted text or the new a
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -40,6 +41,34 @@ def diff_paths(diffs_dir: Path, pending: Pending) -> tuple[Path, Path]:
     return diffs_dir / f"{stem}.diff", diffs_dir / f"{stem}.md"
 
 
+def uncommitted_changes(setup: Setup) -> str:
+    """The diff from HEAD to the prompt file as it is now, when it has uncommitted changes (a
+    session under --allow-dirty): committing a kept edit commits them too, so its record says so."""
+    if setup.repo is None:
+        return ""
+    head = head_bytes(setup.repo, setup.prompt_path)
+    now = setup.prompt_path.read_bytes()
+    if head is None or head == now:
+        return ""
+    name = setup.prompt_path.name
+    return "".join(difflib.unified_diff(
+        head.decode("utf-8", errors="replace").splitlines(keepends=True),
+        now.decode("utf-8", errors="replace").splitlines(keepends=True),
+        f"HEAD:{name}", f"uncommitted:{name}"))
+
+
+def _with_swept(text: str, pending: Pending, *, markdown: bool) -> str:
+    """A commit message or diffs/ record that says what else the commit carries, if anything."""
+    if not pending.swept:
+        return text
+    if not markdown:
+        return (f"{text}\n\nAlso commits uncommitted changes the prompt file had before the edit\n"
+                "(--allow-dirty); its diffs/ record shows them.")
+    return (f"{text}\n## Uncommitted changes committed with it\n\nThe prompt file had changes not in "
+            "HEAD when this edit was kept (--allow-dirty); the commit carries them too:\n\n"
+            f"```diff\n{pending.swept}```\n")
+
+
 def _write_prompt(setup: Setup, pending: Pending) -> bytes:
     """The prompt file with the accepted text in place (written only if it is not there yet)."""
     path, decision = setup.prompt_path, pending.decision
@@ -54,12 +83,12 @@ def _write_prompt(setup: Setup, pending: Pending) -> bytes:
     return new_source.encode("utf-8")
 
 
-def _commit(setup: Setup, new_source: bytes, paths: list[Path], decision: Decision) -> str | None:
+def _commit(setup: Setup, new_source: bytes, paths: list[Path], message: str) -> str | None:
     repo = setup.repo
     if repo is None:
         return None
     if head_bytes(repo, setup.prompt_path) != new_source or head_bytes(repo, paths[1]) is None:
-        return commit_paths(repo, paths, commit_message(decision))
+        return commit_paths(repo, paths, message)
     sync_index(repo, paths)  # committed before an interruption; only the user's index may lag behind
     return str(repo.head.commit.hexsha)
 
@@ -72,11 +101,11 @@ def keep_accepted(setup: Setup, state: SessionState, log: TargetLog) -> str | No
     new_source = _write_prompt(setup, pending)
     diff_path, md_path = diff_paths(setup.diffs_dir, pending)
     atomic_write(diff_path, decision.diff.encode("utf-8"), fault_prefix="diff-write")
-    atomic_write(md_path, decision_markdown(decision, pending.number).encode("utf-8"),
-                 fault_prefix="diff-write")
+    markdown = _with_swept(decision_markdown(decision, pending.number), pending, markdown=True)
+    atomic_write(md_path, markdown.encode("utf-8"), fault_prefix="diff-write")
     checkpoint("diffs:written")
-    sha = _commit(setup, new_source, [setup.prompt_path, diff_path, md_path], decision) \
-        if state.commit else None
+    sha = _commit(setup, new_source, [setup.prompt_path, diff_path, md_path],
+                  _with_swept(commit_message(decision), pending, markdown=False)) if state.commit else None
     log.add_decision(decision)
     log.add_version(_version(decision, pending.text, "accepted", state.session_id, commit=sha))
     checkpoint("registry:appended")

@@ -20,7 +20,7 @@ from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
 from overseer.optimize.drift import compare, probe_sample
 from overseer.optimize.iteration import Evidence, iterate
-from overseer.optimize.keep import keep_accepted, next_number, record_not_kept
+from overseer.optimize.keep import keep_accepted, next_number, record_not_kept, uncommitted_changes
 from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
 from overseer.optimize.runs import SessionRuns
 from overseer.optimize.setup import Setup, make_proposer, make_setup
@@ -197,7 +197,8 @@ def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: 
         decisions.append(decision)
         runs.hooks.decided(decision)
         if decision.outcome == "accepted":
-            state.pending = Pending(decision=decision, text=candidate, number=next_number(setup.diffs_dir))
+            state.pending = Pending(decision=decision, text=candidate, number=next_number(setup.diffs_dir),
+                                    swept=uncommitted_changes(setup) if state.commit else "")
             save_state(setup.directory, state)
             checkpoint("accept:pending-saved")
             sha = keep_accepted(setup, state, log)

@@ -22,6 +22,7 @@ class Pending(BaseModel):
     decision: Decision
     text: str
     number: int
+    swept: str = ""   # uncommitted changes to the prompt file the commit also carries (a diff)
 
 
 class SessionState(BaseModel):

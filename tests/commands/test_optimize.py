@@ -19,6 +19,13 @@ def test_refuses_a_dirty_prompt_unless_allowed(loop_project: Path) -> None:
     assert refused.returncode == 2 and "has uncommitted changes" in refused.stderr
     allowed = overseer("optimize", "toy", "--iterations", "1", "--allow-dirty", "--json", cwd=loop_project)
     assert allowed.returncode == 0, allowed.stderr
+    # The kept edit's commit carries the hand edit too: its message and diffs/ record say so
+    # (the record showed only the edit).
+    assert git(loop_project, "show", "HEAD:prompts/system.md") == GOOD + "Edited by hand.\n"
+    assert "Also commits uncommitted changes" in git(loop_project, "log", "-1", "--format=%B")
+    [record] = (loop_project / "diffs" / "toy").glob("*.md")
+    swept = record.read_text().split("## Uncommitted changes committed with it")[1]
+    assert "+Edited by hand." in swept
 
 
 def test_second_overseer_on_the_same_target_is_refused(loop_project: Path) -> None:
