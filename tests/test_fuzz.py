@@ -4,6 +4,7 @@ line, naming where) or a valid result, never a traceback."""
 from __future__ import annotations
 
 import json
+import shutil
 import string
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from overseer.config import load_config
 from overseer.errors import FatalError
 from overseer.proposers.llm import parse_reply
 from overseer.runner import _read_usage
+from overseer.store import open_store, rebuild
 from overseer.tasks import load_task
 from tests.helpers import TOY_CONFIG
+from tests.test_records import make_record
 
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -144,3 +147,35 @@ def test_junit_parser(tmp_path: Path, doc: str) -> None:
     else:
         assert 0.0 <= verdict.score <= 1.0 and verdict.tests_passed <= verdict.tests_total
 
+
+
+_junk_line = st.one_of(
+    st.binary(min_size=1, max_size=80).map(lambda b: b.replace(b"\n", b" ")),
+    json_like.map(lambda v: json.dumps(v).encode()),
+    st.integers(2**63, 2**80).map(lambda n: make_record(0).model_copy(update={"seed": n})
+                                  .model_dump_json().encode()),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(junk=st.lists(st.tuples(st.integers(0, 6), _junk_line), min_size=1, max_size=4))
+def test_index_rebuild_sets_aside_any_damaged_line(tmp_path: Path, junk: list[tuple[int, bytes]]) -> None:
+    """Damaged lines anywhere in a JSONL (bytes, other JSON, numbers beyond 64 bits): updating
+    the index warns and goes on, rebuild moves them aside, and then verify agrees."""
+    runs = tmp_path / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    (runs / "t").mkdir(parents=True)
+    lines = [make_record(i).model_dump_json().encode() for i in range(6)]
+    for at, line in junk:
+        lines.insert(at, line)
+    (runs / "t" / "s.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
+    with open_store(runs, update=False) as store:
+        stats = store.update()
+        unreadable = len(stats.warnings)
+        assert stats.added + unreadable == len(lines)
+    rebuilt = rebuild(runs)
+    assert len(rebuilt.warnings) == unreadable and rebuilt.added == len(lines) - unreadable
+    with open_store(runs) as store:
+        assert store.verify() == []
+    aside = runs / "t" / "s.jsonl.unreadable"
+    assert (aside.read_bytes().count(b"\n") if aside.exists() else 0) == unreadable

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from overseer.decide import Decision
 from overseer.errors import FatalError, validation_message
+from overseer.faults import checkpoint
 from overseer.lock import target_lock
 from overseer.records import RunRecord
 from overseer.registry import PromptVersion
@@ -125,6 +126,7 @@ class Store(Queries):
                 if name not in self._applied():   # again: another process may have applied it
                     for statement in filter(str.strip, script.split(";")):
                         self.db.execute(statement)
+                        checkpoint("migrate:statement")
                     self.db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
                     applied.append(name)
                 self.db.commit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -90,6 +92,43 @@ class LoopMachine(RuleBasedStateMachine):
         resumed = overseer("optimize", "toy", "--iterations", "1", "--resume", cwd=self.root)
         assert resumed.returncode == 0, resumed.stderr[-1500:]
         self._settle(resumed)
+
+    @rule(nth=st.integers(1, 12))
+    def index_migration_fails(self, nth: int) -> None:
+        """The disk fills up while a fresh index is being migrated: one line, and the next
+        command finds an index it can use (each migration is one transaction)."""
+        for db in (self.root / "runs").glob("overseer.db*"):
+            db.unlink()
+        failed = overseer_process("stats", cwd=self.root, env={"OVERSEER_FAULT": f"migrate:statement#{nth}!io"},
+                                  timeout=120)
+        assert failed.returncode in (0, 1) and "Traceback" not in failed.stderr, failed.stderr[-1500:]
+        assert overseer("stats", cwd=self.root).returncode == 0
+
+    @rule()
+    def index_opened_by_three_at_once(self) -> None:
+        for db in (self.root / "runs").glob("overseer.db*"):
+            db.unlink()
+        procs = [subprocess.Popen([sys.executable, "-m", "overseer", "stats"], cwd=self.root,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for _ in range(3)]
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=120)
+            assert proc.returncode == 0, stderr[-1500:]
+
+    @rule()
+    def a_middle_line_is_corrupted(self) -> None:
+        """An indexed JSONL damaged in place: commands stop with one line until `index --rebuild`
+        sets the line aside; then everything works again."""
+        logs = sorted((self.root / "runs" / "toy").glob("2*.jsonl"))
+        lines = logs[0].read_bytes().splitlines(keepends=True) if logs else []
+        if len(lines) < 3:
+            return
+        lines[len(lines) // 2] = b"\x00garbage\xff\n"
+        logs[0].write_bytes(b"".join(lines))
+        verified = overseer("verify", cwd=self.root)
+        assert verified.returncode == 1 and "unreadable" in verified.stdout
+        assert overseer("index", "--rebuild", cwd=self.root).returncode == 0
+        assert overseer("verify", cwd=self.root).returncode == 0
 
     @rule()
     def roll_back(self) -> None:
