@@ -2,13 +2,13 @@
 
 Three kinds: the whole file; a region between ``overseer:begin NAME`` and ``overseer:end`` marker
 lines (in any language's comment syntax); or a module-level Python string such as
-``PROMPT = \"\"\"...\"\"\"``, found with ``ast``. Files are handled as bytes decoded as UTF-8 with
-no newline translation, so a rewrite changes nothing outside the prompt.
+``PROMPT = \"\"\"...\"\"\"``, found with ``ast`` and edited in place by ``pyliteral``. Files are
+handled as bytes decoded as UTF-8 with no newline translation, so a rewrite changes nothing
+outside the prompt.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import re
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from overseer.config import PromptLocation
 from overseer.errors import FatalError
+from overseer.pyliteral import read_value, replace_value
 
 _END_MARKER = re.compile(r"overseer:end\b")
 
@@ -59,89 +60,30 @@ def _region_span(source: str, name: str, where: str) -> Span:
     raise FatalError(f"{where}: `overseer:begin {name}` has no `overseer:end` line after it")
 
 
-def _python_node(source: str, variable: str, where: str) -> ast.Constant:
-    try:
-        module = ast.parse(source)
-    except SyntaxError as exc:
-        raise FatalError(f"{where}:{exc.lineno}: cannot parse Python: {exc.msg}") from None
-    found: list[ast.expr] = []
-    for node in module.body:
-        if (isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == variable for t in node.targets
-        )) or (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
-                and node.target.id == variable and node.value is not None):
-            assert node.value is not None
-            found.append(node.value)
-    if len(found) != 1:
-        raise FatalError(
-            f"{where}: {len(found) or 'no'} module-level assignments to {variable} (need exactly one)"
-        )
-    value = found[0]
-    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
-        raise FatalError(f"{where}:{value.lineno}: {variable} is not a plain string literal")
-    return value
-
-
-def _char_offset(source: str, line_starts: list[int], lineno: int, byte_col: int) -> int:
-    # ast reports columns as UTF-8 byte offsets within the line.
-    start = line_starts[lineno - 1]
-    line = source[start:line_starts[lineno]] if lineno < len(line_starts) else source[start:]
-    return start + len(line.encode("utf-8")[:byte_col].decode("utf-8"))
-
-
-def _python_span(source: str, variable: str, where: str) -> Span:
-    node = _python_node(source, variable, where)
-    line_starts = [0]
-    for line in source.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
-    assert node.end_lineno is not None and node.end_col_offset is not None
-    return Span(
-        _char_offset(source, line_starts, node.lineno, node.col_offset),
-        _char_offset(source, line_starts, node.end_lineno, node.end_col_offset),
-    )
-
-
-def _render_literal(old_literal: str, text: str) -> str:
-    """A Python literal for ``text`` in the style of ``old_literal`` (triple quotes kept)."""
-    body = old_literal.lstrip("rRuUbB")
-    quote = body[:3] if body[:3] in ('"""', "'''") else ""
-    if not quote:
-        return repr(text)
-    escaped = text.replace("\\", "\\\\").replace(quote, quote[:2] + "\\" + quote[2])
-    if escaped.endswith(quote[0]):
-        escaped = escaped[:-1] + "\\" + quote[0]
-    continuation = "\\\n" if body.startswith(quote + "\\\n") and not text.startswith("\n") else ""
-    literal = quote + continuation + escaped + quote
-    return literal if ast.literal_eval(literal) == text else repr(text)
-
-
 def prompt_span(source: str, location: PromptLocation, where: str) -> Span:
+    """Where a whole-file or region prompt is (a Python literal is edited by pyliteral)."""
     if location.kind == "region":
         assert location.region is not None
         return _region_span(source, location.region, where)
-    if location.kind == "python":
-        assert location.variable is not None
-        return _python_span(source, location.variable, where)
     return Span(0, len(source))
 
 
 def extract_prompt(source: str, location: PromptLocation, where: str) -> str:
     if location.kind == "python":
         assert location.variable is not None
-        return str(_python_node(source, location.variable, where).value)
+        return read_value(source, location.variable, where)
     span = prompt_span(source, location, where)
     return source[span.start:span.end]
 
 
 def replace_prompt(source: str, location: PromptLocation, text: str, where: str) -> str:
     """The whole file's new text with the prompt replaced by ``text``; nothing else changes."""
-    span = prompt_span(source, location, where)
     if location.kind == "python":
-        new = _render_literal(source[span.start:span.end], text)
-    elif location.kind == "region" and text and not text.endswith("\n"):
-        new = text + "\n"  # the end marker must stay on its own line
-    else:
-        new = text
+        assert location.variable is not None
+        return replace_value(source, location.variable, text, where)
+    span = prompt_span(source, location, where)
+    # the end marker must stay on its own line
+    new = text + "\n" if location.kind == "region" and text and not text.endswith("\n") else text
     result = source[:span.start] + new + source[span.end:]
     expected = new if location.kind == "region" else text
     if extract_prompt(result, location, where) != expected:

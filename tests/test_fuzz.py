@@ -15,10 +15,12 @@ from overseer.checks import JUnitError, judge_junit
 from overseer.config import load_config
 from overseer.errors import FatalError
 from overseer.proposers.llm import parse_reply
+from overseer.pyliteral import read_value, replace_value
 from overseer.runner import _read_usage
 from overseer.store import open_store, rebuild
 from overseer.tasks import load_task
 from tests.helpers import TOY_CONFIG
+from tests.test_pyliteral import FORMS
 from tests.test_records import make_record
 
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -179,3 +181,21 @@ def test_index_rebuild_sets_aside_any_damaged_line(tmp_path: Path, junk: list[tu
         assert store.verify() == []
     aside = runs / "t" / "s.jsonl.unreadable"
     assert (aside.read_bytes().count(b"\n") if aside.exists() else 0) == unreadable
+
+
+@FUZZ
+@given(form=st.sampled_from(sorted(FORMS)), data=st.data())
+def test_python_literal_edits(form: str, data: st.DataObject) -> None:
+    """Any new text, in any literal form: written in place and read back exactly, or refused in
+    one line; never a traceback, never a file that is not UTF-8."""
+    source = FORMS[form]
+    old = read_value(source, "PROMPT", "t.py")
+    cut = data.draw(st.integers(0, len(old)))
+    new = old[:cut] + data.draw(st.text(max_size=12)) + old[cut + data.draw(st.integers(0, 5)):]
+    try:
+        edited = replace_value(source, "PROMPT", new, "t.py")
+    except FatalError as exc:
+        _one_line(str(exc))
+        return
+    edited.encode("utf-8")
+    assert read_value(edited, "PROMPT", "t.py") == new

@@ -75,11 +75,12 @@ def test_python_variable_round_trip_keeps_style_and_rest_of_file() -> None:
 def test_python_variable_with_non_ascii_before_it_on_the_line() -> None:
     source = 'X = "é"; PROMPT = "naïve prompt"\n'
     location = PromptLocation(file="t.py", variable="PROMPT")
-    assert replace_prompt(source, location, "new ✓", "t.py") == "X = \"é\"; PROMPT = 'new ✓'\n"
+    assert replace_prompt(source, location, "new ✓", "t.py") == 'X = "é"; PROMPT = "new ✓"\n'
 
 
 @pytest.mark.parametrize("source, message", [
-    ("PROMPT = f'{x}'\n", "not a plain string literal"),
+    ("PROMPT = f'{x}'\n", "PROMPT is an f-string"),
+    ("PROMPT = 1\n", "not a plain string literal"),
     ("PROMPT = 'a'\nPROMPT = 'b'\n", "2 module-level assignments"),
     ("OTHER = 'a'\n", "no module-level assignments to PROMPT"),
     ("PROMPT = (\n", "cannot parse Python"),
