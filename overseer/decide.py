@@ -32,10 +32,10 @@ from overseer.records import RunRecord, now_iso
 EXACT_STATES = 200_000
 MONTE_CARLO_ROUNDS = 20_000
 Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed",
-                  "inconclusive", "unfinished"]
-# Outcomes that are no evidence against the edit: it may be proposed again, and they do not count
-# toward the plateau.
-NOT_EVIDENCE: frozenset[str] = frozenset({"inconclusive", "unfinished"})
+                  "inconclusive", "unfinished", "unproven"]
+# Outcomes that are no evidence against the edit: it may be proposed again (an unproven one is
+# then continued from where its test stopped), and only "unproven" counts toward the plateau.
+NOT_EVIDENCE: frozenset[str] = frozenset({"inconclusive", "unfinished", "unproven"})
 
 
 class Criterion(BaseModel):
@@ -165,11 +165,12 @@ class Look(NamedTuple):
         return f"look {self.number} of at most {self.of}, {self.repeats} repeats"
 
 
-def looks(repeats: int, thresholds: Thresholds) -> list[Look]:
+def looks(repeats: int, thresholds: Thresholds, top: int | None = None) -> list[Look]:
     """The plan: a first look at ``repeats`` rounds, then one more round per look up to
-    ``max_repeats``. Every look tests at the full α: the betting test (evidence/betting.py) is
-    valid however often it is looked at, so no α is spent per look."""
-    top = max(repeats, thresholds.max_repeats or repeats)
+    ``max_repeats`` (or ``top``, for a candidate continued from an earlier test). Every look tests
+    at the full α: the betting test (evidence/betting.py) is valid however often it is looked at,
+    and however long it goes on, so no α is spent per look and none when it is continued."""
+    top = max(repeats, top or thresholds.max_repeats or repeats)
     counts = list(range(repeats, top + 1))
     return [Look(number, len(counts), count, thresholds.alpha)
             for number, count in enumerate(counts, start=1)]
@@ -226,16 +227,17 @@ def tasks_note(differences: dict[str, float]) -> str:
     return f"{base}; an effect of {gain:+.3f} would need about {max(needed, 5)} tasks to be proven 4 times in 5"
 
 
-LookVerdict = Literal["proven", "futile", "continue"]
+LookVerdict = Literal["proven", "futile", "continue", "unproven"]
 
 
 def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
                  thresholds: Thresholds, objective: Objective, look: Look,
                  max_infra_share: float = 1.0) -> LookVerdict:
     """proven: the gain clears min_gain and the betting test's p-value is <= α (the holdout is
-    next); futile: the last look, the confidence sequence already says the gain is below
-    min_gain, the gain so far is not above ``futility_gain`` after the first look, or too many
-    pairs were lost to infrastructure (no more runs are spent; decide() calls it inconclusive);
+    next); futile: the confidence sequence already says the gain is below min_gain, the gain so
+    far is not above ``futility_gain`` after the first look, or too many pairs were lost to
+    infrastructure (no more runs are spent; decide() calls it inconclusive); unproven: the last
+    look came with a gain still above ``futility_gain`` (the test may be continued later);
     continue: run one more round."""
     if infra_share(train_before, train_after) > max_infra_share:
         return "futile"
@@ -245,10 +247,9 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
         return "proven"
     if deterministic(train_before, train_after, objective):
         return "futile"  # every repeat the same: another round would add no evidence
-    if look.number == look.of or below(rounds, thresholds.min_gain, look.alpha) \
-            or gain <= thresholds.futility_gain:
+    if below(rounds, thresholds.min_gain, look.alpha) or gain <= thresholds.futility_gain:
         return "futile"
-    return "continue"
+    return "unproven" if look.number == look.of else "continue"
 
 
 TIME_ALPHA = 0.05

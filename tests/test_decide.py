@@ -154,7 +154,7 @@ def test_look_verdicts() -> None:
     assert look_verdict(*clear, Thresholds(), "pass_rate", first) == "proven"
     promising = rounds([[False] * 10 + [True] * 10], [[True] * 12 + [False] * 8])
     assert look_verdict(*promising, Thresholds(), "pass_rate", first) == "continue"
-    assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "futile"  # no look left
+    assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "unproven"  # no look left, promising
     worse = rounds([[True] * 20], [[False] * 3 + [True] * 17])
     assert look_verdict(*worse, Thresholds(), "pass_rate", first) == "futile"
     assert look_verdict(*worse, Thresholds(futility_gain=-1.0), "pass_rate", first) == "continue"

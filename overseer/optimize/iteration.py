@@ -4,7 +4,7 @@ recording it is the caller's (see keep.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks, screen
 from overseer.edits import EditRejected, apply_edit
@@ -16,13 +16,59 @@ from overseer.prompts import prompt_hash, read_source, replace_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
 from overseer.records import RunRecord
 
+# An unproven candidate is continued, max_repeats more rounds at a time, up to this many times
+# max_repeats rounds in all; after that a proposal of it only replays what is recorded.
+CONTINUE_LIMIT = 4
+
 
 @dataclass
 class Evidence:
-    """What the proposer is told beyond the current runs: earlier edits, and the edit-kind prior."""
+    """What the proposer is told beyond the current runs (earlier edits, the edit-kind prior),
+    and the candidates whose test ran out of rounds unproven (see ``open_unproven``)."""
 
     history: list[PastEdit]
     prior: dict[str, KindEffect]
+    unproven: dict[tuple[str, str], Decision] = field(default_factory=dict)
+
+
+def open_unproven(decisions: list[Decision]) -> dict[tuple[str, str], Decision]:
+    """(parent hash, candidate hash) -> the last decision about that candidate, when it was
+    "unproven": its test may go on from where it stopped, on the runs already recorded."""
+    last: dict[tuple[str, str], Decision] = {}
+    for decision in decisions:
+        if decision.candidate_hash and decision.outcome not in ("invalid", "no_proposal", "failed"):
+            last[(decision.parent_hash, decision.candidate_hash)] = decision
+    return {key: d for key, d in last.items() if d.outcome == "unproven"}
+
+
+def continuation(runs: SessionRuns, evidence: Evidence) -> Proposal | None:
+    """When the proposer has nothing new: the unproven candidate of the current prompt with the
+    largest gain so far whose test may still be continued, proposed again."""
+    cap = CONTINUE_LIMIT * _max_rounds(runs)
+    open_ = [d for (parent, _), d in evidence.unproven.items()
+             if parent == runs.state.current_hash and d.edit is not None and (d.repeats or 0) < cap]
+    if not open_:
+        return None
+    best = max(open_, key=lambda d: (d.gain or 0.0, d.time))
+    assert best.edit is not None
+    return Proposal(edit=best.edit, hypothesis=best.hypothesis, rationale=(
+        f"continued: unproven after {best.repeats} rounds (gain {best.gain or 0:+.3f}); the runs "
+        f"recorded so far are reused. {best.rationale}").strip())
+
+
+def _max_rounds(runs: SessionRuns) -> int:
+    return max(runs.setup.repeats, runs.setup.accept.max_repeats or runs.setup.repeats)
+
+
+def _rounds_cap(runs: SessionRuns, evidence: Evidence, candidate_hash: str) -> int | None:
+    """How far the train test of this candidate may go: further than max_repeats when it is the
+    continuation of an unproven test of the same candidate against the same prompt."""
+    earlier = evidence.unproven.get((runs.state.current_hash, candidate_hash))
+    if earlier is None or not earlier.repeats:
+        return None
+    step = _max_rounds(runs)
+    return min(earlier.repeats + step, CONTINUE_LIMIT * step) if earlier.repeats < CONTINUE_LIMIT * step \
+        else None
 
 
 @dataclass
@@ -46,6 +92,8 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[
         return base.model_copy(update={"outcome": "failed", "reason": str(exc)}), ""
     checkpoint("propose:done")
     if proposal is None:
+        proposal = continuation(runs, evidence)
+    if proposal is None:
         return base.model_copy(update={"outcome": "no_proposal", "reason": "nothing left to propose"}), ""
     base = base.model_copy(update={"edit": proposal.edit, "hypothesis": proposal.hypothesis,
                                    "rationale": proposal.rationale})
@@ -59,7 +107,8 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[
     base = base.model_copy(update={"candidate_hash": prompt_hash(applied.text), "diff": applied.diff})
     if problem := unwritable(runs, applied.text):
         return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {problem}"}), ""
-    return evaluate_candidate(runs, base, applied.text), applied.text
+    return evaluate_candidate(runs, base, applied.text,
+                              rounds=_rounds_cap(runs, evidence, prompt_hash(applied.text))), applied.text
 
 
 def unwritable(runs: SessionRuns, candidate: str) -> str | None:
@@ -84,8 +133,11 @@ def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Propos
     return proposer.propose(context)
 
 
-def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Decision:
-    """Screen, train looks, holdout, decide: ``base`` (the proposal's fields) merged with the verdict."""
+def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str, *,
+                       rounds: int | None = None) -> Decision:
+    """Screen, train looks, holdout, decide: ``base`` (the proposal's fields) merged with the
+    verdict. ``rounds``: how far the train test may go (a continued candidate's; max_repeats
+    otherwise)."""
     state, setup = runs.state, runs.setup
     runs_before = state.runs_used
     if (cost := first_look_cost(runs)) and setup.options.max_runs is not None \
@@ -103,7 +155,7 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
     screened = screen_candidate(runs, candidate)
     if screened is not None:
         return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})
-    train = sequential_train(runs, candidate)
+    train = sequential_train(runs, candidate, rounds)
     proven = train.verdict == "proven"
     holdout_before, holdout_after = runs.compare(candidate, "holdout", train.look.repeats) \
         if proven else ([], [])
@@ -118,6 +170,11 @@ def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str) -> Dec
         timed=timed)
     if train.stopped:  # it was promising, the budget ended its test: not evidence against it
         verdict.outcome, verdict.reason = "unfinished", f"unfinished: {train.stopped}"
+    elif train.verdict == "unproven":
+        verdict.outcome, verdict.reason = "unproven", (
+            f"unproven after {train.look.repeats} rounds: the test ran out of rounds with the gain "
+            f"still above {setup.accept.futility_gain:g}; it is continued from here when it is "
+            "proposed again or the proposer has nothing new")
     if verdict.outcome == "accepted":
         runs.baseline.train, runs.baseline.holdout = train.after, holdout_after
     return base.model_copy(update={**dict(verdict), "runs_used": state.runs_used - runs_before})
@@ -155,13 +212,13 @@ def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | N
             "reason": f"screen: worse on the minibatch (p {check.value} <= {check.limit})"}
 
 
-def sequential_train(runs: SessionRuns, candidate: str) -> TrainResult:
+def sequential_train(runs: SessionRuns, candidate: str, rounds: int | None = None) -> TrainResult:
     """Train runs of parent and candidate, one more round (repeat) of every train task per look
     (see decide.looks), until the candidate is proven, futile, or at the last look; or until the
     next look could overrun --max-runs (then ``stopped`` says so and the candidate counts as not
     proven)."""
     setup, state = runs.setup, runs.state
-    plan, max_runs = looks(setup.repeats, setup.accept), setup.options.max_runs
+    plan, max_runs = looks(setup.repeats, setup.accept, rounds), setup.options.max_runs
     result = TrainResult([], [], plan[0], "futile")
     for look in plan:
         if look.number > 1 and max_runs is not None:

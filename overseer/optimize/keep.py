@@ -119,16 +119,16 @@ def keep_accepted(setup: Setup, state: SessionState, log: TargetLog) -> str | No
 
 def record_not_kept(setup: Setup, state: SessionState, decision: Decision, log: TargetLog) -> None:
     """A decision that was not accepted: logged, its candidate registered as rejected. An
-    inconclusive one (too many infrastructure failures) or an unfinished one (the run budget
-    ended its test) is logged only: it is no evidence against the edit and does not count toward
-    the plateau."""
+    inconclusive one (too many infrastructure failures), an unfinished one (the run budget ended
+    its test) or an unproven one (its test ran out of rounds, still promising) is logged only: it
+    is no evidence against the edit; only the unproven one counts toward the plateau."""
     log.add_decision(decision)
     if decision.candidate_hash and decision.edit is not None \
             and decision.outcome != "invalid" and decision.outcome not in NOT_EVIDENCE:
         log.add_version(_version(decision, candidate_text(state.current_text, decision), "rejected",
                                  state.session_id, reason=decision.reason))
     checkpoint("decision:recorded")
-    state.consecutive_rejections += decision.outcome not in NOT_EVIDENCE
+    state.consecutive_rejections += decision.outcome not in NOT_EVIDENCE or decision.outcome == "unproven"
     state.iteration = decision.iteration + 1
     save_state(setup.directory, state)
 

@@ -19,7 +19,7 @@ from overseer.insights import edit_prior
 from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
 from overseer.optimize.drift import compare, probe_sample
-from overseer.optimize.iteration import Evidence, iterate
+from overseer.optimize.iteration import Evidence, iterate, open_unproven
 from overseer.optimize.keep import keep_accepted, next_number, record_not_kept, uncommitted_changes
 from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
 from overseer.optimize.runs import SessionRuns
@@ -127,9 +127,11 @@ def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> S
 
 def _evidence(setup: Setup) -> Evidence:
     with open_store(setup.runs_dir) as store:
+        decisions = store.decisions(setup.name)
         history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis)
-                   for d in store.decisions(setup.name) if d.edit is not None]
-        return Evidence(history, edit_prior(store) if setup.options.use_prior else {})
+                   for d in decisions if d.edit is not None]
+        return Evidence(history, edit_prior(store) if setup.options.use_prior else {},
+                        open_unproven(decisions))
 
 
 def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[str, Metrics]:

@@ -282,3 +282,48 @@ def test_an_edit_that_would_break_its_region_is_an_invalid_proposal(loop_project
     assert outcomes[0]["outcome"] == "invalid"
     assert "cannot be written back" in outcomes[0]["reason"]
     assert (loop_project / "prompts" / "system.md").read_text() == f"# overseer:begin P\n{START}# overseer:end\n"
+
+
+def test_an_unproven_candidate_is_continued_later_on_its_recorded_runs(escalating: Path) -> None:
+    """Its test ran out of rounds while still promising: "unproven", not rejected. The next
+    session proposes it again and its test goes on from round 5, reusing rounds 1-4: the same
+    evidence, and the proof that needed 8 rounds comes without running any of them twice."""
+    config = escalating / "overseer.yaml"
+    config.write_text(config.read_text().replace("max_repeats: 8", "max_repeats: 4"))
+    git(escalating, "commit", "-qam", "4 rounds per session")
+    first = _optimize(escalating, "--iterations", "1")
+    assert [it["outcome"] for it in first["iterations"]] == ["unproven"]
+    assert (escalating / "prompts" / "system.md").read_text() != GOOD
+    second = _optimize(escalating, "--iterations", "1")
+    assert [it["outcome"] for it in second["iterations"]] == ["accepted"]
+    with open_store(escalating / "runs") as store:
+        unproven, kept = store.decisions("toy")
+        versions = store.versions("toy")
+    assert (unproven.repeats, kept.repeats) == (4, 8) and kept.candidate_hash == unproven.candidate_hash
+    assert [v.status for v in versions].count("rejected") == 0
+    candidate_train = [(task, repeat) for hash_, task, repeat in _run_keys(escalating)
+                       if hash_ == kept.candidate_hash and task != "t02"]
+    assert sorted(candidate_train) == sorted({(t, r) for t in ("t00", "t01") for r in range(8)})
+    assert (escalating / "prompts" / "system.md").read_text() == GOOD
+
+
+class _Dry:
+    """A proposer with nothing new to propose."""
+
+    name = "dry"
+
+    def propose(self, context: object) -> None:
+        return None
+
+
+def test_when_the_proposer_has_nothing_new_the_unproven_candidate_is_continued(escalating: Path) -> None:
+    config = escalating / "overseer.yaml"
+    config.write_text(config.read_text().replace("max_repeats: 8", "max_repeats: 4"))
+    git(escalating, "commit", "-qam", "4 rounds per session")
+    assert [it["outcome"] for it in _optimize(escalating, "--iterations", "1")["iterations"]] == ["unproven"]
+    loaded = load_config(escalating / "overseer.yaml")
+    summary = optimize_target(loaded, "toy", OptimizeOptions(iterations=3),
+                             Hooks(progress=run_progress), proposer=_Dry())
+    assert [d.outcome for d in summary.decisions] == ["accepted", "no_proposal"]
+    assert summary.decisions[0].rationale.startswith("continued: unproven after 4 rounds")
+    assert summary.decisions[0].repeats == 8
