@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from overseer import report
-from overseer.config import load_config
+from overseer.commands.plan import make_plan
+from overseer.config import LoadedConfig, load_config
 from overseer.decide import Decision
 from overseer.errors import EXIT_OK, FatalError
 from overseer.health import UnhealthyBaseline
@@ -21,6 +22,16 @@ def reporting_hooks() -> Hooks:
     return Hooks(progress=report.run_progress, phase=report.note, decided=_decided)
 
 
+def _bill(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> str:
+    """The session's bill in one line, from this target's recorded runs (see ``overseer plan``)."""
+    try:
+        plan = make_plan(loaded=loaded, target_name=name, iterations=options.iterations,
+                         max_runs=options.max_runs, jobs=options.jobs, trials=40)
+    except FatalError:
+        return "the bill in advance: no recorded runs yet (known after this session, `overseer plan`)"
+    return report.plan_line(plan)
+
+
 def main(*, config: Path | None, target: str | None, all_targets: bool, options: OptimizeOptions,
          json_output: bool) -> int:
     loaded = load_config(config)
@@ -31,6 +42,7 @@ def main(*, config: Path | None, target: str | None, all_targets: bool, options:
     summaries, code = [], EXIT_OK
     for name in names:
         hooks.phase(f"target {name}")
+        hooks.phase(_bill(loaded, name, options))
         try:
             summaries.append(optimize_target(loaded, name, options, hooks))
         except UnhealthyBaseline as exc:

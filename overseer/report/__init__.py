@@ -26,6 +26,7 @@ from overseer.report.evidence import (
 from overseer.report.session import (
     DemoResult,
     demo_json,
+    plan_line,
     session_json,
     show_demo,
     show_plan,
@@ -45,6 +46,7 @@ __all__ = [
     "note",
     "out",
     "pct",
+    "plan_line",
     "print_json",
     "run_progress",
     "session_json",

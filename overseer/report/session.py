@@ -106,6 +106,18 @@ def show_demo(result: DemoResult) -> None:
               "overseer history codewriter)")
 
 
+def plan_line(plan: Plan) -> str:
+    """The bill of the session about to start, in one line (optimize prints it first)."""
+    c = plan.recorded
+    runs = [plan.session_runs(sampling, effect) for sampling in plan.candidates
+            for effect in ("useless", "plus_10")]
+    low, high = min(runs), max(runs)
+    return (f"the bill in advance: about {low:.0f} to {high:.0f} runs for {plan.iterations} iterations "
+            f"(${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}, "
+            f"{low * c.seconds / plan.jobs / 60:.0f} to {high * c.seconds / plan.jobs / 60:.0f} min at "
+            f"-j {plan.jobs}); `overseer plan {plan.target}` explains it")
+
+
 def show_plan(plan: Plan) -> None:
     """The bill in advance (evidence/plan.py), as a person reads it."""
     c = plan.recorded

@@ -49,3 +49,13 @@ def test_max_cost_refuses_a_candidate_that_could_not_finish_inside_it(tmp_path: 
     assert summary["iterations"][0]["outcome"] == "unfinished"
     assert "over the cost budget ($0.15, $0.1 spent)" in summary["iterations"][0]["reason"]
     assert summary["stop_reason"] == "cost budget ($0.15): the next candidate could not finish inside it"
+
+
+def test_optimize_starts_with_the_bill(optimized: Path, tmp_path: Path) -> None:
+    fresh = overseer("optimize", "toy", "--iterations", "1", cwd=make_loop_project(tmp_path / "fresh"))
+    assert "the bill in advance: no recorded runs yet" in fresh.stderr
+    planned = json.loads(overseer("plan", "toy", "--iterations", "3", "--json", cwd=optimized).stdout)
+    runs = sorted(round(cell["runs"]) for sampling in planned["session"].values() for cell in sampling.values())
+    again = overseer("optimize", "toy", "--iterations", "3", cwd=optimized)
+    assert again.returncode == 0, again.stderr
+    assert f"the bill in advance: about {runs[0]} to {runs[-1]} runs for 3 iterations" in again.stderr
