@@ -18,6 +18,9 @@ from overseer.tasks import target_task_sets
 def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
               jobs: int | None, trials: int = 200) -> Plan:
     target = loaded.target(target_name)
+    if not any((runs_dir(loaded) / target_name).glob("*.jsonl")):   # and the index is not created
+        raise FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
+                         "first (one evaluation of the current prompt)")
     train, holdout = target_task_sets(loaded, target)
     current = prompt_hash(read_prompt(loaded.root, target.prompt))
     with open_store(runs_dir(loaded)) as store:

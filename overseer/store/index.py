@@ -45,6 +45,14 @@ class Difference:
         return f"{self.where}: {self.what}"
 
 
+def _lines(data: bytes) -> list[bytes]:
+    """``data`` cut after each b"\\n" and nowhere else (a damaged line may hold a stray \\r, which
+    bytes.splitlines would also cut at), each line with its b"\\n"; a last piece without one (a
+    torn tail) is the last element."""
+    pieces = data.split(b"\n")
+    return [piece + b"\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
 class Unreadable(ValueError):
     """A JSONL line the index cannot hold: not UTF-8, not a valid line, a number too large."""
 
@@ -186,7 +194,7 @@ class Store(Queries):
                 continue
             kind, target = source_kind(path), path.parent.name
             with self.db:
-                raw_lines = complete.splitlines(keepends=True)
+                raw_lines = _lines(complete)
                 position = offset
                 for raw in raw_lines:
                     lines += 1
@@ -220,7 +228,7 @@ class Store(Queries):
                 f"SELECT {key_of[kind]}, line, digest FROM {kind} WHERE source = ?", (source,))}
             data = path.read_bytes()
             complete = data[: data.rfind(b"\n") + 1]
-            for line_no, raw in enumerate(complete.splitlines(), start=1):
+            for line_no, raw in enumerate((line[:-1] for line in _lines(complete)), start=1):
                 where = f"{path}:{line_no}"
                 if line_no in indexed and indexed[line_no][1] == digest(raw):
                     pass
@@ -276,7 +284,7 @@ def set_aside_unreadable(path: Path) -> list[str]:
     data = path.read_bytes()
     complete = data[: data.rfind(b"\n") + 1]
     bad: list[tuple[int, bytes, str]] = []
-    for line_no, raw in enumerate(complete.splitlines(keepends=True), start=1):
+    for line_no, raw in enumerate(_lines(complete), start=1):
         try:
             row_of(kind, raw.rstrip(b"\n"), target)
         except Unreadable as exc:
@@ -290,7 +298,7 @@ def set_aside_unreadable(path: Path) -> list[str]:
             out.flush()
             os.fsync(out.fileno())
         moved = {line_no for line_no, _, _ in bad}
-        kept = b"".join(raw for n, raw in enumerate(data.splitlines(keepends=True), start=1)
+        kept = b"".join(raw for n, raw in enumerate(_lines(data), start=1)
                         if n not in moved)
         temp = path.with_name(path.name + ".rebuild-tmp")
         with temp.open("wb") as out:
