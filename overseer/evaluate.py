@@ -13,19 +13,19 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from overseer.cache import Pair, grid
 from overseer.config import LoadedConfig
+from overseer.executor import LocalExecutor, RunExecutor
 from overseer.faults import checkpoint
 from overseer.fingerprint import environment_fingerprint
 from overseer.metrics import Summary, summarize
-from overseer.process import cancel_all, pause, reset_cancel
 from overseer.prompts import prompt_hash, write_prompt_in_copy
 from overseer.records import RecordLog, RunRecord
-from overseer.runner import RunContext, run_one
+from overseer.runner import RunContext
 from overseer.sandbox import IsolatedCopy, claim
 from overseer.tasks import Task, TaskSet
 
@@ -74,18 +74,6 @@ def session_log_path(loaded: LoadedConfig, target_name: str, session_id: str) ->
     return runs_dir(loaded) / target_name / f"{session_id}.jsonl"
 
 
-def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
-    """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
-    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
-    policy, attempt = ctx.target.infra, 1
-    record = run_one(ctx, task, task_set_hash, repeat)
-    while record.infra and attempt <= policy.retries:
-        pause(policy.backoff_s * 2 ** (attempt - 1))
-        attempt += 1
-        record = run_one(ctx, task, task_set_hash, repeat)
-    return record.model_copy(update={"attempts": attempt})
-
-
 def _completed(futures: Iterable[Future[RunRecord]]) -> Iterator[Future[RunRecord]]:
     """The futures as they complete. The wait wakes a few times a second, so that Ctrl-C is
     handled at once even when the signal was delivered to a worker thread (the main thread's
@@ -107,10 +95,12 @@ def evaluate_batch(
     batch: str = "",
     order_seed: int = 0,
     on_run: Callable[[RunRecord], None] = lambda record: None,
+    executor: RunExecutor | None = None,
 ) -> list[list[RunRecord]]:
     """Run every arm's pairs, interleaved in the seeded order of ``run_order``, each arm in its own
     isolated copy with its prompt in place; record each run. Returns each arm's records in
-    (repeat, task) order.
+    (repeat, task) order. The runs are made by ``executor`` (executor.py; threads on this machine,
+    ``jobs`` at a time, by default).
 
     On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
     re-raised; records already appended stay, and no half-written record exists.
@@ -132,13 +122,12 @@ def evaluate_batch(
                 artifacts=runs_dir(loaded) / target_name / session_id,
                 artifacts_base=loaded.root, environment=environment, batch=batch,
             ))
-        reset_cancel()
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run") as pool:
+        with executor or LocalExecutor(jobs) as runner:
             futures: dict[Future[RunRecord], int] = {}
             try:
                 for index, task, repeat in run_order(arms, order_seed):
-                    futures[pool.submit(run_with_retries, contexts[index], task,
-                                        arms[index].task_set.content_hash, repeat)] = index
+                    futures[runner.submit(contexts[index], task, arms[index].task_set.content_hash,
+                                          repeat)] = index
                 for future in _completed(futures):
                     record = future.result()
                     log.append(record)
@@ -146,9 +135,7 @@ def evaluate_batch(
                     results[futures[future]].append(record)
                     on_run(record)
             except BaseException:
-                for future in futures:
-                    future.cancel()
-                cancel_all()
+                runner.cancel_all()
                 raise
     for arm, records in zip(arms, results, strict=True):
         order = {task.id: i for i, task in enumerate(arm.task_set.tasks)}

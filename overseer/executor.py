@@ -1,0 +1,72 @@
+"""Where runs are made: the executor seam.
+
+An executor takes runs (a RunContext, a task, a repeat), gives back a future of each one's
+RunRecord (or of its failure), and can cancel everything at once. Nothing above it (the cache, the
+records, the decisions) knows where the runs are made. ``LocalExecutor`` (threads on this machine,
+each run in its own isolated scratch directory and process group) is the default and today the
+only one; a distributed executor (a Ray cluster, issue 10) implements the same three operations.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Protocol
+
+from overseer.process import cancel_all, pause, reset_cancel
+from overseer.records import RunRecord
+from overseer.runner import RunContext, run_one
+from overseer.tasks import Task
+
+
+def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+    """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
+    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
+    policy, attempt = ctx.target.infra, 1
+    record = run_one(ctx, task, task_set_hash, repeat)
+    while record.infra and attempt <= policy.retries:
+        pause(policy.backoff_s * 2 ** (attempt - 1))
+        attempt += 1
+        record = run_one(ctx, task, task_set_hash, repeat)
+    return record.model_copy(update={"attempts": attempt})
+
+
+class RunExecutor(Protocol):
+    """``with executor:`` submit runs; leaving the block waits for those still running."""
+
+    def submit(self, ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Future[RunRecord]:
+        """Start (or queue) one run, with its retries; its future holds the record."""
+
+    def cancel_all(self) -> None:
+        """Stop every running command at once; queued runs never start."""
+
+    def __enter__(self) -> RunExecutor: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+
+class LocalExecutor:
+    """``jobs`` runs at a time in threads of this process."""
+
+    def __init__(self, jobs: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run")
+        self._futures: list[Future[RunRecord]] = []
+
+    def submit(self, ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Future[RunRecord]:
+        future = self._pool.submit(run_with_retries, ctx, task, task_set_hash, repeat)
+        self._futures.append(future)
+        return future
+
+    def cancel_all(self) -> None:
+        for future in self._futures:
+            future.cancel()
+        cancel_all()
+
+    def __enter__(self) -> LocalExecutor:
+        reset_cancel()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._pool.shutdown(wait=True)
