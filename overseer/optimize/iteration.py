@@ -129,7 +129,7 @@ def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Propos
         start_length=state.start_length, records=runs.baseline.train,
         tasks=setup.train.tasks, artifacts_base=setup.loaded.root, history=evidence.history,
         max_failures=setup.target.proposer.max_failures, prior=evidence.prior,
-        iteration=state.iteration)
+        iteration=state.iteration, session_id=state.session_id)
     return proposer.propose(context)
 
 

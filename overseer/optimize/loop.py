@@ -128,7 +128,7 @@ def prepare(setup: Setup, hooks: Hooks, log: TargetLog, commits: list[str]) -> S
 def _evidence(setup: Setup) -> Evidence:
     with open_store(setup.runs_dir) as store:
         decisions = store.decisions(setup.name)
-        history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis)
+        history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis, d.session_id)
                    for d in decisions if d.edit is not None]
         return Evidence(history, edit_prior(store) if setup.options.use_prior else {},
                         open_unproven(decisions))

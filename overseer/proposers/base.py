@@ -41,6 +41,7 @@ class PastEdit:
     gain: float | None     # measured train gain, when it was evaluated
     parent_hash: str       # the prompt it was proposed for
     hypothesis: str = ""
+    session_id: str = ""   # the session that decided it
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,16 @@ class ProposalContext:
     history: list[PastEdit] = field(default_factory=list)
     prior: dict[str, KindEffect] = field(default_factory=dict)
     iteration: int = 0
+    session_id: str = ""
 
     def rejected_here(self) -> set[str]:
         """Keys of edits already tried and not kept for this very prompt (one whose test was cut
-        short, inconclusive or unfinished, may be tried again)."""
+        short, inconclusive or unfinished may be tried again; an unproven one in a later session,
+        where its test is continued)."""
         return {p.edit.key() for p in self.history
-                if p.parent_hash == self.prompt_hash and p.outcome not in ("accepted", *NOT_EVIDENCE)}
+                if p.parent_hash == self.prompt_hash and (
+                    p.outcome not in ("accepted", *NOT_EVIDENCE)
+                    or (p.outcome == "unproven" and p.session_id == self.session_id))}
 
 
 class Proposer(Protocol):
@@ -99,7 +104,8 @@ def signature_family(record: RunRecord) -> str:
 def build_context(*, prompt: str, prompt_hash: str, start_length: int,
                   records: Sequence[RunRecord], tasks: Sequence[Task], artifacts_base: Path,
                   history: list[PastEdit], max_failures: int,
-                  prior: dict[str, KindEffect] | None = None, iteration: int = 0) -> ProposalContext:
+                  prior: dict[str, KindEffect] | None = None, iteration: int = 0,
+                  session_id: str = "") -> ProposalContext:
     """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
     common error classes first), and the history of earlier edits."""
     failing = [r for r in records if not r.passed and not r.infra]
@@ -124,5 +130,5 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
         prompt=prompt, prompt_hash=prompt_hash, start_length=start_length, runs=len(records),
         pass_rate=sum(r.passed for r in records) / len(records) if records else 0.0,
         error_counts=dict(counts.most_common()), failures=examples, history=history,
-        prior=prior or {}, iteration=iteration,
+        prior=prior or {}, iteration=iteration, session_id=session_id,
     )

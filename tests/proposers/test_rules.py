@@ -35,6 +35,20 @@ def test_never_reproposes_an_edit_rejected_for_this_prompt() -> None:
     assert RulesProposer().propose(context({"SyntaxError": 12}, elsewhere)).edit.key() == first.edit.key()
 
 
+def test_an_unproven_edit_is_proposed_again_in_a_later_session_only() -> None:
+    """Its test is continued then (on its recorded runs), not over and over in the session that
+    just ran out of rounds for it."""
+    first = RulesProposer().propose(context({"SyntaxError": 12}))
+    assert first is not None
+    history = [PastEdit(first.edit, "unproven", 0.04, "h0", session_id="night-1")]
+    same_night = context({"SyntaxError": 12}, history)
+    same_night.session_id = "night-1"
+    assert RulesProposer().propose(same_night).edit.key() != first.edit.key()  # type: ignore[union-attr]
+    next_night = context({"SyntaxError": 12}, history)
+    next_night.session_id = "night-2"
+    assert RulesProposer().propose(next_night).edit.key() == first.edit.key()  # type: ignore[union-attr]
+
+
 def test_measured_effects_of_edit_kinds_steer_the_ranking() -> None:
     counts = {"SyntaxError": 6, "ImportError": 5}
     assert candidates(context(counts))[0][1].edit.kind == "delete-line:output-format"
