@@ -128,7 +128,7 @@ def _decode(source: str, start: int, end: int, raw: bool, triple: bool) -> tuple
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                decoded = ast.literal_eval(f'"{sequence}"' if sequence != '\\"' else "'\\\"'")
+                decoded = ast.literal_eval(f'"{sequence}"')
             if len(decoded) == 1:
                 escapes.setdefault(decoded, sequence)
                 sources.append((i, match.end()))

@@ -18,17 +18,17 @@ from overseer.tasks import target_task_sets
 def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
               jobs: int | None, trials: int = 200) -> Plan:
     target = loaded.target(target_name)
-    if not any((runs_dir(loaded) / target_name).glob("*.jsonl")):   # and the index is not created
-        raise FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
+    nothing = FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
                          "first (one evaluation of the current prompt)")
+    if not any((runs_dir(loaded) / target_name).glob("*.jsonl")):   # and the index is not created
+        raise nothing
     train, holdout = target_task_sets(loaded, target)
     current = prompt_hash(read_prompt(loaded.root, target.prompt))
     with open_store(runs_dir(loaded)) as store:
         recorded = store.run_costs(target_name)
         rates = {r.task_id: r for r in store.task_rates(target_name, [current])}
     if not recorded.runs:
-        raise FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
-                         "first (one evaluation of the current prompt)")
+        raise nothing
     known = [r.rate for r in rates.values()]
     fallback = statistics.fmean(known) if known else 0.5
 

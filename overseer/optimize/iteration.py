@@ -67,8 +67,8 @@ def _rounds_cap(runs: SessionRuns, evidence: Evidence, candidate_hash: str) -> i
     if earlier is None or not earlier.repeats:
         return None
     step = _max_rounds(runs)
-    return min(earlier.repeats + step, CONTINUE_LIMIT * step) if earlier.repeats < CONTINUE_LIMIT * step \
-        else None
+    cap = CONTINUE_LIMIT * step
+    return None if earlier.repeats >= cap else min(earlier.repeats + step, cap)
 
 
 @dataclass

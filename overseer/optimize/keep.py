@@ -57,16 +57,17 @@ def uncommitted_changes(setup: Setup) -> str:
         f"HEAD:{name}", f"uncommitted:{name}"))
 
 
-def _with_swept(text: str, pending: Pending, *, markdown: bool) -> str:
-    """A commit message or diffs/ record that says what else the commit carries, if anything."""
-    if not pending.swept:
-        return text
-    if not markdown:
-        return (f"{text}\n\nAlso commits uncommitted changes the prompt file had before the edit\n"
-                "(--allow-dirty); its diffs/ record shows them.")
-    return (f"{text}\n## Uncommitted changes committed with it\n\nThe prompt file had changes not in "
-            "HEAD when this edit was kept (--allow-dirty); the commit carries them too:\n\n"
-            f"```diff\n{pending.swept}```\n")
+def _swept_note(pending: Pending) -> str:
+    """What a commit message adds when the commit also carries uncommitted prompt changes."""
+    return ("\n\nAlso commits uncommitted changes the prompt file had before the edit\n"
+            "(--allow-dirty); its diffs/ record shows them.") if pending.swept else ""
+
+
+def _swept_section(pending: Pending) -> str:
+    """The diffs/ record's section showing those changes."""
+    return ("\n## Uncommitted changes committed with it\n\nThe prompt file had changes not in HEAD "
+            "when this edit was kept (--allow-dirty); the commit carries them too:\n\n"
+            f"```diff\n{pending.swept}```\n") if pending.swept else ""
 
 
 def _write_prompt(setup: Setup, pending: Pending) -> bytes:
@@ -101,11 +102,11 @@ def keep_accepted(setup: Setup, state: SessionState, log: TargetLog) -> str | No
     new_source = _write_prompt(setup, pending)
     diff_path, md_path = diff_paths(setup.diffs_dir, pending)
     atomic_write(diff_path, decision.diff.encode("utf-8"), fault_prefix="diff-write")
-    markdown = _with_swept(decision_markdown(decision, pending.number), pending, markdown=True)
+    markdown = decision_markdown(decision, pending.number) + _swept_section(pending)
     atomic_write(md_path, markdown.encode("utf-8"), fault_prefix="diff-write")
     checkpoint("diffs:written")
     sha = _commit(setup, new_source, [setup.prompt_path, diff_path, md_path],
-                  _with_swept(commit_message(decision), pending, markdown=False)) if state.commit else None
+                  commit_message(decision) + _swept_note(pending)) if state.commit else None
     log.add_decision(decision)
     log.add_version(_version(decision, pending.text, "accepted", state.session_id, commit=sha))
     checkpoint("registry:appended")
