@@ -1,7 +1,8 @@
 """Our acceptance rule against peers' rules: same proposer, same budget of target runs.
 
     python benchmarks/peers.py [--seeds 5] [--budgets 1000 3000] [--noise 0 0.5]
-                               [--methods ours ours-fixed naive gepa-rule gepa]
+                               [--sampling seeded|fresh]
+                               [--methods ours ours-fixed ours-race1 naive gepa-rule gepa]
 
 Every method optimizes the example codewriter prompt on the simulator (36 train tasks; the 12
 holdout tasks are never shown to any method) with overseer's `rules` proposer supplying every new
@@ -10,6 +11,7 @@ text, until it has used the budget of target runs (a run that would exceed it is
 - ours: the real optimize loop at its defaults (repeats 2, escalation to 16, screen, holdout gate);
   only the command runs are replaced by the simulator's fast path (same seeding as real runs).
 - ours-fixed: the same with --max-repeats 2 (no escalation: the rule before issue 5).
+- ours-race1: the same with --race 1 (one candidate per iteration: no racing).
 - naive: evaluate the candidate on all train tasks (2 repeats, like ours), keep it if the train
   mean went up.
 - gepa-rule: GEPA's default acceptance: evaluate parent and candidate on a minibatch of 3 train
@@ -27,6 +29,7 @@ the runs used. Each GEPA-style evaluation draws fresh noise, as a model at tempe
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -51,6 +54,7 @@ from overseer.proposers.rules import RulesProposer
 from overseer.records import RunRecord
 from overseer.sim import expected_pass_rate
 from overseer.sim.fast import fast_evaluator, simulated_records
+from overseer.sim.profile import DEFAULT_PROFILE, PROFILE_ENV
 from overseer.tasks import Task, load_task_set, split_holdout
 
 GEPA_VERSION = "0.1.4"  # pinned: benchmarks/requirements.txt
@@ -124,15 +128,26 @@ class NoisyProposer:
         self.rules, self.noise, self.seed = RulesProposer(), noise, seed
 
     def propose(self, context: ProposalContext) -> Proposal | None:
+        return next(iter(self.propose_many(context, 1)), None)
+
+    def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
+        """Up to ``count`` proposals (a race's): each slot careless with probability ``noise``,
+        else the rules proposer's next best."""
         rng = random.Random(f"{self.seed}:{context.prompt_hash}:{len(context.history)}")
         unused = [line for line in CARELESS if line not in context.prompt]
-        if unused and rng.random() < self.noise:
-            anchor = context.prompt.splitlines()[0]
-            line = rng.choice(unused)
-            edit = Edit(op="insert_after", old=anchor, new="\n" + line, kind="add-constraint:careless")
-            if edit.key() not in context.rejected_here():
-                return Proposal(edit, f"add: {line}", "a careless guess")
-        return self.rules.propose(context)
+        good = self.rules.propose_many(context, count)
+        proposals: list[Proposal] = []
+        for _ in range(count):
+            if unused and rng.random() < self.noise:
+                line = unused.pop(rng.randrange(len(unused)))
+                edit = Edit(op="insert_after", old=context.prompt.splitlines()[0], new="\n" + line,
+                            kind="add-constraint:careless")
+                if edit.key() not in context.rejected_here():
+                    proposals.append(Proposal(edit, f"add: {line}", "a careless guess"))
+                    continue
+            if good:
+                proposals.append(good.pop(0))
+        return proposals
 
 
 class Setup:
@@ -235,7 +250,8 @@ def gepa_rule(setup: Setup, runs: Runs, seed: int) -> Outcome:
     return linear(setup, runs, step)
 
 
-def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None) -> Outcome:
+def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
+         race: int | None = None) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         build_demo_repo(root)
@@ -253,7 +269,7 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None) ->
                 current[0] = lineage[-1][1]
 
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
-        options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats)
+        options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats, race=race)
         try:
             optimize_target(loaded, "codewriter", options, hooks, proposer=setup.proposer,
                             evaluator=fast_evaluator("codewriter", "sim", seed, runs.charge))
@@ -320,11 +336,19 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["ours", "ours-fixed", "naive", "gepa-rule", "gepa"])
     parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.5],
                         help="share of proposals replaced by a careless line (see CARELESS)")
+    parser.add_argument("--sampling", choices=["seeded", "fresh"], default="seeded", help=(
+        "the simulated model's sampling: seeded (it uses the run's seed, common random numbers) "
+        "or fresh (it cannot be seeded)"))
     args = parser.parse_args()
+    if args.sampling != "seeded":
+        profile = Path(tempfile.mkdtemp()) / f"{args.sampling}.yaml"
+        profile.write_text(DEFAULT_PROFILE.read_text().replace("sampling: seeded", f"sampling: {args.sampling}"))
+        os.environ[PROFILE_ENV] = str(profile)
     setup = Setup()
     every = [*setup.train.tasks, *setup.holdout.tasks]
     start_truth = expected_pass_rate(setup.start, setup.holdout.tasks)
-    methods = {"ours": ours, "ours-fixed": lambda s, r, seed: ours(s, r, seed, max_repeats=2), "naive": lambda s, r, seed: naive(s, r), "gepa-rule": gepa_rule, "gepa": real_gepa}
+    methods = {"ours": ours, "ours-fixed": lambda s, r, seed: ours(s, r, seed, max_repeats=2),
+               "ours-race1": lambda s, r, seed: ours(s, r, seed, race=1), "naive": lambda s, r, seed: naive(s, r), "gepa-rule": gepa_rule, "gepa": real_gepa}
     if "gepa" in args.methods:
         try:
             import gepa  # noqa: F401
@@ -332,7 +356,7 @@ def main() -> None:
             print(f"gepa is not installed (pip install gepa=={GEPA_VERSION}); skipping it", file=sys.stderr)
             args.methods.remove("gepa")
     print(f"start prompt: holdout truth {start_truth:.3f}; {len(setup.train)} train tasks, "
-          f"{len(setup.holdout)} holdout; seeds 0..{args.seeds - 1}")
+          f"{len(setup.holdout)} holdout; seeds 0..{args.seeds - 1}; sampling {args.sampling}")
     for noise, budget in [(n, b) for n in args.noise for b in args.budgets]:
         print(f"\nbudget {budget} runs; careless proposals {noise:.0%}")
         print(f"{'method':>10} | {'holdout truth: median [min, max]':>33} | {'bad kept: median [min, max]':>28} "

@@ -96,6 +96,7 @@ def optimize(
     no_prior: Annotated[bool, typer.Option("--no-prior", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the target's repeats).")] = None,
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (default: accept.max_repeats; = --repeats: one look only).")] = None,
+    race: Annotated[int | None, typer.Option("--race", min=1, max=10, help="Candidates evaluated side by side against the current prompt; the first proven is kept (default: the target's race, 3).")] = None,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
@@ -105,7 +106,7 @@ def optimize(
                               max_time_s=max_time, patience=patience, commit=not no_commit,
                               branch=branch, allow_dirty=allow_dirty, resume=resume,
                               jobs=jobs, repeats=repeats, max_repeats=max_repeats,
-                              use_prior=not no_prior)
+                              use_prior=not no_prior, race=race)
     _exit(optimize_cmd.main(config=config, target=target, all_targets=all_targets, options=options,
                             json_output=json_output))
 

@@ -159,6 +159,9 @@ class Target(_Strict):
         "model name, a base URL); with OVERSEER_SIM_PROFILE and overseer's version they make the "
         "environment fingerprint, and runs are reused only under the same one"))
     edits: EditLimits = Field(default_factory=EditLimits)
+    race: int = Field(3, ge=1, le=10, description=(
+        "candidates evaluated side by side against the current prompt, sharing its runs; the "
+        "first one proven is kept (1: one candidate at a time)"))
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
 
     @field_validator("prompt", mode="before")

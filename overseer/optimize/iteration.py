@@ -1,20 +1,21 @@
-"""One iteration: propose ONE edit, validate it, screen it on a minibatch, evaluate it on train
-look after look, then on the holdout once proven, and decide. Returns the Decision; keeping or
-recording it is the caller's (see keep.py)."""
+"""One iteration: propose up to ``race`` edits, validate them, screen each on a minibatch, race
+the survivors against the current prompt on train look after look (race.py), measure the first
+proven one on the holdout, and decide. Returns the Decisions; keeping or recording them is the
+caller's (see keep.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks, screen
+from overseer.decide import Decision, mean_gain, paired_differences, screen
 from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
 from overseer.errors import FatalError
 from overseer.faults import checkpoint
+from overseer.optimize.race import Entry, race
 from overseer.optimize.runs import SessionRuns
 from overseer.prompts import prompt_hash, read_source, replace_prompt
-from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context
-from overseer.records import RunRecord
+from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context, propose_up_to
 
 # An unproven candidate is continued, max_repeats more rounds at a time, up to this many times
 # max_repeats rounds in all; after that a proposal of it only replays what is recorded.
@@ -71,34 +72,52 @@ def _rounds_cap(runs: SessionRuns, evidence: Evidence, candidate_hash: str) -> i
     return None if earlier.repeats >= cap else min(earlier.repeats + step, cap)
 
 
-@dataclass
-class TrainResult:
-    before: list[RunRecord]
-    after: list[RunRecord]
-    look: Look
-    verdict: LookVerdict
-    stopped: str = ""
-
-
-def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[Decision, str]:
-    """The Decision about this iteration's candidate, and the candidate's text ("" if none)."""
+def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[tuple[Decision, str]]:
+    """The Decisions about this iteration's candidates (up to ``race`` of them, raced against the
+    current prompt, race.py), the kept one last with its text ("" for the others)."""
     state, setup = runs.state, runs.setup
-    base = Decision(session_id=state.session_id, target=setup.name, iteration=state.iteration,
-                    parent_hash=state.current_hash, proposer=proposer.name)
+
+    def fresh(**fields: object) -> Decision:
+        return Decision(session_id=state.session_id, target=setup.name, iteration=state.iteration,
+                        parent_hash=state.current_hash, proposer=proposer.name, **fields)
+
     runs.hooks.phase(f"iteration {state.iteration + 1}: proposing ({proposer.name})")
     try:
-        proposal = propose(runs, proposer, evidence)
+        proposals = propose(runs, proposer, evidence)
     except ProposalFailed as exc:
-        return base.model_copy(update={"outcome": "failed", "reason": str(exc)}), ""
+        return [(fresh(outcome="failed", reason=str(exc)), "")]
     checkpoint("propose:done")
-    if proposal is None:
-        proposal = continuation(runs, evidence)
-    if proposal is None:
-        return base.model_copy(update={"outcome": "no_proposal", "reason": "nothing left to propose"}), ""
-    base = base.model_copy(update={"edit": proposal.edit, "hypothesis": proposal.hypothesis,
-                                   "rationale": proposal.rationale})
+    if not proposals and (continued := continuation(runs, evidence)) is not None:
+        proposals = [continued]
+    if not proposals:
+        return [(fresh(outcome="no_proposal", reason="nothing left to propose"), "")]
+    done: list[tuple[Decision, str]] = []
+    entries: list[Entry] = []
+    for proposal in proposals:
+        decision, text = prepared(runs, fresh(edit=proposal.edit, hypothesis=proposal.hypothesis,
+                                              rationale=proposal.rationale))
+        if not text:
+            done.append((decision, ""))
+        elif all(e.text != text for e in entries):
+            entries.append(Entry(decision, text, _rounds_cap(runs, evidence, prompt_hash(text))))
+    entries, refused = fit_to_budget(runs, entries)
+    done += refused
+    survivors = []
+    for entry in entries:
+        if (screened := screen_candidate(runs, entry)) is None:
+            survivors.append(entry)
+        else:
+            done.append((entry.decision.model_copy(update=screened), ""))
+    return done + race(runs, survivors)
+
+
+def prepared(runs: SessionRuns, base: Decision) -> tuple[Decision, str]:
+    """The proposal's edit applied to the current prompt: its Decision with the candidate's hash
+    and diff, and its text; or an "invalid" Decision and ""."""
+    setup = runs.setup
+    assert base.edit is not None
     try:
-        applied = apply_edit(state.current_text, proposal.edit, start_length=state.start_length,
+        applied = apply_edit(runs.state.current_text, base.edit, start_length=runs.state.start_length,
                              name=setup.target.prompt.file,
                              max_edit_chars=setup.target.edits.max_edit_chars,
                              max_growth=setup.target.edits.max_growth)
@@ -107,8 +126,7 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> tuple[
     base = base.model_copy(update={"candidate_hash": prompt_hash(applied.text), "diff": applied.diff})
     if problem := unwritable(runs, applied.text):
         return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {problem}"}), ""
-    return evaluate_candidate(runs, base, applied.text,
-                              rounds=_rounds_cap(runs, evidence, prompt_hash(applied.text))), applied.text
+    return base, applied.text
 
 
 def unwritable(runs: SessionRuns, candidate: str) -> str | None:
@@ -122,7 +140,7 @@ def unwritable(runs: SessionRuns, candidate: str) -> str | None:
     return None
 
 
-def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Proposal | None:
+def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[Proposal]:
     state, setup = runs.state, runs.setup
     context = build_context(
         prompt=state.current_text, prompt_hash=state.current_hash,
@@ -130,54 +148,37 @@ def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> Propos
         tasks=setup.train.tasks, artifacts_base=setup.loaded.root, history=evidence.history,
         max_failures=setup.target.proposer.max_failures, prior=evidence.prior,
         iteration=state.iteration, session_id=state.session_id)
-    return proposer.propose(context)
+    return propose_up_to(proposer, context, setup.race)
 
 
-def evaluate_candidate(runs: SessionRuns, base: Decision, candidate: str, *,
-                       rounds: int | None = None) -> Decision:
-    """Screen, train looks, holdout, decide: ``base`` (the proposal's fields) merged with the
-    verdict. ``rounds``: how far the train test may go (a continued candidate's; max_repeats
-    otherwise)."""
-    state, setup = runs.state, runs.setup
-    runs_before = state.runs_used
-    if (cost := first_look_cost(runs)) and setup.options.max_runs is not None \
-            and state.runs_used + cost > setup.options.max_runs:
-        return base.model_copy(update={"outcome": "unfinished", "reason": (
-            f"not started: its first look could take {cost} runs, over the run budget "
-            f"({setup.options.max_runs}, {state.runs_used} used)")})
-    max_cost = setup.options.max_cost
-    if max_cost is not None and state.runs_used and state.cost_usd \
-            + (dollars := cost * state.cost_usd / state.runs_used) > max_cost:
-        return base.model_copy(update={"outcome": "unfinished", "reason": (
-            f"not started: its first look could cost ${dollars:.4g} ({cost} runs at this "
-            f"session's ${state.cost_usd / state.runs_used:.4g} per run), over the cost budget "
-            f"(${max_cost:g}, ${state.cost_usd:.4g} spent)")})
-    screened = screen_candidate(runs, candidate)
-    if screened is not None:
-        return base.model_copy(update={**screened, "runs_used": state.runs_used - runs_before})
-    train = sequential_train(runs, candidate, rounds)
-    proven = train.verdict == "proven"
-    holdout_before, holdout_after = runs.compare(candidate, "holdout", train.look.repeats) \
-        if proven else ([], [])
-    timed = runs.timing(candidate, [*train.before, *holdout_before], [*train.after, *holdout_after]) \
-        if proven and setup.accept.max_time_increase is not None else None
-    checkpoint("evaluate:done")
-    verdict = decide(
-        train_before=train.before, train_after=train.after,
-        holdout_before=holdout_before, holdout_after=holdout_after,
-        thresholds=setup.accept, objective=setup.target.objective,
-        holdout_measured=proven, look=train.look, max_infra_share=setup.target.infra.max_share,
-        timed=timed)
-    if train.stopped:  # it was promising, the budget ended its test: not evidence against it
-        verdict.outcome, verdict.reason = "unfinished", f"unfinished: {train.stopped}"
-    elif train.verdict == "unproven":
-        verdict.outcome, verdict.reason = "unproven", (
-            f"unproven after {train.look.repeats} rounds: the test ran out of rounds with the gain "
-            f"still above {setup.accept.futility_gain:g}; it is continued from here when it is "
-            "proposed again or the proposer has nothing new")
-    if verdict.outcome == "accepted":
-        runs.baseline.train, runs.baseline.holdout = train.after, holdout_after
-    return base.model_copy(update={**dict(verdict), "runs_used": state.runs_used - runs_before})
+def fit_to_budget(runs: SessionRuns, entries: list[Entry]) -> tuple[list[Entry], list[tuple[Decision, str]]]:
+    """The entries whose first looks fit in --max-runs and --max-cost together (the race shrinks
+    to what the budget allows), and, when not even one fits, each as "unfinished: not started"."""
+    state, options = runs.state, runs.setup.options
+    if not entries:
+        return [], []
+    each, shared = candidate_look_cost(runs), first_look_cost(runs) - candidate_look_cost(runs)
+    fits = len(entries)
+    reason = ""
+    if options.max_runs is not None:
+        room = options.max_runs - state.runs_used - shared
+        fits = min(fits, max(0, room // each))
+        reason = (f"not started: its first look could take {each + shared} runs, over the run "
+                  f"budget ({options.max_runs}, {state.runs_used} used)")
+    if options.max_cost is not None and state.runs_used and fits:
+        per_run = state.cost_usd / state.runs_used
+        room_usd = options.max_cost - state.cost_usd - shared * per_run
+        if room_usd < each * per_run:
+            fits, reason = 0, (
+                f"not started: its first look could cost ${(each + shared) * per_run:.4g} "
+                f"({each + shared} runs at this session's ${per_run:.4g} per run), over the cost "
+                f"budget (${options.max_cost:g}, ${state.cost_usd:.4g} spent)")
+        elif per_run:
+            fits = min(fits, int(room_usd // (each * per_run)))
+    if fits:
+        return entries[:fits], []
+    return [], [(e.decision.model_copy(update={"outcome": "unfinished", "reason": reason}), "")
+                for e in entries]
 
 
 def first_look_cost(runs: SessionRuns) -> int:
@@ -185,7 +186,12 @@ def first_look_cost(runs: SessionRuns) -> int:
     and its holdout runs, and the parent's runs made again beside them to compare run times; the
     parent's other runs at the first look are the baseline, already there."""
     setup = runs.setup
-    return (len(setup.train) + len(setup.holdout)) * setup.repeats + timing_runs(runs)
+    return candidate_look_cost(runs) + len(setup.holdout) * setup.repeats + timing_runs(runs)
+
+
+def candidate_look_cost(runs: SessionRuns) -> int:
+    """The train runs of a candidate's first look: what each more raced candidate adds."""
+    return len(runs.setup.train) * runs.setup.repeats
 
 
 def timing_runs(runs: SessionRuns) -> int:
@@ -194,46 +200,23 @@ def timing_runs(runs: SessionRuns) -> int:
     return 0 if accept.max_time_increase is None else 2 * accept.time_pairs
 
 
-def screen_candidate(runs: SessionRuns, candidate: str) -> dict[str, object] | None:
-    """The Decision fields of a candidate dropped on the minibatch, or None if it goes on."""
+def screen_candidate(runs: SessionRuns, entry: Entry) -> dict[str, object] | None:
+    """The Decision fields of a candidate dropped on the minibatch, or None if it goes on (its
+    estimate then is its gain on the minibatch, which orders the race)."""
     minibatch = runs.minibatch(runs.state.iteration)
     if not minibatch:
         return None
-    setup = runs.setup
-    runs.hooks.phase(f"iteration {runs.state.iteration + 1}: screening on {len(minibatch)} tasks")
-    screened = runs.of(candidate, minibatch, setup.train, "screen")
+    setup, state = runs.setup, runs.state
+    runs.hooks.phase(f"iteration {state.iteration + 1}: screening on {len(minibatch)} tasks")
+    used = state.runs_used
+    screened = runs.of(entry.text, minibatch, setup.train, "screen")
+    entry.runs_used += state.runs_used - used
     ids = {t.id for t in minibatch}
-    check = screen([r for r in runs.baseline.train if r.task_id in ids], screened,
-                   setup.accept, setup.target.objective)
+    parent = [r for r in runs.baseline.train if r.task_id in ids]
+    check = screen(parent, screened, setup.accept, setup.target.objective)
     checkpoint("screen:done")
+    entry.estimate = mean_gain(paired_differences(parent, screened, setup.target.objective))
     if check.passed:
         return None
-    return {"outcome": "screened_out", "criteria": [check],
+    return {"outcome": "screened_out", "criteria": [check], "runs_used": entry.runs_used,
             "reason": f"screen: worse on the minibatch (p {check.value} <= {check.limit})"}
-
-
-def sequential_train(runs: SessionRuns, candidate: str, rounds: int | None = None) -> TrainResult:
-    """Train runs of parent and candidate, one more round (repeat) of every train task per look
-    (see decide.looks), until the candidate is proven, futile, or at the last look; or until the
-    next look could overrun --max-runs (then ``stopped`` says so and the candidate counts as not
-    proven)."""
-    setup, state = runs.setup, runs.state
-    plan, max_runs = looks(setup.repeats, setup.accept, rounds), setup.options.max_runs
-    result = TrainResult([], [], plan[0], "futile")
-    for look in plan:
-        if look.number > 1 and max_runs is not None:
-            upper = 2 * len(setup.train) * (look.repeats - result.look.repeats)
-            if state.runs_used + upper > max_runs:
-                result.verdict = "futile"
-                result.stopped = (f"the look at {look.repeats} repeats was not started: it could overrun "
-                                  f"the run budget ({max_runs})")
-                return result
-        label = "evaluating the candidate" + (f" ({look.describe()})" if look.of > 1 else "")
-        runs.hooks.phase(f"iteration {state.iteration + 1}: {label}")
-        result.before, result.after = runs.compare(candidate, "train", look.repeats)
-        result.look = look
-        result.verdict = look_verdict(result.before, result.after, setup.accept,
-                                      setup.target.objective, look, setup.target.infra.max_share)
-        if result.verdict != "continue":
-            break
-    return result

@@ -195,22 +195,23 @@ def _iterations(runs: SessionRuns, proposer: Proposer, log: TargetLog, started: 
     if done := nothing_to_improve([*runs.baseline.train, *runs.baseline.holdout]):
         return done
     while not (reason := stop_reason(setup.options, state, state.elapsed_s + time.monotonic() - started)):
-        decision, candidate = iterate(runs, proposer, _evidence(setup))
-        decisions.append(decision)
-        runs.hooks.decided(decision)
-        if decision.outcome == "accepted":
-            state.pending = Pending(decision=decision, text=candidate, number=next_number(setup.diffs_dir),
-                                    swept=uncommitted_changes(setup) if state.commit else "")
-            save_state(setup.directory, state)
-            checkpoint("accept:pending-saved")
-            sha = keep_accepted(setup, state, log)
-            commits.extend([sha] if sha else [])
-            continue
-        record_not_kept(setup, state, decision, log)
-        if decision.outcome == "no_proposal":
+        decided = iterate(runs, proposer, _evidence(setup))
+        for decision, candidate in decided:
+            decisions.append(decision)
+            runs.hooks.decided(decision)
+            if decision.outcome == "accepted":
+                state.pending = Pending(decision=decision, text=candidate, number=next_number(setup.diffs_dir),
+                                        swept=uncommitted_changes(setup) if state.commit else "")
+                save_state(setup.directory, state)
+                checkpoint("accept:pending-saved")
+                sha = keep_accepted(setup, state, log)
+                commits.extend([sha] if sha else [])
+            else:
+                record_not_kept(setup, state, decision, log)
+        if decided[0][0].outcome == "no_proposal":
             return "no more proposals"
-        if decision.outcome == "unfinished" and decision.reason.startswith("not started"):
-            budget = f"cost budget (${setup.options.max_cost:g})" if "cost budget" in decision.reason \
+        if all(d.outcome == "unfinished" and d.reason.startswith("not started") for d, _ in decided):
+            budget = f"cost budget (${setup.options.max_cost:g})" if "cost budget" in decided[0][0].reason \
                 else f"run budget ({setup.options.max_runs})"
             return f"{budget}: the next candidate could not finish inside it"
     return reason

@@ -34,6 +34,7 @@ class OptimizeOptions:
     repeats: int | None = None
     max_repeats: int | None = None  # overrides the target's accept.max_repeats
     use_prior: bool = True
+    race: int | None = None  # overrides the target's race
 
 
 def _no_phase(message: str) -> None:

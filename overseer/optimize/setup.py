@@ -31,6 +31,7 @@ class Setup:
     repeats: int          # at the first look
     accept: Thresholds    # the target's, with --max-repeats applied
     jobs: int
+    race: int             # candidates raced at once (the target's, or --race)
     train: TaskSet
     holdout: TaskSet
     repo: git.Repo | None
@@ -67,7 +68,8 @@ def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Set
             f"an edit in {last.repeats} repeats: their smallest p-value is {floor:.3g}, above "
             f"α {accept.alpha:g}; add tasks, raise accept.max_repeats or accept.alpha")
     return Setup(loaded=loaded, name=name, target=target, options=options, repeats=repeats,
-                 accept=accept, jobs=options.jobs or target.jobs, train=train, holdout=holdout,
+                 accept=accept, jobs=options.jobs or target.jobs,
+                 race=options.race or target.race, train=train, holdout=holdout,
                  repo=open_repo(loaded.root))
 
 

@@ -10,7 +10,8 @@ from overseer.proposers.base import (
     ProposalFailed,
     Proposer,
     build_context,
+    propose_up_to,
 )
 
 __all__ = ["FailureExample", "PastEdit", "Proposal", "ProposalContext", "ProposalFailed",
-           "Proposer", "build_context"]
+           "Proposer", "build_context", "propose_up_to"]

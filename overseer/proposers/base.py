@@ -82,6 +82,18 @@ class Proposer(Protocol):
         """One edit for ``context.prompt``, or None when there is nothing left to try."""
 
 
+def propose_up_to(proposer: Proposer, context: ProposalContext, count: int) -> list[Proposal]:
+    """Up to ``count`` different edits for one race (optimize/race.py): a proposer that can give
+    several at once has ``propose_many(context, count)``; any other gives its one."""
+    many = getattr(proposer, "propose_many", None)
+    if count > 1 and many is not None:
+        proposals: list[Proposal] = many(context, count)
+    else:
+        proposals = [p] if (p := proposer.propose(context)) is not None else []
+    keys = [p.edit.key() for p in proposals]
+    return [p for i, p in enumerate(proposals) if keys.index(keys[i]) == i][:count]
+
+
 def _excerpt(text: str, limit: int) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[:limit] + "\n[…]"

@@ -8,7 +8,7 @@ import json
 import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from overseer.edits import Edit
 from overseer.effects import KindEffect
@@ -38,19 +38,39 @@ def _json_object(text: str) -> str:
     return text[start: end + 1]
 
 
+class RaceReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    proposals: list[ProposalReply] = Field(min_length=1)
+
+
 def parse_reply(text: str) -> ProposalReply:
     """A validated reply; raises ValueError with a message fit to show the model."""
+    [reply] = parse_replies(text, 1)
+    return reply
+
+
+def parse_replies(text: str, count: int) -> list[ProposalReply]:
+    """The validated edits of a reply: ``{"proposals": [...]}`` (at most ``count`` are used) or
+    one edit's object; raises ValueError with a message fit to show the model."""
     try:
         data = json.loads(_json_object(text))
     except json.JSONDecodeError as exc:
         raise ValueError(f"the reply is not valid JSON: {exc.msg} at character {exc.pos}") from None
     try:
-        reply = ProposalReply.model_validate(data)
+        replies = RaceReply.model_validate(data).proposals if isinstance(data, dict) and "proposals" in data \
+            else [ProposalReply.model_validate(data)]
     except ValidationError as exc:
         raise ValueError(f"the JSON does not match the schema: {validation_message(exc)}") from None
-    if not reply.hypothesis.strip():
+    if any(not reply.hypothesis.strip() for reply in replies):
         raise ValueError("hypothesis must not be empty")
-    return reply
+    return replies[:count]
+
+
+def race_request(count: int) -> str:
+    """What the reflection prompt gets appended when several candidates are raced."""
+    return (f"\n\nThis time propose up to {count} different edits, the most promising first; each "
+            "is applied alone to the prompt above and follows the rules above. Reply with a single "
+            'JSON object {"proposals": [...]} whose list holds one object of the form above per edit.')
 
 
 def render(template: str, context: ProposalContext, max_edit_chars: int) -> str:
@@ -92,20 +112,24 @@ class LLMProposer:
         self.max_edit_chars = max_edit_chars
 
     def propose(self, context: ProposalContext) -> Proposal | None:
-        prompt = render(self.template, context, self.max_edit_chars)
+        return self.propose_many(context, 1)[0]
+
+    def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
+        """Up to ``count`` edits from one call of the model (a retry shows it its error)."""
+        prompt = render(self.template, context, self.max_edit_chars) + (race_request(count) if count > 1 else "")
         problem = ""
         for attempt in (1, 2):
             asked = prompt if attempt == 1 else (
                 f"{prompt}\n\nYour previous reply was rejected: {problem}\n"
                 "Reply again with only the JSON object.")
             try:
-                reply = parse_reply(self.client.complete(asked).text)
+                replies = parse_replies(self.client.complete(asked).text, count)
             except LLMError as exc:
                 raise ProposalFailed(f"the model call failed: {exc}") from None
             except ValueError as exc:
                 problem = str(exc)
                 continue
-            return Proposal(reply.edit, reply.hypothesis, reply.rationale)
+            return [Proposal(reply.edit, reply.hypothesis, reply.rationale) for reply in replies]
         raise ProposalFailed(f"the reply was invalid twice; last: {problem}")
 
 

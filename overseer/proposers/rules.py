@@ -156,3 +156,11 @@ class RulesProposer:
             plausible = ranked[: max(1, len(ranked) // 2)]
             return max(plausible, key=lambda sp: _uncertainty(sp[1].edit.kind, context))[1]
         return ranked[0][1]
+
+    def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
+        """The edit ``propose`` gives, then the next best ranked ones: up to ``count``."""
+        first = self.propose(context)
+        if first is None:
+            return []
+        rest = [p for _, p in candidates(context) if p.edit.key() != first.edit.key()]
+        return [first, *rest[:count - 1]]

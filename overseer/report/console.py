@@ -27,7 +27,9 @@ def warn(message: str) -> None:
 
 
 def note(message: str) -> None:
-    err.print(message)
+    """One line of progress on stderr, printed as it is: an edit shown in [brackets] or a
+    path is never taken for rich markup."""
+    err.print(message, markup=False)
 
 
 def line(message: str) -> None:

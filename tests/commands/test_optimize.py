@@ -46,6 +46,7 @@ def test_no_commit_and_branch(loop_project: Path) -> None:
     git(loop_project, "checkout", "-q", "--", "prompts/system.md")
     result = overseer("optimize", "toy", "--iterations", "1", "--branch", "overseer/toy", cwd=loop_project)
     assert result.returncode == 0, result.stderr
+    assert "iteration 1: ACCEPTED [insert: GOOD]" in result.stderr  # the edit, not taken for markup
     assert git(loop_project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "overseer/toy"
     assert git(loop_project, "log", "--format=%s", "-2").splitlines()[1] == "toy loop project"
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from overseer.edits import Edit
-from overseer.proposers.base import PastEdit, ProposalContext
+from overseer.proposers.base import PastEdit, Proposal, ProposalContext, propose_up_to
 from overseer.proposers.rules import RULES, RulesProposer, candidates, provokes
 
 PROMPT = ("You write Python.\n"
@@ -84,3 +84,40 @@ def test_a_provoking_pattern_ignores_negations_and_the_librarys_own_instructions
     output_format = RULES[0]
     assert provokes(output_format, "Start with a short explanation of your approach.")
     assert not provokes(output_format, "Give no explanation.")
+
+
+def test_a_race_gets_the_top_ranked_edits_the_first_being_the_one_propose_gives() -> None:
+    evidence = context({"SyntaxError": 12, "ImportError": 5})
+    many = RulesProposer().propose_many(evidence, 3)
+    assert [p.edit.kind for p in many] == ["delete-line:output-format", "add-constraint:output-format",
+                                           "delete-line:signature"]
+    assert many[0] == RulesProposer().propose(evidence)
+    assert len(RulesProposer().propose_many(evidence, 10)) == 4  # all there is
+    assert RulesProposer().propose_many(context({}), 3) == []
+
+
+def test_propose_up_to_drops_repeats_and_asks_a_single_proposer_once() -> None:
+    evidence = context({"SyntaxError": 12})
+    one = RulesProposer().propose(evidence)
+    assert one is not None
+
+    class Repeating:
+        name = "repeating"
+
+        def propose(self, context: ProposalContext) -> Proposal | None:
+            return one
+
+        def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
+            return [one] * count
+
+    class Single:
+        name = "single"
+        calls = 0
+
+        def propose(self, context: ProposalContext) -> Proposal | None:
+            self.calls += 1
+            return one
+
+    assert propose_up_to(Repeating(), evidence, 3) == [one]
+    single = Single()
+    assert propose_up_to(single, evidence, 3) == [one] and single.calls == 1
