@@ -6,6 +6,7 @@ setting that is silently ignored.
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -24,6 +25,9 @@ PLACEHOLDERS = frozenset(
     {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python"}
 )
 CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
+# Names a setting may not take: its OVERSEER_<NAME> variable would clash with one overseer sets.
+RESERVED_SETTINGS = CHECK_PLACEHOLDERS | {"run_id", "sim_profile", "fault"}
+SETTING_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 Objective = Literal["pass_rate", "mean_score"]
 
@@ -162,6 +166,9 @@ class Target(_Strict):
     race: int = Field(3, ge=1, le=10, description=(
         "candidates evaluated side by side against the current prompt, sharing its runs; the "
         "first one proven is kept (1: one candidate at a time)"))
+    settings: dict[str, str | int | float | bool] = Field(default_factory=dict, description=(
+        "name -> value (e.g. model: openai:gpt-4o) passed to every run as {name} and "
+        "OVERSEER_<NAME>, and recorded on it; runs are reused only under the same settings"))
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
 
     @field_validator("prompt", mode="before")
@@ -174,7 +181,31 @@ class Target(_Strict):
     def _command_template(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be empty")
-        return check_template(value, PLACEHOLDERS)
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _setting_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not SETTING_NAME.fullmatch(name):
+                raise ValueError(f"setting name {name!r} must be lower case letters, digits and _ "
+                                 "(starting with a letter, at most 40)")
+            if name in RESERVED_SETTINGS:
+                raise ValueError(f"setting name {name!r} is overseer's own; choose another")
+        return value
+
+    @model_validator(mode="after")
+    def _command_placeholders(self) -> Target:
+        try:
+            check_template(self.command, PLACEHOLDERS | set(self.settings))
+        except ValueError as exc:
+            raise ValueError(f"command: {exc} (or declare it under settings:)") from None
+        return self
+
+    def setting_values(self) -> dict[str, str]:
+        """The settings as the command gets them: text (true/false for a boolean)."""
+        return {name: str(value).lower() if isinstance(value, bool) else str(value)
+                for name, value in self.settings.items()}
 
     @field_validator("holdout")
     @classmethod

@@ -1,5 +1,5 @@
 """The environment fingerprint: what, besides the prompt, the task and the command's text, decides
-what a run does. An earlier run is reused only under the same fingerprint, so a baseline measured
+what a run does (the target's settings among it). An earlier run is reused only under the same fingerprint, so a baseline measured
 with another simulator profile, another model behind a variable, or another overseer is run again."""
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ def environment_fingerprint(target: Target, root: Path) -> str:
     names = sorted({*ALWAYS, *target.environment})
     values = {name: os.environ.get(name) for name in names}
     files = {name: _file_digest(value, root) for name, value in values.items() if value}
-    blob = json.dumps({"overseer": __version__, "env": values, "files": files}, sort_keys=True)
+    facts: dict[str, object] = {"overseer": __version__, "env": values, "files": files}
+    if target.settings:  # absent when there are none, so fingerprints from before them still match
+        facts["settings"] = target.setting_values()
+    blob = json.dumps(facts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def described(target: Target) -> str:
-    return ", ".join(sorted({*ALWAYS, *target.environment})) + " or overseer's version"
+    return ", ".join(sorted({*ALWAYS, *target.environment})) + ", the settings or overseer's version"

@@ -91,6 +91,7 @@ class RunRecord(_Record):
     # Not the prompt's failure: the check stalled or crashed, the command was killed by a signal
     # it did not send, or the provider failed; never used as evidence (see runner.infra_cause).
     environment: str = ""   # see fingerprint.py; "" for runs recorded before it existed
+    settings: dict[str, str] = Field(default_factory=dict)  # what config.Target.settings gave the run
     batch: str = ""         # runs of one batch were made side by side (evaluate.py)
     infra: bool = False
     infra_cause: str | None = None

@@ -202,6 +202,8 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)), "repeat": str(repeat),
         "usage_file": str(meta / "usage.json"), "python": sys.executable,
     }
+    settings = ctx.target.setting_values()
+    values.update(settings)
     started = now_iso()
     record_id = uuid.uuid4().hex
     sanitized: dict[str, list[str]] = {}
@@ -236,7 +238,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         check_timed_out=check.timed_out if check else False,
         check_s=round(check.duration_s, 4) if check else 0.0,
         check_cpu_s=check.cpu_s if check else None, infra=cause is not None, infra_cause=cause,
-        environment=ctx.environment, batch=ctx.batch,
+        environment=ctx.environment, batch=ctx.batch, settings=settings,
         tests=verdict.tests, tests_passed=verdict.tests_passed, tests_total=verdict.tests_total,
         tests_omitted=verdict.tests_omitted,
         score=verdict.score, passed=verdict.passed, error_class=verdict.error_class,

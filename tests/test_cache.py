@@ -30,3 +30,15 @@ def test_runs_are_read_back_by_experiment_key(optimized: Path) -> None:
     task_id = task_set.tasks[0].id
     never_run = {(task_id, r) for r in range(20) if (task_id, r) not in recorded}
     assert never_run and cache.lookup(text, task_set, grid(task_set.tasks[:1], 20)).missing == never_run
+
+
+def test_runs_under_other_settings_are_another_environment(optimized: Path) -> None:
+    loaded = load_config(optimized / "overseer.yaml")
+    target = loaded.target("toy")
+
+    def fingerprint(**settings: str) -> str:
+        return environment_fingerprint(target.model_copy(update={"settings": settings}), loaded.root)
+
+    assert fingerprint() == environment_fingerprint(target, loaded.root)
+    assert len({fingerprint(), fingerprint(model="a"), fingerprint(model="b")}) == 3
+    assert fingerprint(model="a") == fingerprint(model="a")

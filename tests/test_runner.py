@@ -5,8 +5,10 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+from overseer.records import read_records
 from overseer.runner import _ARTIFACT_FILE_CAP, _keep_artifacts
 from overseer.sanitizers import SANITIZE_CAP, sanitize_outputs
+from tests.helpers import TOY_CONFIG, make_toy_project, overseer
 
 
 def _sparse(path: Path, size: int, head: bytes) -> None:
@@ -43,3 +45,19 @@ def test_sanitizers_leave_a_huge_file_alone(tmp_path: Path) -> None:
     assert changed == {"strip_fences": ["small.py"]}
     assert (tmp_path / "solution.py").stat().st_size == SANITIZE_CAP + 1
     assert peak < SANITIZE_CAP // 4, f"{peak} bytes at the peak"
+
+
+def test_settings_reach_the_command_as_placeholders_and_variables_and_are_recorded(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    config = project / "overseer.yaml"
+    config.write_text(TOY_CONFIG.replace(
+        '"{python} tool.py"', '"echo {model} $OVERSEER_MODEL $OVERSEER_STRICT $OVERSEER_TEMPERATURE > {workdir}/seen.txt; {python} tool.py"')
+        .replace("jobs: 2", "jobs: 2\n    settings: {model: 'openai:gpt-4o mini', strict: true, temperature: 0.2}"))
+    result = overseer("run", "toy", "--json", cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    records = [r for jsonl in (project / "runs" / "toy").glob("*.jsonl") for r in read_records(jsonl)[0]]
+    assert records
+    for record in records:
+        assert record.settings == {"model": "openai:gpt-4o mini", "strict": "true", "temperature": "0.2"}
+        seen = (project / record.artifacts["outputs/seen.txt"]).read_text()
+        assert seen == "openai:gpt-4o mini openai:gpt-4o mini true 0.2\n"  # one shell-quoted word

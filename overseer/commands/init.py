@@ -24,9 +24,12 @@ targets:
   # A target is a command with a prompt inside it, and the tasks that judge it.
   codewriter:
     # Run once per (task, repeat), from an isolated copy of this repository. Placeholders:
-    # {task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} {python};
-    # the same values reach the command as OVERSEER_* environment variables.
-    command: "{python} examples/codewriter/codewriter.py --task-dir {task_dir} --out {workdir}/solution.py --model sim"
+    # {task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} {python}, and
+    # each of the settings below; the same values reach the command as OVERSEER_* variables.
+    command: "{python} examples/codewriter/codewriter.py --task-dir {task_dir} --out {workdir}/solution.py --model {model}"
+    # Values the command reads ({model}, OVERSEER_MODEL), recorded on every run; runs made
+    # under other settings are never reused. sim: the offline simulated model.
+    settings: {model: sim}
     # Where the prompt lives: a whole file (prompt: prompts/system.md), a marked region
     # ({file: F, region: NAME} between `overseer:begin NAME` and `overseer:end` lines),
     # or a module-level Python string, as here.
