@@ -116,6 +116,27 @@ class ProposerConfig(_Strict):
         return self
 
 
+class Directives(_Strict):
+    """What the prompt's owners require of every edit (``directives:`` in a target): free text
+    given to every LLM role, and the constraints every proposal is checked against."""
+
+    text: str = Field("", description="priorities and constraints in plain words, for LLM roles")
+    file: str | None = Field(None, description="a file holding more of that text, relative to overseer.yaml")
+    keep_lines: list[str] = Field(default_factory=list, description=(
+        "regular expressions: a prompt line matching one is never deleted or changed"))
+    max_words: int | None = Field(None, ge=1, description="no edit takes the prompt past this many words")
+
+    @field_validator("keep_lines")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value
+
+
 class PromptLocation(_Strict):
     """Where a target's prompt lives: a whole file, a marked region of a file, or a Python string."""
 
@@ -170,6 +191,7 @@ class Target(_Strict):
         "name -> value (e.g. model: openai:gpt-4o) passed to every run as {name} and "
         "OVERSEER_<NAME>, and recorded on it; runs are reused only under the same settings"))
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
+    directives: Directives = Field(default_factory=Directives)
 
     @field_validator("prompt", mode="before")
     @classmethod

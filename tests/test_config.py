@@ -34,6 +34,8 @@ BAD_CONFIGS = {
                                    "setting name 'Model' must be lower case"),
     "a setting that is a list": (TOY_CONFIG.replace("jobs: 2", "settings: {model: [a, b]}"),
                                  "targets.toy.settings.model"),
+    "a kept line that is no regular expression": (TOY_CONFIG.replace("jobs: 2", "directives: {keep_lines: ['(']}"),
+                                                  "targets.toy.directives.keep_lines: Value error, '(' is not a regular expression"),
     "seed too large for the index": (TOY_CONFIG.replace("jobs: 2", "seed: 100000000000000000000"),
                                      "targets.toy.seed: Input should be less than or equal to"),
 }

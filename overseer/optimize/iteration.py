@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from overseer.decide import Decision, mean_gain, paired_differences, screen
+from overseer.directives import violation
 from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
 from overseer.errors import FatalError
@@ -124,7 +125,9 @@ def prepared(runs: SessionRuns, base: Decision) -> tuple[Decision, str]:
     except EditRejected as exc:
         return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {exc}"}), ""
     base = base.model_copy(update={"candidate_hash": prompt_hash(applied.text), "diff": applied.diff})
-    if problem := unwritable(runs, applied.text):
+    problem = unwritable(runs, applied.text) or violation(
+        setup.target.directives, runs.state.current_text, applied.text)
+    if problem:
         return base.model_copy(update={"outcome": "invalid", "reason": f"invalid edit: {problem}"}), ""
     return base, applied.text
 
@@ -147,7 +150,8 @@ def propose(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[P
         start_length=state.start_length, records=runs.baseline.train,
         tasks=setup.train.tasks, artifacts_base=setup.loaded.root, history=evidence.history,
         max_failures=setup.target.proposer.max_failures, prior=evidence.prior,
-        iteration=state.iteration, session_id=state.session_id)
+        iteration=state.iteration, session_id=state.session_id,
+        directives=setup.target.directives, directive_text=setup.directive_text)
     return propose_up_to(proposer, context, setup.race)
 
 

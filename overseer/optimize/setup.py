@@ -10,6 +10,7 @@ import git
 
 from overseer.config import LoadedConfig, Target, Thresholds
 from overseer.decide import looks, smallest_p_value
+from overseer.directives import free_text
 from overseer.errors import FatalError
 from overseer.evaluate import runs_dir
 from overseer.llm import client_for
@@ -32,6 +33,7 @@ class Setup:
     accept: Thresholds    # the target's, with --max-repeats applied
     jobs: int
     race: int             # candidates raced at once (the target's, or --race)
+    directive_text: str   # the directives' free text and file, read once
     train: TaskSet
     holdout: TaskSet
     repo: git.Repo | None
@@ -69,7 +71,8 @@ def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Set
             f"α {accept.alpha:g}; add tasks, raise accept.max_repeats or accept.alpha")
     return Setup(loaded=loaded, name=name, target=target, options=options, repeats=repeats,
                  accept=accept, jobs=options.jobs or target.jobs,
-                 race=options.race or target.race, train=train, holdout=holdout,
+                 race=options.race or target.race,
+                 directive_text=free_text(target.directives, loaded.root), train=train, holdout=holdout,
                  repo=open_repo(loaded.root))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from overseer.config import Directives
 from overseer.decide import NOT_EVIDENCE
 from overseer.edits import Edit
 from overseer.effects import KindEffect
@@ -64,6 +65,8 @@ class ProposalContext:
     prior: dict[str, KindEffect] = field(default_factory=dict)
     iteration: int = 0
     session_id: str = ""
+    directives: Directives = field(default_factory=Directives)
+    directive_text: str = ""   # the directives' free text (and file), for LLM roles
 
     def rejected_here(self) -> set[str]:
         """Keys of edits already tried and not kept for this very prompt (one whose test was cut
@@ -117,7 +120,8 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
                   records: Sequence[RunRecord], tasks: Sequence[Task], artifacts_base: Path,
                   history: list[PastEdit], max_failures: int,
                   prior: dict[str, KindEffect] | None = None, iteration: int = 0,
-                  session_id: str = "") -> ProposalContext:
+                  session_id: str = "", directives: Directives | None = None,
+                  directive_text: str = "") -> ProposalContext:
     """The evidence a proposer sees: error counts, a few failing runs (one per task, the most
     common error classes first), and the history of earlier edits."""
     failing = [r for r in records if not r.passed and not r.infra]
@@ -143,4 +147,5 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
         pass_rate=sum(r.passed for r in records) / len(records) if records else 0.0,
         error_counts=dict(counts.most_common()), failures=examples, history=history,
         prior=prior or {}, iteration=iteration, session_id=session_id,
+        directives=directives or Directives(), directive_text=directive_text,
     )

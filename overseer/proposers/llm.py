@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from overseer.directives import described
 from overseer.edits import Edit
 from overseer.effects import KindEffect
 from overseer.errors import FatalError, validation_message
@@ -66,6 +67,12 @@ def parse_replies(text: str, count: int) -> list[ProposalReply]:
     return replies[:count]
 
 
+def directives_request(context: ProposalContext) -> str:
+    """What the reflection prompt gets appended when the prompt's owners gave directives."""
+    said = "\n\n".join(p for p in (context.directive_text, described(context.directives)) if p)
+    return f"\n\n## Directives from the prompt's owners (every edit must honour them)\n{said}" if said else ""
+
+
 def race_request(count: int) -> str:
     """What the reflection prompt gets appended when several candidates are raced."""
     return (f"\n\nThis time propose up to {count} different edits, the most promising first; each "
@@ -116,7 +123,8 @@ class LLMProposer:
 
     def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
         """Up to ``count`` edits from one call of the model (a retry shows it its error)."""
-        prompt = render(self.template, context, self.max_edit_chars) + (race_request(count) if count > 1 else "")
+        prompt = render(self.template, context, self.max_edit_chars) + directives_request(context) \
+            + (race_request(count) if count > 1 else "")
         problem = ""
         for attempt in (1, 2):
             asked = prompt if attempt == 1 else (

@@ -2,7 +2,8 @@
 
 For each error class seen in the baseline's failures there is one instruction to add and a pattern
 for lines that provoke that failure; deleting such a line is preferred to adding an instruction
-(prompts should not bloat). Candidates are ranked by how many failing runs they address, weighted
+(prompts should not bloat). A line the directives keep is never deleted, and no instruction is
+added past their max_words. Candidates are ranked by how many failing runs they address, weighted
 by the measured effect of earlier edits of the same kind, and an edit already rejected for this
 exact prompt is never proposed again.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from overseer.directives import protected_lines
 from overseer.edits import Edit, normalize
 from overseer.proposers.base import Proposal, ProposalContext
 
@@ -117,6 +119,12 @@ def _already_said(prompt: str, instruction: str) -> bool:
     return normalize(instruction.lstrip("-* ")) in normalize(prompt)
 
 
+def _room_for(context: ProposalContext, instruction: str) -> bool:
+    """Adding ``instruction`` keeps the prompt within the directives' max_words."""
+    limit = context.directives.max_words
+    return limit is None or len(context.prompt.split()) + len(instruction.split()) <= limit
+
+
 def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
     effects = _kind_effects(context)
     rejected = context.rejected_here()
@@ -127,13 +135,14 @@ def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
             continue
         evidence = f"{count} of {context.runs} runs failed with {'/'.join(rule.error_classes)}."
         for line in context.prompt.splitlines(keepends=True):
-            if provokes(rule, line) and context.prompt.count(line) == 1:
+            if provokes(rule, line) and context.prompt.count(line) == 1 \
+                    and not protected_lines(context.directives, line):
                 edit = Edit(op="delete", old=line, kind=f"delete-line:{rule.topic}")
                 found.append((count * DELETION_PREFERENCE * _prior(edit.kind, effects), Proposal(
                     edit, f"Remove {_short(line)!r} to stop {rule.problem}",
                     f"{evidence} That line asks for what causes it; deleting it also shortens "
                     "the prompt.")))
-        if not _already_said(context.prompt, rule.instruction):
+        if not _already_said(context.prompt, rule.instruction) and _room_for(context, rule.instruction):
             old, lines, prefix = _insert_anchor(context.prompt)
             edit = Edit(op="insert_after", old=old, lines=lines,
                         new=prefix + rule.instruction + "\n", kind=f"add-constraint:{rule.topic}")
