@@ -214,11 +214,14 @@ def deterministic(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
     return len(repeats) >= 2 and bool(seen) and all(len(values) == 1 for values in seen.values())
 
 
+DETERMINISTIC = "the command gives the same outcome in every repeat"
+
+
 def tasks_note(differences: dict[str, float]) -> str:
     """What limits the evidence of a deterministic command: the number of tasks."""
     values = list(differences.values())
     gain = mean_gain(differences)
-    base = (f"the command gives the same outcome in every repeat, so no more repeats were run: "
+    base = (f"{DETERMINISTIC}, so no more repeats were run: "
             f"the evidence is limited by the number of tasks ({len(values)})")
     if gain <= 0 or len(values) < 2:
         return base

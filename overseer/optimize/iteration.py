@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from overseer.decide import Decision, mean_gain, paired_differences, screen
+from overseer.decide import DETERMINISTIC, Decision, mean_gain, paired_differences, screen
 from overseer.directives import violation
 from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
@@ -18,43 +18,58 @@ from overseer.optimize.runs import SessionRuns
 from overseer.prompts import prompt_hash, read_source, replace_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalFailed, Proposer, build_context, propose_up_to
 
-# An unproven candidate is continued, max_repeats more rounds at a time, up to this many times
-# max_repeats rounds in all; after that a proposal of it only replays what is recorded.
+# A candidate is continued, max_repeats more rounds at a time, up to this many times max_repeats
+# rounds in all; after that a proposal of it only replays what is recorded.
 CONTINUE_LIMIT = 4
 
 
 @dataclass
 class Evidence:
     """What the proposer is told beyond the current runs (earlier edits, the edit-kind prior),
-    and the candidates whose test ran out of rounds unproven (see ``open_unproven``)."""
+    and the candidates whose test may go on (see ``resumable``)."""
 
     history: list[PastEdit]
     prior: dict[str, KindEffect]
-    unproven: dict[tuple[str, str], Decision] = field(default_factory=dict)
+    resumable: dict[tuple[str, str], Decision] = field(default_factory=dict)
 
 
-def open_unproven(decisions: list[Decision]) -> dict[tuple[str, str], Decision]:
-    """(parent hash, candidate hash) -> the last decision about that candidate, when it was
-    "unproven": its test may go on from where it stopped, on the runs already recorded."""
+def resumable(decisions: list[Decision], min_gain: float) -> dict[tuple[str, str], Decision]:
+    """(parent hash, candidate hash) -> the last decision about that candidate, when its test may
+    go on from where it stopped, on the runs already recorded: it ran out of rounds "unproven",
+    or it was stopped on its gain so far (at or below futility_gain) while its confidence
+    sequence still reached min_gain (a noisy first look is no proof of uselessness; the betting
+    test may be continued at any time without spending α)."""
     last: dict[tuple[str, str], Decision] = {}
     for decision in decisions:
         if decision.candidate_hash and decision.outcome not in ("invalid", "no_proposal", "failed"):
             last[(decision.parent_hash, decision.candidate_hash)] = decision
-    return {key: d for key, d in last.items() if d.outcome == "unproven"}
+    return {key: d for key, d in last.items() if d.outcome == "unproven" or _stopped_early(d, min_gain)}
+
+
+def _stopped_early(decision: Decision, min_gain: float) -> bool:
+    """Rejected on train by its gain so far, not by its confidence sequence (nor on the holdout,
+    tokens or time, which are measured only once train proved it), and not because the command
+    is deterministic (more rounds would add nothing)."""
+    return (decision.outcome == "rejected" and decision.holdout_after is None
+            and decision.interval is not None and decision.interval[1] >= min_gain
+            and not any(DETERMINISTIC in c.note for c in decision.criteria))
 
 
 def continuation(runs: SessionRuns, evidence: Evidence) -> Proposal | None:
-    """When the proposer has nothing new: the unproven candidate of the current prompt with the
-    largest gain so far whose test may still be continued, proposed again."""
+    """When the proposer has nothing new: a candidate of the current prompt whose test may still
+    be continued, proposed again: the unproven one with the largest gain so far, else the one
+    stopped early whose confidence sequence reaches highest."""
     cap = CONTINUE_LIMIT * _max_rounds(runs)
-    open_ = [d for (parent, _), d in evidence.unproven.items()
+    open_ = [d for (parent, _), d in evidence.resumable.items()
              if parent == runs.state.current_hash and d.edit is not None and (d.repeats or 0) < cap]
     if not open_:
         return None
-    best = max(open_, key=lambda d: (d.gain or 0.0, d.time))
+    best = max(open_, key=lambda d: (d.outcome == "unproven", d.gain or 0.0 if d.outcome == "unproven"
+                                     else (d.interval or [0.0, 0.0])[1], d.time))
     assert best.edit is not None
+    why = "unproven" if best.outcome == "unproven" else "stopped on its gain so far"
     return Proposal(edit=best.edit, hypothesis=best.hypothesis, rationale=(
-        f"continued: unproven after {best.repeats} rounds (gain {best.gain or 0:+.3f}); the runs "
+        f"continued: {why} after {best.repeats} rounds (gain {best.gain or 0:+.3f}); the runs "
         f"recorded so far are reused. {best.rationale}").strip())
 
 
@@ -62,15 +77,18 @@ def _max_rounds(runs: SessionRuns) -> int:
     return max(runs.setup.repeats, runs.setup.accept.max_repeats or runs.setup.repeats)
 
 
-def _rounds_cap(runs: SessionRuns, evidence: Evidence, candidate_hash: str) -> int | None:
-    """How far the train test of this candidate may go: further than max_repeats when it is the
-    continuation of an unproven test of the same candidate against the same prompt."""
-    earlier = evidence.unproven.get((runs.state.current_hash, candidate_hash))
+def _rounds(runs: SessionRuns, evidence: Evidence, candidate_hash: str) -> tuple[int | None, int | None]:
+    """(the round of its first look, its last round) when this candidate continues an earlier
+    test against the same prompt (max_repeats more rounds, at most CONTINUE_LIMIT x max_repeats),
+    else (None, None): a first look at ``repeats`` rounds, the last at max_repeats."""
+    earlier = evidence.resumable.get((runs.state.current_hash, candidate_hash))
     if earlier is None or not earlier.repeats:
-        return None
+        return None, None
     step = _max_rounds(runs)
     cap = CONTINUE_LIMIT * step
-    return None if earlier.repeats >= cap else min(earlier.repeats + step, cap)
+    if earlier.repeats >= cap:
+        return None, None
+    return earlier.repeats + 1, min(earlier.repeats + step, cap)
 
 
 def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[tuple[Decision, str]]:
@@ -100,7 +118,8 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[t
         if not text:
             done.append((decision, ""))
         elif all(e.text != text for e in entries):
-            entries.append(Entry(decision, text, _rounds_cap(runs, evidence, prompt_hash(text))))
+            start, cap = _rounds(runs, evidence, prompt_hash(text))
+            entries.append(Entry(decision, text, cap, start))
     entries, refused = fit_to_budget(runs, entries)
     done += refused
     survivors = []

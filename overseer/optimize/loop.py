@@ -19,7 +19,7 @@ from overseer.insights import edit_prior
 from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
 from overseer.optimize.drift import compare, probe_sample
-from overseer.optimize.iteration import Evidence, iterate, open_unproven
+from overseer.optimize.iteration import Evidence, iterate, resumable
 from overseer.optimize.keep import keep_accepted, next_number, record_not_kept, uncommitted_changes
 from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
 from overseer.optimize.runs import SessionRuns
@@ -131,7 +131,7 @@ def _evidence(setup: Setup) -> Evidence:
         history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis, d.session_id)
                    for d in decisions if d.edit is not None]
         return Evidence(history, edit_prior(store) if setup.options.use_prior else {},
-                        open_unproven(decisions))
+                        resumable(decisions, setup.accept.min_gain))
 
 
 def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[str, Metrics]:

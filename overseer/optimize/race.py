@@ -32,6 +32,7 @@ class Entry:
     decision: Decision
     text: str
     cap: int | None = None       # its last round (a continued candidate's), else max_repeats
+    start: int | None = None     # its first look's round (a continued candidate's), else repeats
     before: list[RunRecord] = field(default_factory=list)
     after: list[RunRecord] = field(default_factory=list)
     look: Look | None = None
@@ -81,7 +82,7 @@ def _look(runs: SessionRuns, entry: Entry, racing: int) -> None:
     """One more round for the entry (its first look: ``repeats`` rounds), in one batch with the
     parent's runs it lacks; its look verdict and estimate."""
     setup, state = runs.setup, runs.state
-    rounds = entry.rounds + 1 if entry.look else setup.repeats
+    rounds = entry.rounds + 1 if entry.look else max(setup.repeats, entry.start or 0)
     plan = looks(setup.repeats, setup.accept, entry.cap)
     look = plan[rounds - setup.repeats]
     which = f"candidate {entry.decision.candidate_hash} of {racing}" if racing > 1 else "the candidate"

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from overseer.config import load_config
+from overseer.decide import Decision
+from overseer.edits import Edit
+from overseer.metrics import Metrics
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.optimize.iteration import resumable
+from overseer.proposers import Proposal
 from overseer.records import read_records
 from overseer.report import run_progress
 from overseer.store import open_store
@@ -327,3 +332,47 @@ def test_when_the_proposer_has_nothing_new_the_unproven_candidate_is_continued(e
     assert [d.outcome for d in summary.decisions] == ["accepted", "no_proposal"]
     assert summary.decisions[0].rationale.startswith("continued: unproven after 4 rounds")
     assert summary.decisions[0].repeats == 8
+
+
+class _Once:
+    """Proposes one neutral edit (it changes nothing the toy command looks at)."""
+
+    name = "once"
+
+    def propose(self, context: object) -> Proposal:
+        return Proposal(Edit(op="insert_after", old="Be careful.", new=" Stay calm.", kind="add-constraint:calm"),
+                        "calm helps", "a guess")
+
+
+def test_a_candidate_stopped_on_its_gain_so_far_is_continued_when_the_proposer_is_dry(escalating: Path) -> None:
+    """Rejected at its first look because its gain so far was 0, with a confidence sequence that
+    still reaches min_gain: when nothing new is proposed its test goes on from round 2, on the
+    round it has, instead of the session ending with budget left."""
+    loaded = load_config(escalating / "overseer.yaml")
+    first = optimize_target(loaded, "toy", OptimizeOptions(iterations=1, race=1), Hooks(progress=run_progress),
+                            proposer=_Once())
+    [rejected] = first.decisions
+    assert rejected.outcome == "rejected" and rejected.repeats == 1 and rejected.gain == 0.0
+    assert rejected.interval is not None and rejected.interval[1] >= 0.03
+    second = optimize_target(loaded, "toy", OptimizeOptions(iterations=1), Hooks(progress=run_progress),
+                             proposer=_Dry())
+    [continued] = second.decisions
+    assert continued.rationale.startswith("continued: stopped on its gain so far after 1 rounds (gain +0.000)")
+    assert continued.candidate_hash == rejected.candidate_hash and continued.repeats == 2
+    candidate = [(t, r) for h, t, r in _run_keys(escalating) if h == rejected.candidate_hash]
+    assert len(candidate) == len(set(candidate)) == 4  # round 1 read back, not run again
+    assert sorted(r for _, r in candidate) == [0, 0, 1, 1]
+
+
+def test_resumable_candidates_are_the_unproven_and_those_stopped_early() -> None:
+    def decision(outcome: str, interval: list[float] | None, **fields: Any) -> Decision:
+        return Decision(outcome=outcome, interval=interval, parent_hash="p",
+                        candidate_hash=f"{outcome}{interval}{sorted(fields)}", **fields)
+
+    unproven = decision("unproven", [0.0, 0.2])
+    early = decision("rejected", [-0.1, 0.1])
+    found = resumable([unproven, early, decision("rejected", [-0.2, 0.02]),  # the interval rules it out
+                       decision("rejected", [-0.1, 0.1], holdout_after=Metrics(runs=4, pass_rate=0.5, mean_score=0.5,
+                                                                                tokens_per_run=1, median_run_s=1)),
+                       decision("screened_out", None)], 0.03)
+    assert list(found.values()) == [unproven, early]
