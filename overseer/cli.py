@@ -19,6 +19,7 @@ from overseer.commands import init as init_cmd
 from overseer.commands import insights as insights_cmd
 from overseer.commands import optimize as optimize_cmd
 from overseer.commands import plan as plan_cmd
+from overseer.commands import plugins as plugins_cmd
 from overseer.commands import run as run_cmd
 from overseer.commands import sim as sim_cmd
 from overseer.commands import versions as versions_cmd
@@ -171,6 +172,12 @@ def plan(
     """The bill in advance: runs, tokens, cost and time per run, per candidate and per session."""
     _exit(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
                         jobs=jobs, json_output=json_output))
+
+
+@app.command()
+def plugins(json_output: JsonOption = False) -> None:
+    """The proposers and sanitizers that other installed packages provide (entry points)."""
+    _exit(plugins_cmd.main(json_output=json_output))
 
 
 @app.command()

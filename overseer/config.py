@@ -102,7 +102,8 @@ class EditLimits(_Strict):
 
 
 class ProposerConfig(_Strict):
-    kind: Literal["rules", "llm"] = "rules"
+    kind: str = Field("rules", description="rules, llm, or a proposer plugin's name (`overseer plugins`)")
+    options: dict[str, Any] = Field(default_factory=dict, description="given to a plugin proposer")
     model: str | None = Field(
         None, description="openai:NAME, anthropic:NAME, ollama:NAME or command:CLI (for kind llm)")
     reflection_prompt: str | None = Field(
@@ -173,8 +174,9 @@ class Target(_Strict):
     seed: int = Field(0, ge=0, le=2**63 - 1)
     objective: Objective = "pass_rate"
     output_cap_bytes: int = Field(1_000_000, ge=1024)
-    sanitizers: list[Literal["strip_fences", "smart_quotes", "unicode_dashes"]] = Field(
-        default_factory=list, description="applied to output files before the check")
+    sanitizers: list[str] = Field(default_factory=list, description=(
+        "applied to output files before the check: strip_fences, smart_quotes, unicode_dashes, "
+        "or a sanitizer plugin's name (`overseer plugins`)"))
     success_sample_rate: float = Field(
         0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
     accept: Thresholds = Field(default_factory=Thresholds)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+
+from overseer.plugins import load
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
@@ -40,6 +43,15 @@ SANITIZERS: dict[str, Callable[[str], str]] = {
 }
 
 
+@lru_cache(maxsize=64)
+def sanitizer(name: str, where: str = "sanitizers") -> Callable[[str], str]:
+    """The sanitizer of this name: overseer's own, or a plugin's (plugins.py), imported once;
+    one line naming ``where`` if there is none."""
+    if name in SANITIZERS:
+        return SANITIZERS[name]
+    return load("sanitizers", name, where)
+
+
 def sanitize_outputs(workdir: Path, names: list[str]) -> dict[str, list[str]]:
     """Apply the named sanitizers to the text files in ``workdir``; which changed which files."""
     changed: dict[str, list[str]] = {}
@@ -52,7 +64,7 @@ def sanitize_outputs(workdir: Path, names: list[str]) -> dict[str, list[str]]:
             continue
         original = text
         for name in names:
-            after = SANITIZERS[name](text)
+            after = sanitizer(name)(text)
             if after != text:
                 changed.setdefault(name, []).append(path.relative_to(workdir).as_posix())
                 text = after

@@ -14,6 +14,7 @@ from overseer.health import diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
+from overseer.sanitizers import sanitizer
 from overseer.tasks import TaskSet, select_tasks, target_task_sets
 
 
@@ -44,6 +45,8 @@ class RunOutcome:
 def plan_run(*, loaded: LoadedConfig, target_name: str, which: str = "all",
              repeats: int | None = None, jobs: int | None = None) -> RunPlan:
     target = loaded.target(target_name)
+    for name in target.sanitizers:
+        sanitizer(name, f"{loaded.path}: targets.{target_name}.sanitizers")
     task_set = select_tasks(loaded, target, which)
     splits: dict[str, set[str]] = {}
     if which == "all":

@@ -221,7 +221,7 @@ def optimize_target(loaded: LoadedConfig, name: str, options: OptimizeOptions, h
                     proposer: Proposer | None = None, evaluator: Evaluator | None = None) -> SessionSummary:
     """One session on one target; see the module docstring of keep.py for crash safety."""
     setup = make_setup(loaded, name, options)
-    proposer = proposer or make_proposer(loaded, setup.target)
+    proposer = proposer or make_proposer(loaded, setup.target, name)
     log, commits, decisions = TargetLog(setup.runs_dir, name), list[str](), list[Decision]()
     with target_lock(setup.directory, name):
         state = prepare(setup, hooks, log, commits)

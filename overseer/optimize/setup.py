@@ -15,10 +15,12 @@ from overseer.errors import FatalError
 from overseer.evaluate import runs_dir
 from overseer.llm import client_for
 from overseer.optimize.options import OptimizeOptions
+from overseer.plugins import load
 from overseer.prompts import prompt_file
 from overseer.proposers import Proposer
 from overseer.proposers.llm import LLMProposer, load_template
 from overseer.proposers.rules import RulesProposer
+from overseer.sanitizers import sanitizer
 from overseer.tasks import TaskSet, target_task_sets
 from overseer.vcs import open_repo
 
@@ -59,6 +61,8 @@ class Setup:
 
 def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Setup:
     target = loaded.target(name)
+    for sanitizer_name in target.sanitizers:
+        sanitizer(sanitizer_name, f"{loaded.path}: targets.{name}.sanitizers")
     accept = target.accept if options.max_repeats is None else \
         target.accept.model_copy(update={"max_repeats": options.max_repeats})
     repeats = options.repeats or target.repeats
@@ -76,9 +80,14 @@ def make_setup(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> Set
                  repo=open_repo(loaded.root))
 
 
-def make_proposer(loaded: LoadedConfig, target: Target) -> Proposer:
-    if target.proposer.kind == "rules":
+def make_proposer(loaded: LoadedConfig, target: Target, name: str = "") -> Proposer:
+    kind = target.proposer.kind
+    if kind == "rules":
         return RulesProposer()
+    if kind != "llm":  # a plugin's: its factory gets the target's proposer options
+        factory = load("proposers", kind, f"{loaded.path}: targets.{name}.proposer.kind")
+        proposer: Proposer = factory(dict(target.proposer.options))
+        return proposer
     assert target.proposer.model is not None
     template_path = (loaded.root / target.proposer.reflection_prompt
                      if target.proposer.reflection_prompt else None)

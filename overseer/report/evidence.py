@@ -9,9 +9,23 @@ from rich.table import Table
 
 from overseer.insights import Insights
 from overseer.metrics import Summary
+from overseer.plugins import Plugin
 from overseer.registry import PromptVersion, VersionDetail
 from overseer.report.console import out, pct, size
 from overseer.store import TargetStats
+
+
+def show_plugins(plugins: list[Plugin]) -> None:
+    if not plugins:
+        out.print("no plugins installed (a package declares them as entry points: README, Plugins)",
+                  markup=False)
+        return
+    table = Table(title="plugins", title_justify="left")
+    for column in ("kind", "name", "package", "object"):
+        table.add_column(column)
+    for p in plugins:
+        table.add_row(p.kind[:-1], p.name, p.package, p.value)
+    out.print(table)
 
 
 def summary_table(title: str, summary: Summary, extra: dict[str, Summary] | None = None) -> Table:

@@ -1,0 +1,81 @@
+"""Plugins from other installed packages (entry points): examples/overseer-example-plugin is
+installed for real (pip, into a folder on PYTHONPATH) and used by the overseer CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from overseer.records import read_records
+from tests.helpers import git, overseer_process
+from tests.toyloop import make_loop_project
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "overseer-example-plugin"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder the example plugin package is installed into (its dist-info declares the entry points)."""
+    site = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--no-index", "--target", str(site), str(EXAMPLE)], check=True, capture_output=True)
+    return site
+
+
+def _with(site: Path) -> dict[str, str]:
+    return {"PYTHONPATH": str(site)}
+
+
+def test_plugins_lists_what_installed_packages_provide(site: Path, tmp_path: Path) -> None:
+    result = overseer_process("plugins", "--json", cwd=tmp_path, env=_with(site))
+    assert result.returncode == 0, result.stderr
+    found = {(p["kind"], p["name"]): p for p in json.loads(result.stdout)}
+    assert found[("proposers", "minimalist")]["package"] == "overseer-example-plugin 0.1.0"
+    assert found[("sanitizers", "trailing_spaces")]["value"] == "overseer_example_plugin:strip_trailing_spaces"
+    table = overseer_process("plugins", cwd=tmp_path, env=_with(site))
+    assert "minimalist" in table.stdout and "trailing_spaces" in table.stdout
+
+
+def _project(tmp_path: Path, proposer: str, sanitizers: str) -> Path:
+    project = make_loop_project(tmp_path / "loop")
+    config = project / "overseer.yaml"
+    text = config.read_text()
+    text = text[: text.index("    proposer:")] + f"    proposer: {proposer}\n    sanitizers: {sanitizers}\n"
+    # passes (with trailing spaces the check refuses) once the long line is gone
+    config.write_text(text.replace(
+        "if grep -q GOOD {prompt_file}; then echo ok; else echo bad; fi",
+        "if grep -q 'long enough' {prompt_file}; then echo bad; else printf 'ok  \\\\n'; fi"))
+    git(project, "commit", "-qam", "use the example plugin")
+    return project
+
+
+def test_a_plugin_proposer_and_sanitizer_run_in_the_loop(site: Path, tmp_path: Path) -> None:
+    project = _project(tmp_path, "{kind: minimalist, options: {min_words: 3}}", "[trailing_spaces]")
+    result = overseer_process("optimize", "toy", "--iterations", "1", "--race", "1", "--json", cwd=project,
+                      env=_with(site))
+    assert result.returncode == 0, result.stderr
+    [decision] = json.loads(result.stdout)["iterations"]
+    assert decision["kind"] == "delete-line:minimalist" and decision["outcome"] == "accepted"
+    assert "long enough" not in (project / "prompts" / "system.md").read_text()
+    records = [r for jsonl in (project / "runs" / "toy").glob("2*.jsonl") for r in read_records(jsonl)[0]]
+    passed = [r for r in records if r.passed]
+    assert passed and all(r.sanitized == {"trailing_spaces": ["answer.txt"]} for r in passed)
+
+
+def test_a_plugin_that_is_not_installed_is_one_line_and_exit_2(site: Path, tmp_path: Path) -> None:
+    project = _project(tmp_path, "{kind: maximalist}", "[]")
+    result = overseer_process("optimize", "toy", cwd=project, env=_with(site))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "targets.toy.proposer.kind: no proposer named 'maximalist' (plugins: minimalist; "
+        "`overseer plugins` lists them)")
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace("{kind: maximalist}", "{kind: rules}")
+                      .replace("sanitizers: []", "sanitizers: [trailing_tabs]"))
+    ran = overseer_process("run", "toy", cwd=project, env=_with(site))
+    assert ran.returncode == 2 and "targets.toy.sanitizers: no sanitizer named 'trailing_tabs'" in ran.stderr
+    assert not (project / "runs").exists()
