@@ -1,16 +1,15 @@
-"""Candidates raced against one parent, sharing its runs: each next round of runs goes to the
-candidate whose gain so far is the largest (its screen's, then its train looks'), until one is
-proven and kept (still ONE edit per kept commit) or none is left.
+"""Candidates raced against one parent, sharing its runs: the candidate with the largest gain on
+the screen's minibatch gets the runs, look after look, until its test stops; then the next one;
+the first proven is kept (still ONE edit per kept commit) and the race ends.
 
 Each candidate has its own betting test (evidence/betting.py) at the full α: racing changes only
-which candidate gets the next runs, never what a candidate's evidence says, and a test may be
-paused and continued at any time, so the chance of keeping a useless or harmful edit stays at most
-α per candidate. A candidate that is behind waits with its evidence intact and gets runs again
-when the one ahead of it falls behind or stops. Runs go to one candidate at a time because
-giving every candidate a round per look (lockstep) ended lower at equal budget on
-benchmarks/peers.py (median holdout truth 0.681 against 0.748 for one candidate at a time, at
-1,000 runs): the runs spent on candidates that lose are lost once the winner is kept. When one
-candidate is kept, the others end "unfinished": their evidence was about the prompt it replaced.
+which candidate gets runs and when, never what a candidate's evidence says, so the chance of
+keeping a useless or harmful edit stays at most α per candidate. Runs go to one candidate at a time
+because giving every candidate a round per look (lockstep) ended lower at equal budget on
+benchmarks/peers.py (median holdout truth 0.681 against 0.748 for one candidate at a time, at 1,000
+runs), and so did switching to whichever candidate led after each look (0.727): the runs spent on
+candidates that lose are lost once the winner is kept. When one candidate is kept, the others end
+"unfinished": their evidence was about the prompt it replaced.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from overseer.decide import Decision, Look, LookVerdict, decide, evidence_for, look_verdict, looks, rounds_of
+from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks
 from overseer.faults import checkpoint
 from overseer.optimize.runs import SessionRuns
 from overseer.records import RunRecord
@@ -37,7 +36,7 @@ class Entry:
     after: list[RunRecord] = field(default_factory=list)
     look: Look | None = None
     verdict: LookVerdict = "continue"
-    estimate: float = 0.0        # its mean paired gain so far (the screen's, then its looks')
+    estimate: float = 0.0        # its mean paired gain on the screen's minibatch
     runs_used: int = 0           # its own runs and the parent's made beside them
 
     @property
@@ -46,8 +45,8 @@ class Entry:
 
 
 def leader(entries: Sequence[Entry]) -> Entry:
-    """The entry that gets the next round: the best estimate of its gain so far (its train looks,
-    else its screen), the proposer's order breaking ties."""
+    """The entry that gets the next look: the one whose test is under way, else the best on the
+    screen, the proposer's order breaking ties."""
     started = [e for e in entries if e.look is not None]
     return started[0] if started else max(entries, key=lambda e: e.estimate)
 
@@ -79,8 +78,8 @@ def race(runs: SessionRuns, entries: list[Entry]) -> list[tuple[Decision, str]]:
 
 
 def _look(runs: SessionRuns, entry: Entry, racing: int) -> None:
-    """One more round for the entry (its first look: ``repeats`` rounds), in one batch with the
-    parent's runs it lacks; its look verdict and estimate."""
+    """One more round for the entry (its first look: ``repeats`` rounds, or the round after those a
+    continued candidate has), in one batch with the parent's runs it lacks; its look verdict."""
     setup, state = runs.setup, runs.state
     rounds = entry.rounds + 1 if entry.look else max(setup.repeats, entry.start or 0)
     plan = looks(setup.repeats, setup.accept, entry.cap)
@@ -91,10 +90,8 @@ def _look(runs: SessionRuns, entry: Entry, racing: int) -> None:
     used = state.runs_used
     entry.before, entry.after = runs.compare(entry.text, "train", rounds)
     entry.look, entry.runs_used = look, entry.runs_used + state.runs_used - used
-    objective = setup.target.objective
-    entry.estimate = evidence_for(rounds_of(entry.before, entry.after, objective))[0]
-    entry.verdict = look_verdict(entry.before, entry.after, setup.accept, objective, look,
-                                 setup.target.infra.max_share)
+    entry.verdict = look_verdict(entry.before, entry.after, setup.accept, setup.target.objective,
+                                 look, setup.target.infra.max_share)
 
 
 def _over_budget(runs: SessionRuns, entry: Entry) -> str:
