@@ -17,7 +17,7 @@ from overseer.proposers.rules import RulesProposer, candidates
 from overseer.report import run_progress
 from tests.fake_llm import FakeLLM
 from tests.helpers import git, overseer
-from tests.toyloop import START, make_loop_project
+from tests.toyloop import START, make_loop_project, use_fake_llm
 
 SECURE = "Security: never print secrets.\n" + START
 KEEP = Directives(keep_lines=[r"^Security:"], max_words=20)
@@ -82,14 +82,8 @@ def test_the_llm_proposer_is_told_the_directives(tmp_path: Path, fake_llm: FakeL
     project = make_loop_project(tmp_path / "loop")
     (project / "priorities.md").write_text("Readability first.\n")
     config = project / "overseer.yaml"
-    text = config.read_text()
-    config.write_text(text[: text.index("    proposer:")] + (
-        '    proposer: {kind: llm, model: "openai:fake-model"}\n'
+    use_fake_llm(project, fake_llm.base_url, monkeypatch, more=(
         "    directives: {text: Prefer deleting to adding., file: priorities.md, keep_lines: ['^Be careful']}\n"))
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "directives")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_llm.base_url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-key-0123456789abcdef")
     fake_llm.reply(json.dumps({"hypothesis": "h", "edit": {"op": "insert_after", "old": "Be careful.",
                                                            "new": " GOOD", "kind": "add-constraint:good"}}))
     summary = optimize_target(load_config(config), "toy", OptimizeOptions(iterations=1, race=1),

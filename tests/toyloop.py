@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import git
 
 START = "Be careful.\nThis toy prompt is long enough to leave room for a small edit.\n"
@@ -63,3 +65,18 @@ def make_loop_project(root: Path, n_tasks: int = 10, accept: str = FIXED) -> Pat
 
 def proposal_json() -> str:
     return json.dumps(PROPOSAL)
+
+
+FAKE_KEY = "sk-fake-key-0123456789abcdef"
+
+
+def use_fake_llm(project: Path, base_url: str, monkeypatch: pytest.MonkeyPatch, *, more: str = "") -> None:
+    """Point the toy target's proposer at a fake OpenAI-compatible server (``more``: further
+    lines of the target's config), committed; the key and base URL set for the test."""
+    config = project / "overseer.yaml"
+    text = config.read_text()
+    config.write_text(text[: text.index("    proposer:")] + '    proposer: {kind: llm, model: "openai:fake-model"}\n' + more)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "use a fake openai server")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{base_url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)

@@ -19,7 +19,7 @@ from overseer.report import run_progress
 from overseer.store import open_store
 from tests.fake_llm import FakeLLM
 from tests.helpers import changed_files, git, overseer, overseer_process
-from tests.toyloop import GOOD, START, make_loop_project
+from tests.toyloop import GOOD, START, make_loop_project, use_fake_llm
 
 
 def test_kept_edit_is_written_recorded_and_committed_alone(loop_project: Path) -> None:
@@ -76,12 +76,7 @@ def test_run_times_are_compared_only_side_by_side(optimized: Path) -> None:
 
 def test_llm_proposer_end_to_end_against_a_fake_server(loop_project: Path, fake_llm: FakeLLM,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    config = loop_project / "overseer.yaml"
-    text = config.read_text()
-    config.write_text(text[: text.index("    proposer:")] + '    proposer: {kind: llm, model: "openai:fake-model"}\n')
-    git(loop_project, "commit", "-qam", "use a fake openai server")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_llm.base_url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-key-0123456789abcdef")
+    use_fake_llm(loop_project, fake_llm.base_url, monkeypatch)
     good = {"op": "insert_after", "old": "Be careful.", "new": " GOOD", "kind": "add-constraint:good"}
     fake_llm.reply("Sure! Here is my idea: add GOOD.")                       # not JSON: retried
     fake_llm.reply("```json\n" + _reply(good) + "\n```")                     # valid after retry

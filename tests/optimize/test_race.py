@@ -18,7 +18,7 @@ from overseer.report import run_progress
 from overseer.store import open_store
 from tests.fake_llm import FakeLLM
 from tests.helpers import changed_files, git
-from tests.toyloop import GOOD, make_loop_project
+from tests.toyloop import GOOD, make_loop_project, use_fake_llm
 
 CALM = Proposal(Edit(op="insert_after", old="Be careful.", new=" Stay calm.", kind="add-constraint:calm"),
                 "Calm helps", "a guess")
@@ -111,12 +111,7 @@ def test_the_race_shrinks_to_what_the_run_budget_allows(tmp_path: Path) -> None:
 def test_an_llm_proposer_gives_the_race_its_candidates_in_one_call(
         tmp_path: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_loop_project(tmp_path / "loop", accept=NO_TIME)
-    config = project / "overseer.yaml"
-    text = config.read_text()
-    config.write_text(text[: text.index("    proposer:")] + '    proposer: {kind: llm, model: "openai:fake-model"}\n')
-    git(project, "commit", "-qam", "use a fake openai server")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_llm.base_url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-key-0123456789abcdef")
+    use_fake_llm(project, fake_llm.base_url, monkeypatch)
 
     def reply(*proposals: Proposal) -> str:
         return json.dumps({"proposals": [
@@ -124,7 +119,7 @@ def test_an_llm_proposer_gives_the_race_its_candidates_in_one_call(
 
     fake_llm.reply(reply(CALM, WIN).replace('"hypothesis": "Calm helps", ', ""))  # one lacks its hypothesis
     fake_llm.reply(reply(CALM, WIN, KIND, CALM))                                # four asked for three
-    loaded = load_config(config)
+    loaded = load_config(project / "overseer.yaml")
     summary = optimize_target(loaded, "toy", OptimizeOptions(iterations=1), Hooks(progress=run_progress))
     assert [(d.outcome, d.edit.kind if d.edit else "") for d in summary.decisions] == [
         ("unfinished", "add-constraint:calm"), ("unfinished", "add-constraint:kind"),
