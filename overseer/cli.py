@@ -166,12 +166,13 @@ def plan(
     iterations: Annotated[int, typer.Option("--iterations", min=1, help="Edits a session would try.")] = 10,
     max_runs: Annotated[int | None, typer.Option("--max-runs", min=1, help="A session's run budget.")] = None,
     jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Runs at once (default: the target's jobs).")] = None,
+    race: Annotated[int | None, typer.Option("--race", min=1, max=10, help="Candidates per iteration (default: the target's race).")] = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """The bill in advance: runs, tokens, cost and time per run, per candidate and per session."""
     _exit(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
-                        jobs=jobs, json_output=json_output))
+                        jobs=jobs, json_output=json_output, race=race))
 
 
 @app.command()

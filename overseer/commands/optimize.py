@@ -26,7 +26,7 @@ def _bill(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> str:
     """The session's bill in one line, from this target's recorded runs (see ``overseer plan``)."""
     try:
         plan = make_plan(loaded=loaded, target_name=name, iterations=options.iterations,
-                         max_runs=options.max_runs, jobs=options.jobs, trials=40)
+                         max_runs=options.max_runs, jobs=options.jobs, trials=40, race=options.race)
     except FatalError:
         return "the bill in advance: no recorded runs yet (known after this session, `overseer plan`)"
     return report.plan_line(plan)

@@ -16,7 +16,7 @@ from overseer.tasks import target_task_sets
 
 
 def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
-              jobs: int | None, trials: int = 200) -> Plan:
+              jobs: int | None, trials: int = 200, race: int | None = None) -> Plan:
     target = loaded.target(target_name)
     nothing = FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
                          "first (one evaluation of the current prompt)")
@@ -44,16 +44,19 @@ def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_ru
                                         target.accept, seeded=seeded, trials=trials, seed=target.seed)
                    for name, effect in EFFECTS.items()}
         for sampling, seeded in SAMPLINGS.items()}
+    screened = target.accept.screen_tasks
+    screen_runs = screened * target.repeats if 0 < screened < len(train) else 0
     return Plan(target=target_name, train_tasks=len(train), holdout_tasks=len(holdout),
                 repeats=target.repeats, max_repeats=max(target.repeats, target.accept.max_repeats or 0),
                 recorded=recorded, baseline_runs=missing, candidates=candidates,
-                iterations=iterations, jobs=jobs or target.jobs, max_runs=max_runs)
+                iterations=iterations, jobs=jobs or target.jobs, max_runs=max_runs,
+                race=race or target.race, screen_runs=screen_runs)
 
 
 def main(*, config: Path | None, target: str, iterations: int, max_runs: int | None,
-         jobs: int | None, json_output: bool) -> int:
+         jobs: int | None, json_output: bool, race: int | None = None) -> int:
     plan = make_plan(loaded=load_config(config), target_name=target, iterations=iterations,
-                     max_runs=max_runs, jobs=jobs)
+                     max_runs=max_runs, jobs=jobs, race=race)
     if json_output:
         report.print_json(plan_json(plan))
     else:

@@ -138,10 +138,17 @@ class Plan:
     iterations: int
     jobs: int
     max_runs: int | None
+    race: int = 1          # candidates per iteration (optimize/race.py)
+    screen_runs: int = 0   # a candidate's screen: what each other raced candidate costs at least
 
     def session_runs(self, sampling: str, effect: str) -> float:
-        """Expected runs of a session whose every candidate has this effect (within --max-runs)."""
-        runs = self.baseline_runs + self.iterations * self.candidates[sampling][effect].runs
+        """Expected runs of a session whose every candidate has this effect (within --max-runs):
+        useless candidates are each evaluated to their end, race by race; of good ones the first
+        is kept and the others of its race cost their screen."""
+        cost = self.candidates[sampling][effect]
+        per_iteration = self.race * cost.runs if effect == "useless" \
+            else cost.runs + (self.race - 1) * self.screen_runs
+        runs = self.baseline_runs + self.iterations * per_iteration
         return min(runs, self.max_runs) if self.max_runs is not None else runs
 
 

@@ -122,7 +122,8 @@ def show_plan(plan: Plan) -> None:
     """The bill in advance (evidence/plan.py), as a person reads it."""
     c = plan.recorded
     out.print(f"plan for {plan.target}: {plan.train_tasks} train + {plan.holdout_tasks} holdout "
-              f"tasks, {plan.repeats} repeats per look, up to {plan.max_repeats} per candidate")
+              f"tasks, {plan.repeats} repeats per look, up to {plan.max_repeats} per candidate, "
+              f"{plan.race} candidate{'s' if plan.race > 1 else ''} per iteration")
     out.print(f"per run (from {c.runs} recorded runs): {c.tokens:.0f} tokens, ${c.cost_usd:.4f}, "
               f"{c.seconds:.2f} s")
     out.print("baseline: measured" if not plan.baseline_runs

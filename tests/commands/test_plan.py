@@ -23,7 +23,13 @@ def test_plan_gives_per_run_per_candidate_and_per_session_figures(optimized: Pat
     # the kept prompt passes every task: an edit cannot gain, so a useless one stops at its first
     # look (8 runs), and "+10 points" is capped at a pass rate of 0.99 (also no real gain)
     assert seeded["useless"]["runs"] == fresh["useless"]["runs"] == 8
-    assert facts["session"]["seeded"]["useless"]["runs"] == 4 * 8
+    # a race of 3 per iteration: every useless candidate runs to its end; of good ones the first
+    # is kept and the other two cost their screens (4 tasks x 1 repeat)
+    assert facts["race"] == 3 and facts["screen_runs"] == 4
+    assert facts["session"]["seeded"]["useless"]["runs"] == 4 * 3 * 8
+    assert facts["session"]["seeded"]["plus_10"]["runs"] == round(4 * (seeded["plus_10"]["runs"] + 2 * 4))
+    one = json.loads(overseer("plan", "toy", "--iterations", "4", "--race", "1", "--json", cwd=optimized).stdout)
+    assert one["session"]["seeded"]["useless"]["runs"] == 4 * 8
     shown = overseer("plan", "toy", cwd=optimized)
     assert shown.returncode == 0 and "a session of 10 iterations" in shown.stdout
 
