@@ -181,23 +181,19 @@ def fit_to_budget(runs: SessionRuns, entries: list[Entry]) -> tuple[list[Entry],
     if not entries:
         return [], []
     each, shared = candidate_look_cost(runs), first_look_cost(runs) - candidate_look_cost(runs)
-    fits = len(entries)
-    reason = ""
+    fits, reason = len(entries), ""
     if options.max_runs is not None:
-        room = options.max_runs - state.runs_used - shared
-        fits = min(fits, max(0, room // each))
+        fits = min(fits, max(0, (options.max_runs - state.runs_used - shared) // each))
         reason = (f"not started: its first look could take {each + shared} runs, over the run "
                   f"budget ({options.max_runs}, {state.runs_used} used)")
-    if options.max_cost is not None and state.runs_used and fits:
-        per_run = state.cost_usd / state.runs_used
+    per_run = state.cost_usd / state.runs_used if state.runs_used else 0.0
+    if options.max_cost is not None and per_run and fits:
         room_usd = options.max_cost - state.cost_usd - shared * per_run
-        if room_usd < each * per_run:
-            fits, reason = 0, (
-                f"not started: its first look could cost ${(each + shared) * per_run:.4g} "
-                f"({each + shared} runs at this session's ${per_run:.4g} per run), over the cost "
-                f"budget (${options.max_cost:g}, ${state.cost_usd:.4g} spent)")
-        elif per_run:
-            fits = min(fits, int(room_usd // (each * per_run)))
+        fits = min(fits, max(0, int(room_usd // (each * per_run))))
+        if not fits:
+            reason = (f"not started: its first look could cost ${(each + shared) * per_run:.4g} "
+                      f"({each + shared} runs at this session's ${per_run:.4g} per run), over the "
+                      f"cost budget (${options.max_cost:g}, ${state.cost_usd:.4g} spent)")
     if fits:
         return entries[:fits], []
     return [], [(e.decision.model_copy(update={"outcome": "unfinished", "reason": reason}), "")
