@@ -12,9 +12,12 @@ one started through a service manager (``systemd-run``, ``docker run``) that is 
 
 Two clocks: ``wall`` (for a command that waits on a model) and ``cpu``, the CPU time of the whole
 process group (for a check: a busy machine slows it down without making it use more CPU, while a
-solution stuck in a loop still runs out of it). A ``cpu`` timeout has a wall-clock backstop
-``WALL_BACKSTOP`` times larger; hitting it means the machine, not the run, was the problem
-(``stalled``).
+solution stuck in a loop still runs out of it). A ``cpu`` timeout has a backstop for a check that
+uses no CPU at all (blocked on a sleep, a lock, a disk): ``WALL_BACKSTOP`` times its limit of wall
+clock, not counting the time the group was ready to run but waiting for a CPU (the kernel's
+run-queue delay, ``/proc/PID/task/TID/schedstat``). So a loaded machine only delays a verdict, never
+changes it: a spinning check starved to a tenth of a core still runs out of CPU, it is not
+``stalled``. Hitting the backstop (``stalled``) is not counted against the prompt.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Literal
 from overseer.errors import FatalError
 
 TERM_GRACE_S = 2.0
-WALL_BACKSTOP = 5.0   # a cpu-clock run is stopped as stalled after this many times its limit
+WALL_BACKSTOP = 5.0   # a cpu-clock run idle (not running, not waiting for a CPU) this many times its limit
 POLL_S = 0.2
 _PROC = Path("/proc")
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -86,26 +89,45 @@ class ProcessResult:
     duration_s: float
     cancelled: bool = False
     cpu_s: float | None = None   # the group's CPU time, when measured (the cpu clock)
-    stalled: bool = False        # stopped by the wall-clock backstop of the cpu clock
+    stalled: bool = False        # stopped by the backstop of the cpu clock
+    waited_s: float | None = None  # time the group was ready to run but had no CPU (the cpu clock)
 
 
-def group_cpu_seconds(pgid: int) -> float | None:
-    """CPU time used so far by the processes of group ``pgid`` and the children they reaped, from
-    /proc (None where there is no /proc)."""
-    if not _PROC.is_dir():
-        return None
-    ticks = 0
-    for entry in os.scandir(_PROC):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_bytes()
-        except OSError:  # the process ended while we looked
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if int(fields[2]) == pgid:  # pgrp; then utime, stime, cutime, cstime
-            ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    return ticks / _TICKS
+class GroupMeter:
+    """What the processes of one group have used so far, from /proc: CPU time (theirs and that of
+    the children they reaped) and the time their threads spent ready to run but waiting for a CPU.
+    A thread's waiting is remembered after it ends, so the total never goes down."""
+
+    def __init__(self, pgid: int) -> None:
+        self.pgid = pgid
+        self._waited_ns: dict[str, int] = {}
+
+    def read(self) -> tuple[float, float] | None:
+        """(CPU seconds, seconds waiting for a CPU), or None where there is no /proc."""
+        if not _PROC.is_dir():
+            return None
+        ticks = 0
+        for entry in os.scandir(_PROC):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_bytes()
+            except OSError:  # the process ended while we looked
+                continue
+            fields = stat[stat.rfind(b")") + 2:].split()
+            if int(fields[2]) == self.pgid:  # pgrp; then utime, stime, cutime, cstime
+                ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+                self._note_waiting(entry.path)
+        return ticks / _TICKS, sum(self._waited_ns.values()) / 1e9
+
+    def _note_waiting(self, process: str) -> None:
+        with contextlib.suppress(OSError):
+            for thread in os.scandir(Path(process, "task")):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    # schedstat: time on a CPU, time waiting on a run queue (ns), time slices
+                    waited = int(Path(thread.path, "schedstat").read_bytes().split()[1])
+                    key = f"{process}/{thread.name}"
+                    self._waited_ns[key] = max(waited, self._waited_ns.get(key, 0))
 
 
 def _exited(proc: subprocess.Popen[bytes]) -> float | None:
@@ -117,27 +139,37 @@ def _exited(proc: subprocess.Popen[bytes]) -> float | None:
     return usage.ru_utime + usage.ru_stime
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout_s: float, clock: Clock) -> tuple[bool, bool, float | None]:
-    """Wait for ``proc`` under ``clock``: (timed out, stalled, CPU seconds used)."""
-    if clock == "wall" or group_cpu_seconds(proc.pid) is None:
+@dataclass(frozen=True)
+class _Waited:
+    timed_out: bool
+    stalled: bool = False
+    cpu_s: float | None = None
+    waited_s: float | None = None
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout_s: float, clock: Clock) -> _Waited:
+    """Wait for ``proc`` under ``clock``."""
+    meter = GroupMeter(proc.pid)
+    if clock == "wall" or meter.read() is None:
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            return True, False, None
-        return False, False, None
+            return _Waited(True)
+        return _Waited(False)
     started = time.monotonic()
-    pause, cpu, looked = 0.005, 0.0, started
+    pause, cpu, waited, looked = 0.005, 0.0, 0.0, started
     while (done := _exited(proc)) is None:
         now = time.monotonic()
         if now - looked >= POLL_S:  # /proc is read a few times a second, not at every wakeup
-            cpu, looked = group_cpu_seconds(proc.pid) or cpu, now
+            cpu, waited = meter.read() or (cpu, waited)
+            looked = now
             if cpu > timeout_s:
-                return True, False, cpu
-            if now - started > timeout_s * WALL_BACKSTOP:
-                return True, True, cpu
+                return _Waited(True, False, cpu, waited)
+            if now - started - waited > timeout_s * WALL_BACKSTOP:
+                return _Waited(True, True, cpu, waited)
         time.sleep(pause)
         pause = min(2 * pause, POLL_S)
-    return False, False, done
+    return _Waited(False, False, done, waited)
 
 
 def marked_pids(prefix: str) -> list[int]:
@@ -277,8 +309,8 @@ def run_process(
     for thread in drains:
         thread.start()
     try:
-        timed_out, stalled, cpu = _wait(proc, timeout_s, clock)
-        if timed_out:
+        waited = _wait(proc, timeout_s, clock)
+        if waited.timed_out:
             _signal_group(proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=grace_s)
@@ -293,6 +325,8 @@ def run_process(
     for thread in drains:
         thread.join(timeout=5.0)
     duration = time.monotonic() - start
-    exit_code = None if timed_out else proc.returncode
-    return ProcessResult(exit_code, timed_out, duration, cancelled=_cancelled.is_set(),
-                         cpu_s=None if cpu is None else round(cpu, 3), stalled=stalled)
+    exit_code = None if waited.timed_out else proc.returncode
+    return ProcessResult(exit_code, waited.timed_out, duration, cancelled=_cancelled.is_set(),
+                         cpu_s=None if waited.cpu_s is None else round(waited.cpu_s, 3),
+                         stalled=waited.stalled,
+                         waited_s=None if waited.waited_s is None else round(waited.waited_s, 3))

@@ -113,7 +113,8 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
         raise Cancelled()
     if check.stalled:
         return Verdict(error_class="CheckStalled", messages=[
-            f"check stalled: {check.duration_s:.0f}s of wall clock with {check.cpu_s or 0:.1f}s of CPU"]), check
+            f"check stalled: {check.duration_s:.0f}s of wall clock with {check.cpu_s or 0:.1f}s of CPU and "
+            f"{check.waited_s or 0:.1f}s waiting for one"]), check
     if check.timed_out:
         return Verdict(error_class="Timeout",
                        messages=[f"check used more than {task.timeout_s:g}s of CPU"]), check

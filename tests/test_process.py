@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -108,6 +110,27 @@ def test_cpu_clock_has_a_wall_clock_backstop(tmp_path: Path) -> None:
     result = _cpu(tmp_path, "sleep 30", timeout=0.2)
     assert result.timed_out and result.stalled
     assert result.duration_s < 10
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
+def test_a_loop_starved_of_cpu_by_a_loaded_machine_still_times_out_and_is_not_stalled(tmp_path: Path) -> None:
+    """Nine spinning neighbours on the same CPU leave the check a tenth of it: its 0.1 s of CPU takes
+    about 1 s, twice the backstop's 0.5 s, but that time was spent waiting for the CPU, not idle.
+    (Each neighbour has its own session, as the check does: with autogroup scheduling the kernel
+    shares a CPU fairly between sessions, not processes.)"""
+    cpu = str(max(os.sched_getaffinity(0)))
+    spin = ["taskset", "-c", cpu, "sh", "-c", "while :; do :; done"]
+    neighbours = [subprocess.Popen(spin, start_new_session=True) for _ in range(9)]
+    time.sleep(0.3)  # all spinning before the check starts
+    try:
+        result = _cpu(tmp_path, shlex.join(spin), timeout=0.1)
+    finally:
+        for neighbour in neighbours:
+            neighbour.kill()
+            neighbour.wait()
+    assert result.timed_out and not result.stalled, result
+    assert result.cpu_s is not None and result.cpu_s > 0.1
+    assert result.waited_s is not None and result.duration_s > 0.5 and result.waited_s > 0.3, result
 
 
 def _escapee(tmp_path: Path) -> None:
