@@ -8,13 +8,14 @@ import signal
 import sqlite3
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
 from overseer import __version__, report
 from overseer.commands import demo as demo_cmd
 from overseer.commands import evidence as evidence_cmd
+from overseer.commands import experiment as experiment_cmd
 from overseer.commands import init as init_cmd
 from overseer.commands import insights as insights_cmd
 from overseer.commands import optimize as optimize_cmd
@@ -31,6 +32,7 @@ from overseer.errors import (
     EXIT_OK,
     FatalError,
 )
+from overseer.experiment.verdict import Cheaper
 from overseer.optimize import OptimizeOptions
 
 app = typer.Typer(
@@ -173,6 +175,29 @@ def plan(
     """The bill in advance: runs, tokens, cost and time per run, per candidate and per session."""
     _exit(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
                         jobs=jobs, json_output=json_output, race=race))
+
+
+@app.command()
+def experiment(
+    target: Annotated[str, typer.Argument(help="The target's name.")],
+    changes: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE: a declared setting, changed for the band (repeatable).")] = None,
+    where: Annotated[str | None, typer.Option("--where", help="The band: complexity<=2, complexity>=4, ... (joined by 'and').")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="The band: tasks with this tag.")] = None,
+    margin: Annotated[float, typer.Option("--margin", min=0.0, max=0.5, help="Largest loss of pass rate accepted.")] = 0.02,
+    cheaper: Annotated[str, typer.Option("--cheaper", help="What must go down: cost (US dollars per run) or tokens.")] = "cost",
+    max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Rounds at most (default: the target's accept.max_repeats).")] = None,
+    jobs: JobsOption = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write a promoted rule without committing it.")] = False,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Try a changed setting on a band of tasks; route the band to it only when proven not worse
+    (by more than --margin, at the target's α) and cheaper. Exit 0 when promoted, 1 when not."""
+    if cheaper not in ("cost", "tokens"):
+        raise typer.BadParameter("cost or tokens", param_hint="--cheaper")
+    _exit(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
+                              margin=margin, cheaper=cast(Cheaper, cheaper), max_repeats=max_repeats,
+                              jobs=jobs, commit=not no_commit, json_output=json_output))
 
 
 @app.command()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from overseer.edits import DEFAULT_MAX_EDIT_CHARS, DEFAULT_MAX_GROWTH
 from overseer.errors import FatalError, validation_message
+from overseer.routing import Route, Routed, routed, setting_text
 
 CONFIG_NAME = "overseer.yaml"
 
@@ -192,6 +193,9 @@ class Target(_Strict):
     settings: dict[str, str | int | float | bool] = Field(default_factory=dict, description=(
         "name -> value (e.g. model: openai:gpt-4o) passed to every run as {name} and "
         "OVERSEER_<NAME>, and recorded on it; runs are reused only under the same settings"))
+    routing: list[Route] = Field(default_factory=list, description=(
+        "rules that change settings for a band of tasks (where: complexity<=2, tag: easy; "
+        "set: {model: ...}), applied in order; `overseer experiment` writes one when proven"))
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
     directives: Directives = Field(default_factory=Directives)
 
@@ -224,12 +228,20 @@ class Target(_Strict):
             check_template(self.command, PLACEHOLDERS | set(self.settings))
         except ValueError as exc:
             raise ValueError(f"command: {exc} (or declare it under settings:)") from None
+        for number, route in enumerate(self.routing, start=1):
+            undeclared = sorted(set(route.set) - set(self.settings))
+            if undeclared:
+                raise ValueError(f"routing rule {number} ({route.describe()}) sets {undeclared[0]!r}, "
+                                 "which is not one of the target's settings")
         return self
 
     def setting_values(self) -> dict[str, str]:
         """The settings as the command gets them: text (true/false for a boolean)."""
-        return {name: str(value).lower() if isinstance(value, bool) else str(value)
-                for name, value in self.settings.items()}
+        return {name: setting_text(value) for name, value in self.settings.items()}
+
+    def settings_for(self, task: Routed) -> dict[str, str]:
+        """The settings a run of ``task`` gets: the target's, with its routing rules applied."""
+        return routed(self.settings, self.routing, task)
 
     @field_validator("holdout")
     @classmethod

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overseer.cache import Pair, grid
-from overseer.config import LoadedConfig
+from overseer.config import LoadedConfig, Target
 from overseer.executor import LocalExecutor, RunExecutor
 from overseer.faults import checkpoint
 from overseer.fingerprint import environment_fingerprint
@@ -33,18 +33,21 @@ from overseer.tasks import Task, TaskSet
 @dataclass(frozen=True)
 class Arm:
     """One prompt's share of a batch: its text, the tasks it runs on, and the (task id, repeat)
-    pairs to run."""
+    pairs to run; ``target`` when the arm runs under other settings than the configured target's
+    (an experiment's changed setting), else None."""
 
     text: str
     task_set: TaskSet
     pairs: frozenset[Pair]
+    target: Target | None = None
 
     @classmethod
-    def of(cls, text: str, task_set: TaskSet, pairs: Iterable[Pair]) -> Arm:
+    def of(cls, text: str, task_set: TaskSet, pairs: Iterable[Pair], target: Target | None = None) -> Arm:
         """The arm for these pairs, on the subset of ``task_set`` they name."""
         pairs = frozenset(pairs)
         ids = {task_id for task_id, _ in pairs}
-        return cls(text, task_set.subset(task_set.name, [t for t in task_set.tasks if t.id in ids]), pairs)
+        return cls(text, task_set.subset(task_set.name, [t for t in task_set.tasks if t.id in ids]), pairs,
+                   target)
 
     def jobs(self) -> list[tuple[Task, int]]:
         top = max((r for _, r in self.pairs), default=-1) + 1
@@ -105,14 +108,14 @@ def evaluate_batch(
     On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
     re-raised; records already appended stay, and no half-written record exists.
     """
-    target = loaded.target(target_name)
-    environment = environment_fingerprint(target, loaded.root)
+    configured = loaded.target(target_name)
     results: list[list[RunRecord]] = [[] for _ in arms]
     with contextlib.ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="overseer-work-")))
         claim(scratch)
         contexts = []
         for index, arm in enumerate(arms):
+            target = arm.target or configured
             copy = stack.enter_context(IsolatedCopy(loaded.root))
             copy.bring_file(target.prompt.file)
             contexts.append(RunContext(
@@ -120,7 +123,8 @@ def evaluate_batch(
                 prompt_file=write_prompt_in_copy(copy.root, target.prompt, arm.text),
                 prompt_hash=prompt_hash(arm.text), scratch=scratch / f"arm{index}",
                 artifacts=runs_dir(loaded) / target_name / session_id,
-                artifacts_base=loaded.root, environment=environment, batch=batch,
+                artifacts_base=loaded.root, environment=environment_fingerprint(target, loaded.root),
+                batch=batch,
             ))
         with executor or LocalExecutor(jobs) as runner:
             futures: dict[Future[RunRecord], int] = {}

@@ -32,6 +32,8 @@ def environment_fingerprint(target: Target, root: Path) -> str:
     facts: dict[str, object] = {"overseer": __version__, "env": values, "files": files}
     if target.settings:  # absent when there are none, so fingerprints from before them still match
         facts["settings"] = target.setting_values()
+    if target.routing:
+        facts["routing"] = [route.model_dump(exclude={"proven"}) for route in target.routing]
     blob = json.dumps(facts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

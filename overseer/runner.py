@@ -203,7 +203,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)), "repeat": str(repeat),
         "usage_file": str(meta / "usage.json"), "python": sys.executable,
     }
-    settings = ctx.target.setting_values()
+    settings = ctx.target.settings_for(task)
     values.update(settings)
     started = now_iso()
     record_id = uuid.uuid4().hex

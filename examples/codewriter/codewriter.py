@@ -7,7 +7,8 @@ this repository, and commits the ones that are proven to help.
 
     codewriter.py --task-dir tasks/pyfuncs/slugify --out /tmp/solution.py [--model MODEL]
 
-MODEL is ``sim`` (overseer's offline simulated code writer, the default), ``openai:<name>`` (any
+MODEL is ``sim`` (overseer's offline simulated code writer, the default; ``sim:<name>`` one of the
+simulator profile's named models, e.g. ``sim:strong`` or ``sim:cheap``), ``openai:<name>`` (any
 OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY; e.g. Gemini's endpoint or vLLM),
 ``ollama:<name>`` (a local Ollama server, OLLAMA_HOST), or ``anthropic:<name>`` (ANTHROPIC_API_KEY).
 The reply is written to the output file as it is: this tool trusts the model to answer with code.
@@ -102,18 +103,22 @@ def ask_anthropic(model: str, spec: str) -> tuple[str, dict]:
                   "output_tokens": usage.get("output_tokens", 0)}
 
 
-def ask_sim(task_dir: Path) -> tuple[str, dict]:
+def ask_sim(task_dir: Path, name: str | None) -> tuple[str, dict]:
+    from overseer.errors import FatalError
     from overseer.sim import complete
 
-    reply = complete(PROMPT, task_dir, repeat=int(os.environ.get("OVERSEER_REPEAT", "0")),
-                     seed=int(os.environ.get("OVERSEER_SEED", "0")))
+    try:
+        reply = complete(PROMPT, task_dir, repeat=int(os.environ.get("OVERSEER_REPEAT", "0")),
+                         seed=int(os.environ.get("OVERSEER_SEED", "0")), model=name)
+    except FatalError as exc:
+        raise SystemExit(f"codewriter: {exc}") from None
     return reply.text, reply.usage()
 
 
 def ask(model: str, task_dir: Path) -> tuple[str, dict]:
     provider, _, name = model.partition(":")
-    if model == "sim":
-        return ask_sim(task_dir)
+    if provider == "sim":
+        return ask_sim(task_dir, name or None)
     if provider == "openai" and name:
         return ask_openai_compatible(os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
                                      os.environ.get("OPENAI_API_KEY"), name, read_spec(task_dir))
@@ -122,7 +127,7 @@ def ask(model: str, task_dir: Path) -> tuple[str, dict]:
         return ask_openai_compatible(f"{host.rstrip('/')}/v1", None, name, read_spec(task_dir))
     if provider == "anthropic" and name:
         return ask_anthropic(name, read_spec(task_dir))
-    raise SystemExit(f"codewriter: unknown model {model!r} (sim, openai:NAME, ollama:NAME, anthropic:NAME)")
+    raise SystemExit(f"codewriter: unknown model {model!r} (sim, sim:NAME, openai:NAME, ollama:NAME, anthropic:NAME)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from overseer.report.console import (
 )
 from overseer.report.evidence import (
     show_evaluation,
+    show_experiment,
     show_history,
     show_insights,
     show_plugins,
@@ -53,6 +54,7 @@ __all__ = [
     "session_json",
     "show_demo",
     "show_evaluation",
+    "show_experiment",
     "show_history",
     "show_insights",
     "show_plan",

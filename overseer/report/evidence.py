@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 
+from overseer.experiment.verdict import Experiment
 from overseer.insights import Insights
 from overseer.metrics import Summary
 from overseer.plugins import Plugin
@@ -77,9 +79,42 @@ def _shares(title: str, key: str, value: str, rows: dict[str, float]) -> Table:
     return table
 
 
-def show_truth(rows: dict[str, float], modes: dict[str, float]) -> None:
+def show_truth(rows: dict[str, float], modes: dict[str, float], bands: dict[int, dict[str, Any]]) -> None:
     out.print(_shares("simulator ground truth (expected pass rate)", "task set", "expected pass rate", rows))
     out.print(_shares("mean probability of each failure mode", "mode", "probability", modes))
+    labels = list(next(iter(bands.values()), {}))
+    table = Table(title="by complexity band and model: expected pass rate, cost per 1,000 runs",
+                  title_justify="left")
+    table.add_column("complexity")
+    table.add_column("tasks", justify="right")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for complexity, models in bands.items():
+        first = next(iter(models.values()))
+        table.add_row(str(complexity), str(first.tasks), *(
+            f"{pct(m.pass_rate)} ${1000 * m.cost_per_run:.2f}" for m in models.values()))
+    out.print(table)
+
+
+def show_experiment(experiment: Experiment) -> None:
+    e = experiment
+    out.print(f"experiment {e.experiment_id} on {e.target}: {e.changes()} where {e.selector.describe()} "
+              f"(before: {e.before_text()}); {e.train_tasks} train and {e.holdout_tasks} holdout tasks",
+              markup=False)
+    table = Table(title=f"{e.outcome}: {e.reason}", title_justify="left")
+    for name in ("criterion", "value", "limit", "verdict", "note"):
+        table.add_column(name)
+    for c in e.criteria:
+        table.add_row(c.name, "-" if c.value is None else f"{c.value:g}", "-" if c.limit is None else f"{c.limit:g}",
+                      "pass" if c.passed else "FAIL", c.note)
+    out.print(table)
+    if e.train_before and e.train_after:
+        out.print(f"band pass rate on train: {pct(e.train_before.pass_rate)} now, {pct(e.train_after.pass_rate)} "
+                  f"changed ({e.repeats} rounds, {e.runs_used} runs)")
+    if e.commit:
+        out.print(f"rule written to overseer.yaml and committed: {e.commit[:12]}")
+    elif e.rule and e.outcome == "promoted":
+        out.print("rule written to overseer.yaml (not committed)")
 
 
 def show_history(versions: list[PromptVersion]) -> None:

@@ -20,14 +20,16 @@ _ERROR_CLASS = {"prose": "SyntaxError", "rename": "ImportError", "missing_import
 def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: int = 0,
                       session_id: str = "fast", *, target: str = "sim", command: str = "sim",
                       task_set_hash: str = "fast", batch: str = "",
-                      only: Collection[tuple[str, int]] | None = None) -> list[RunRecord]:
+                      only: Collection[tuple[str, int]] | None = None,
+                      model: str | None = None) -> list[RunRecord]:
     records = []
     digest = prompt_hash(prompt)
     for repeat in range(repeats):
         for task in tasks:
             if only is not None and (task.id, repeat) not in only:
                 continue
-            reply = complete(prompt, task.directory, repeat=repeat, seed=run_seed(seed, task.id, repeat))
+            reply = complete(prompt, task.directory, repeat=repeat, seed=run_seed(seed, task.id, repeat),
+                             model=model)
             failed = sorted(reply.modes)
             records.append(RunRecord(
                 session_id=session_id, target=target, command=command, prompt_hash=digest,
@@ -37,7 +39,8 @@ def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: in
                 tests_passed=0 if failed else 1, tests_total=1, score=0.0 if failed else 1.0,
                 passed=not failed, error_class=_ERROR_CLASS[failed[0]] if failed else None,
                 signature=_ERROR_CLASS[failed[0]] if failed else None, complexity=task.complexity,
-                usage=Usage(model="sim", input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
+                usage=Usage(model=str(reply.usage()["model"]), input_tokens=reply.input_tokens,
+                            output_tokens=reply.output_tokens, cost_usd=reply.cost_usd),
             ))
     return records
 

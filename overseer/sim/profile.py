@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -47,6 +48,36 @@ class Dilution(_Strict):
     halving_words: int = Field(gt=0)
 
 
+class Price(_Strict):
+    input_per_mtok: float = Field(0.0, ge=0, description="US dollars per million input tokens")
+    output_per_mtok: float = Field(0.0, ge=0, description="US dollars per million output tokens")
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1e6
+
+
+MODEL_NAME = r"^[a-z][a-z0-9_.-]{0,39}$"
+
+
+class Model(_Strict):
+    """A named model (``--model sim:NAME``): the profile's failure modes with each mode's base rate
+    scaled by ``mode_factor`` (default 1), its own ``complexity_factor`` (default the profile's),
+    and its token prices. Prompt instructions move its rates as they move the profile's."""
+
+    description: str = ""
+    mode_factor: dict[ModeName, float] = Field(default_factory=dict)
+    complexity_factor: dict[int, float] | None = None
+    price: Price = Field(default_factory=Price)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Model:
+        if any(f <= 0 for f in self.mode_factor.values()):
+            raise ValueError("a model's mode_factor must be above 0")
+        if any(f <= 0 for f in (self.complexity_factor or {}).values()):
+            raise ValueError("a model's complexity_factor must be above 0")
+        return self
+
+
 class Profile(_Strict):
     schema_version: Literal[1]
     max_probability: float = Field(0.9, gt=0, le=1)
@@ -60,6 +91,15 @@ class Profile(_Strict):
     complexity_factor: dict[int, float]
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     modes: dict[ModeName, Mode] = Field(min_length=1)
+    # `--model sim` is the modes above as they are, at no cost; `--model sim:NAME` one of these.
+    models: dict[str, Model] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _model_names(self) -> Profile:
+        bad = [name for name in self.models if not re.match(MODEL_NAME, name)]
+        if bad:
+            raise ValueError(f"model name {bad[0]!r} must match {MODEL_NAME}")
+        return self
 
 
 class CompiledProfile:
@@ -78,6 +118,15 @@ class CompiledProfile:
             }
         except ValueError as exc:
             raise FatalError(f"{source}: {exc}") from None
+
+    def model(self, name: str | None) -> Model:
+        """The named model (None: the profile's own modes at no cost); one line if unknown."""
+        if name is None:
+            return Model()
+        if name not in self.profile.models:
+            known = ", ".join(f"sim:{m}" for m in self.profile.models) or "none"
+            raise FatalError(f"{self.source}: no simulated model {name!r} (the profile defines: {known})")
+        return self.profile.models[name]
 
     def dilution(self, prompt: str) -> float:
         """1.0 for a short prompt, halving every ``halving_words`` words beyond ``free_words``."""

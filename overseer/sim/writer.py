@@ -16,16 +16,28 @@ from overseer.tasks import Task, load_task
 MODEL_NAME = "sim"
 
 
+def model_name(value: str) -> str | None:
+    """The simulated model a ``model`` setting names: ``sim`` is the profile's own modes (None),
+    ``sim:NAME`` one of its named models; anything else is not the simulator (ValueError)."""
+    provider, colon, name = value.partition(":")
+    if provider != MODEL_NAME or (colon and not name):
+        raise ValueError(f"{value!r} is not a simulated model (sim or sim:NAME)")
+    return name or None
+
+
 @dataclass(frozen=True)
 class SimReply:
     text: str
     modes: frozenset[str]
     input_tokens: int
     output_tokens: int
+    model: str | None = None
+    cost_usd: float = 0.0
 
     def usage(self) -> dict[str, object]:
-        return {"model": MODEL_NAME, "input_tokens": self.input_tokens,
-                "output_tokens": self.output_tokens, "cost_usd": 0.0}
+        return {"model": MODEL_NAME if self.model is None else f"{MODEL_NAME}:{self.model}",
+                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                "cost_usd": round(self.cost_usd, 8)}
 
 
 @lru_cache(maxsize=512)
@@ -34,41 +46,67 @@ def _reference(path: Path) -> tuple[Reference, frozenset[str]]:
     return reference, applicable_modes(reference)
 
 
-def mode_probabilities(prompt: str, task: Task, profile: CompiledProfile | None = None) -> dict[str, float]:
-    """Probability of each failure mode that applies to ``task`` under ``prompt``."""
+def mode_probabilities(prompt: str, task: Task, profile: CompiledProfile | None = None,
+                       model: str | None = None) -> dict[str, float]:
+    """Probability of each failure mode that applies to ``task`` under ``prompt`` (for the named
+    ``model`` of the profile, or its own modes)."""
     profile = profile or load_profile()
-    return dict(_mode_probabilities(prompt, task, profile))
+    return dict(_mode_probabilities(prompt, task, profile, model))
 
 
 @lru_cache(maxsize=4096)
-def _mode_probabilities(prompt: str, task: Task, profile: CompiledProfile) -> dict[str, float]:
+def _mode_probabilities(prompt: str, task: Task, profile: CompiledProfile,
+                        model: str | None) -> dict[str, float]:
     _, modes = _reference(task.directory / "reference.py")
     factors = profile.instruction_factors(prompt)
-    scale = profile.profile.complexity_factor.get(task.complexity, 1.0)
+    spec = profile.model(model)
+    complexity = spec.complexity_factor or profile.profile.complexity_factor
+    scale = complexity.get(task.complexity, 1.0)
     cap = profile.profile.max_probability
     return {
-        name: min(cap, mode.base * scale * factors[name])
+        name: min(cap, mode.base * spec.mode_factor.get(name, 1.0) * scale * factors[name])
         for name, mode in profile.profile.modes.items() if name in modes
     }
 
 
-def pass_probability(prompt: str, task: Task, profile: CompiledProfile | None = None) -> float:
+def pass_probability(prompt: str, task: Task, profile: CompiledProfile | None = None,
+                     model: str | None = None) -> float:
     probability = 1.0
-    for p in mode_probabilities(prompt, task, profile).values():
+    for p in mode_probabilities(prompt, task, profile, model).values():
         probability *= 1.0 - p
     return probability
 
 
-def expected_pass_rate(prompt: str, tasks: Sequence[Task], profile: CompiledProfile | None = None) -> float:
+def expected_pass_rate(prompt: str, tasks: Sequence[Task], profile: CompiledProfile | None = None,
+                       model: str | None = None) -> float:
     """The ground truth: the mean over tasks of the chance that no failure mode fires."""
     if not tasks:
         return 0.0
-    return sum(pass_probability(prompt, task, profile) for task in tasks) / len(tasks)
+    return sum(pass_probability(prompt, task, profile, model) for task in tasks) / len(tasks)
 
 
-def _rng(prompt: str, task_id: str, repeat: int, seed: int, sampling: str) -> random.Random:
-    """The run's random draws; what they depend on is the profile's ``sampling``."""
-    parts = {"fresh": [prompt, task_id, str(repeat), str(seed)],
+def expected_cost(prompt: str, task: Task, profile: CompiledProfile | None = None,
+                  model: str | None = None) -> float:
+    """A run's cost in US dollars: its input tokens and (as if it passed) the reference's length."""
+    profile = profile or load_profile()
+    return profile.model(model).price.cost(_input_tokens(prompt, task), _reference_tokens(task.directory))
+
+
+@lru_cache(maxsize=512)
+def _reference_tokens(task_dir: Path) -> int:
+    return max(1, len((task_dir / "reference.py").read_text(encoding="utf-8")) // 4)
+
+
+def _input_tokens(prompt: str, task: Task) -> int:
+    return round(1.3 * len((prompt + "\n" + task.spec).split()))
+
+
+def _rng(prompt: str, task_id: str, repeat: int, seed: int, sampling: str,
+         model: str | None = None) -> random.Random:
+    """The run's random draws; what they depend on is the profile's ``sampling``. Seeded, two
+    models given the same seed draw alike (so where their rates agree they fail alike: the best
+    case for a paired comparison); fresh, each model draws its own."""
+    parts = {"fresh": [prompt, task_id, str(repeat), str(seed)] + ([model] if model else []),
              "seeded": ["seeded", task_id, str(repeat), str(seed)],
              "deterministic": ["deterministic", task_id]}[sampling]  # temperature 0: no seed matters
     key = "\0".join(parts).encode("utf-8")
@@ -81,19 +119,18 @@ def _task(task_dir: Path) -> Task:
 
 
 def complete(prompt: str, task_dir: Path, repeat: int = 0, seed: int = 0,
-             profile: CompiledProfile | None = None) -> SimReply:
-    """What the simulated model replies to ``prompt`` for the task in ``task_dir``."""
+             profile: CompiledProfile | None = None, model: str | None = None) -> SimReply:
+    """What the simulated ``model`` (a name in the profile's models, or None for its own modes)
+    replies to ``prompt`` for the task in ``task_dir``."""
     task = _task(task_dir)
     reference, _ = _reference(task.directory / "reference.py")
     profile = profile or load_profile()
-    probabilities = mode_probabilities(prompt, task, profile)
-    rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling)
+    probabilities = mode_probabilities(prompt, task, profile, model)
+    rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling, model)
     draws = {mode: rng.random() for mode in MODE_ORDER}
     fired = {mode for mode, p in probabilities.items() if draws[mode] < p}
     text = write_solution(reference, fired, rng)
-    return SimReply(
-        text=text,
-        modes=frozenset(fired),
-        input_tokens=round(1.3 * len((prompt + "\n" + task.spec).split())),
-        output_tokens=max(1, len(text) // 4),
-    )
+    input_tokens, output_tokens = _input_tokens(prompt, task), max(1, len(text) // 4)
+    return SimReply(text=text, modes=frozenset(fired), input_tokens=input_tokens,
+                    output_tokens=output_tokens, model=model,
+                    cost_usd=profile.model(model).price.cost(input_tokens, output_tokens))

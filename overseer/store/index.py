@@ -58,6 +58,8 @@ class Unreadable(ValueError):
 
 
 _SQLITE_INT = 2**63
+# Logs read directly by their own module, not indexed: experiments (experiment/session.py).
+NOT_INDEXED = frozenset({"experiments.jsonl"})
 
 
 def row_of(kind: str, raw: bytes, target: str) -> dict[str, Any]:
@@ -146,7 +148,7 @@ class Store(Queries):
     # ---- writing the index -------------------------------------------------------------------
 
     def _sources(self) -> list[Path]:
-        return sorted(p for p in self.runs_dir.glob("*/*.jsonl") if p.is_file())
+        return sorted(p for p in self.runs_dir.glob("*/*.jsonl") if p.is_file() and p.name not in NOT_INDEXED)
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.runs_dir).as_posix()

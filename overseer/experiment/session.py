@@ -1,0 +1,151 @@
+"""One experiment: the current and the changed setting, side by side on a band of tasks, round by
+round until the non-inferiority test stops (verdict.py); then the band's holdout tasks; then the
+rule is written and committed (promote.py) when every criterion holds.
+
+Both arms run the current prompt, in the same batches (one round each: a new repeat of every
+train task in the band), each (task, repeat) with the same seed, so that the comparison is paired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import git
+
+from overseer.config import LoadedConfig, Target
+from overseer.errors import FatalError
+from overseer.evaluate import Arm, evaluate_batch, session_log_path
+from overseer.executor import RunExecutor
+from overseer.experiment.promote import require_clean, with_route, write_and_commit
+from overseer.experiment.verdict import Cheaper, Experiment, look_verdict, verdict
+from overseer.lock import target_lock
+from overseer.prompts import read_prompt
+from overseer.records import RecordLog, RunRecord, new_session_id
+from overseer.routing import Proven, Route, Scalar, Selector
+from overseer.tasks import Task, TaskSet, target_task_sets
+from overseer.vcs import open_repo
+
+EXPERIMENTS_LOG = "experiments.jsonl"
+
+
+@dataclass(frozen=True)
+class ExperimentOptions:
+    changes: dict[str, Scalar]
+    selector: Selector
+    margin: float = 0.02
+    cheaper: Cheaper = "cost"
+    jobs: int | None = None
+    max_repeats: int | None = None
+    commit: bool = True
+
+
+@dataclass(frozen=True)
+class Band:
+    """The experiment's tasks and its two targets: the configured one and one with the rule."""
+
+    train: TaskSet
+    holdout: TaskSet
+    current: Target
+    changed: Target
+    rule: Route
+    before: dict[str, list[str]]
+
+
+def band_of(loaded: LoadedConfig, name: str, options: ExperimentOptions) -> Band:
+    """What the experiment compares, checked before anything runs (one line and exit 2)."""
+    target = loaded.target(name)
+    undeclared = sorted(set(options.changes) - set(target.settings))
+    if undeclared:
+        declared = ", ".join(sorted(target.settings)) or "none"
+        raise FatalError(f"--set {undeclared[0]}: not a setting of targets.{name} in {loaded.path} "
+                         f"(declared: {declared}); declare it under settings: first")
+    train, holdout = target_task_sets(loaded, target)
+    in_band = [t for t in train.tasks if options.selector.matches(t)]
+    if not in_band:
+        raise FatalError(f"{options.selector.describe()} matches no train task of {target.tasks} "
+                         f"(complexities there: {sorted({t.complexity for t in train.tasks})})")
+    rule = Route(where=options.selector.where, tag=options.selector.tag, set=options.changes)
+    changed = target.model_copy(update={"routing": [*target.routing, rule]})
+    if all(target.settings_for(t) == changed.settings_for(t) for t in in_band):
+        raise FatalError(f"{rule.label()}: the band already runs with these settings")
+    before = {setting: sorted({target.settings_for(t)[setting] for t in in_band}) for setting in options.changes}
+    return Band(train.subset("train", in_band),
+                holdout.subset("holdout", [t for t in holdout.tasks if options.selector.matches(t)]),
+                target, changed, rule, before)
+
+
+def _pairs(tasks: Sequence[Task], start: int, stop: int) -> list[tuple[str, int]]:
+    return [(task.id, repeat) for repeat in range(start, stop) for task in tasks]
+
+
+def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
+                   on_look: Callable[[int, str], None] = lambda repeats, verdict: None,
+                   executor: RunExecutor | None = None) -> Experiment:
+    band = band_of(loaded, name, options)
+    target = band.current
+    repo = open_repo(loaded.root)
+    if options.commit:
+        require_clean(repo, loaded.path)
+    first = target.repeats
+    top = max(first, options.max_repeats or target.accept.max_repeats or first)
+    experiment = Experiment(target=name, selector=options.selector, set=options.changes, before=band.before,
+                            train_tasks=len(band.train), holdout_tasks=len(band.holdout),
+                            margin=options.margin, alpha=target.accept.alpha, cheaper=options.cheaper)
+    directory = loaded.root / "runs" / name
+    with target_lock(directory, name):
+        session_id = new_session_id()
+        experiment = experiment.model_copy(update={"session_id": session_id})
+        text = read_prompt(loaded.root, target.prompt)
+        runs: dict[str, list[RunRecord]] = {"current": [], "changed": [], "hold_current": [], "hold_changed": []}
+        with RecordLog(session_log_path(loaded, name, session_id)) as log:
+            def batch(task_set: TaskSet, start: int, stop: int, label: str) -> list[list[RunRecord]]:
+                pairs = _pairs(task_set.tasks, start, stop)
+                return evaluate_batch(
+                    loaded=loaded, target_name=name, jobs=options.jobs or target.jobs, session_id=session_id,
+                    log=log, batch=f"{session_id}:{label}", order_seed=start,
+                    arms=[Arm.of(text, task_set, pairs, band.current), Arm.of(text, task_set, pairs, band.changed)],
+                    executor=executor)
+
+            done, stop, look = 0, first, "continue"
+            while True:
+                current, changed = batch(band.train, done, stop, f"train{stop}")
+                runs["current"] += current
+                runs["changed"] += changed
+                done = stop
+                look = look_verdict(runs["current"], runs["changed"], margin=options.margin,
+                                    alpha=experiment.alpha, objective=target.objective,
+                                    cheaper=options.cheaper, first=stop == first)
+                on_look(done, look)
+                if look != "continue" or done >= top:
+                    break
+                stop = done + 1
+            if look == "not_worse" and len(band.holdout):
+                runs["hold_current"], runs["hold_changed"] = batch(band.holdout, 0, first, "holdout")
+        experiment = verdict(experiment, train_control=runs["current"], train_changed=runs["changed"],
+                             holdout_control=runs["hold_current"], holdout_changed=runs["hold_changed"],
+                             objective=target.objective, max_infra_share=target.infra.max_share)
+        if experiment.outcome == "promoted":
+            experiment = _promote(loaded, name, band, experiment, runs, repo if options.commit else None)
+        with RecordLog(directory / EXPERIMENTS_LOG) as experiments:
+            experiments.append(experiment)
+    return experiment
+
+
+def _promote(loaded: LoadedConfig, name: str, band: Band, experiment: Experiment,
+             runs: dict[str, list[RunRecord]], repo: git.Repo | None) -> Experiment:
+    changed = [r for r in (*runs["changed"], *runs["hold_changed"]) if not r.infra]
+    proven = Proven(experiment=experiment.experiment_id, pass_rate=round(sum(r.passed for r in changed) /
+                    max(1, len(changed)), 4), margin=experiment.margin, alpha=experiment.alpha)
+    rule = band.rule.model_copy(update={"proven": proven})
+    experiment = experiment.model_copy(update={"rule": rule})
+    old_text = loaded.path.read_text(encoding="utf-8")
+    new_text = with_route(old_text, loaded.path, name, rule)
+    message = (f"overseer: route {rule.label()} ({name})\n\nExperiment {experiment.experiment_id}: "
+               f"{experiment.reason}; difference on train {experiment.difference:+.3f} "
+               f"in [{experiment.interval[0]:+.3f}, {experiment.interval[1]:+.3f}] "
+               f"(margin {experiment.margin:g}, α {experiment.alpha:g}), {experiment.runs_used} runs."
+               if experiment.interval else f"overseer: route {rule.label()} ({name})")
+    sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name,
+                           repo=repo, experiment=experiment, new_text=new_text, old_text=old_text, message=message)
+    return experiment.model_copy(update={"commit": sha})

@@ -1,0 +1,152 @@
+"""``overseer experiment``: a changed setting on a band of tasks, against the current one, side by
+side; promoted to a routing rule in overseer.yaml (committed alone) only when proven not worse and
+cheaper. The toy command is a real process: the "big" model answers every task, the "small" one
+costs a tenth and fails the tasks of complexity 4."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from overseer.config import load_config
+from tests.helpers import changed_files, git, overseer
+
+CONFIG = """\
+schema_version: 1
+targets:
+  # The toy router: which model answers which task.
+  toy:
+    command: "sh answer.sh {model} {task_dir} {workdir} {usage_file}"
+    settings: {model: big}   # the model every task gets unless a rule says otherwise
+    prompt: prompts/system.md
+    tasks: tasks/toy
+    holdout: 0.2
+    repeats: 1
+    jobs: 2
+    timeout_s: 30
+"""
+
+ANSWER = """\
+complexity=$(sed -n 's/^complexity: //p' "$2/task.yaml")
+if [ "$1" = big ] || [ "$complexity" -lt 4 ]; then echo ok; else echo bad; fi > "$3/answer.txt"
+if [ "$1" = big ]; then cost=0.01; else cost=0.001; fi
+printf '{"model": "%s", "input_tokens": 100, "output_tokens": 10, "cost_usd": %s}' "$1" "$cost" > "$4"
+"""
+
+
+@pytest.fixture
+def router(tmp_path: Path) -> Path:
+    root = tmp_path / "router"
+    (root / "prompts").mkdir(parents=True)
+    (root / "prompts" / "system.md").write_text("Answer ok.\n")
+    (root / "overseer.yaml").write_text(CONFIG)
+    (root / "answer.sh").write_text(ANSWER)
+    for i in range(16):
+        task = root / "tasks" / "toy" / f"t{i:02d}"
+        task.mkdir(parents=True)
+        (task / "task.yaml").write_text(textwrap.dedent(f"""\
+            id: t{i:02d}
+            title: toy task {i}
+            spec: Say ok.
+            check: "grep -qx ok answer.txt"
+            timeout_s: 10
+            complexity: {4 if i % 3 == 0 else 1 + i % 2}
+        """))
+    (root / ".gitignore").write_text("runs/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "toy router")
+    return root
+
+
+def _experiments(root: Path) -> list[dict]:
+    path = root / "runs" / "toy" / "experiments.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_cheaper_model_as_good_on_the_easy_band_is_promoted_and_committed_alone(router: Path) -> None:
+    before = git(router, "rev-parse", "HEAD").strip()
+    result = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity<=2",
+                      "--margin", "0.2", "--json", cwd=router)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["outcome"] == "promoted" and shown["difference"] == 0.0
+    assert shown["cost_after"] < shown["cost_before"] and shown["commit"]
+    criteria = {c["name"]: c["passed"] for c in shown["criteria"]}
+    assert criteria == {"not worse on train": True, "holdout difference": True, "cheaper (cost)": True}
+    # the rule is in overseer.yaml, with the user's comments kept, and committed alone
+    text = (router / "overseer.yaml").read_text()
+    assert "# The toy router: which model answers which task." in text
+    assert "settings: {model: big}   # the model every task gets" in text
+    [rule] = load_config(router / "overseer.yaml").config.targets["toy"].routing
+    assert (rule.where, rule.set) == ("complexity<=2", {"model": "small"})
+    assert rule.proven is not None and rule.proven.experiment == shown["experiment_id"]
+    head = git(router, "rev-parse", "HEAD").strip()
+    assert git(router, "rev-parse", "HEAD~1").strip() == before
+    record = f"diffs/toy/experiment-{shown['time'][:10]}-{shown['experiment_id']}.md"
+    assert changed_files(router, head) == sorted(["overseer.yaml", record])
+    assert "complexity<=2" in git(router, "log", "-1", "--format=%s")
+    assert not git(router, "status", "--porcelain", "--untracked-files=no")
+    assert [e["outcome"] for e in _experiments(router)] == ["promoted"]
+    # later runs follow the rule: the easy tasks get the small model, the others the big one
+    assert overseer("run", "toy", cwd=router).returncode == 0
+    runs = [json.loads(line) for p in sorted((router / "runs" / "toy").glob("*.jsonl"))
+            if p.name != "experiments.jsonl" for line in p.read_text().splitlines()]
+    last = [r for r in runs if r["session_id"] == runs[-1]["session_id"]]
+    assert {r["complexity"]: r["settings"]["model"] for r in last} == {1: "small", 2: "small", 4: "big"}
+
+
+def test_a_cheaper_model_worse_on_the_hard_band_is_refused_and_nothing_changes(router: Path) -> None:
+    before = git(router, "rev-parse", "HEAD").strip()
+    config = (router / "overseer.yaml").read_bytes()
+    result = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity>=4", "--json",
+                      cwd=router)
+    assert result.returncode == 1, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["outcome"] == "refused" and shown["difference"] == -1.0
+    assert shown["interval"][1] < -0.02 and shown["holdout_after"] is None   # the holdout was not run
+    assert shown["repeats"] <= 2   # proven worse at once: not the 16 rounds it could have had
+    assert (router / "overseer.yaml").read_bytes() == config
+    assert git(router, "rev-parse", "HEAD").strip() == before
+    assert [e["outcome"] for e in _experiments(router)] == ["refused"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--set", "temperature=0.2", "--where", "complexity<=2"], "--set temperature: not a setting of targets.toy"),
+    (["--set", "model=small", "--where", "complexity>=5"], "complexity>=5 matches no train task"),
+    (["--set", "model=small", "--where", "size<3"], "'size<3' is not a comparison like complexity<=2"),
+    (["--set", "model", "--where", "complexity<=2"], "--set 'model': expected NAME=VALUE"),
+    (["--set", "model=small"], "a rule needs where (e.g. complexity<=2), tag, or both"),
+    (["--set", "model=big", "--where", "complexity<=2"], "the band already runs with these settings"),
+])
+def test_bad_input_is_one_line_and_exit_2_with_nothing_written(router: Path, args: list[str], message: str) -> None:
+    result = overseer("experiment", "toy", *args, cwd=router)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (router / "runs").exists()
+    assert not git(router, "status", "--porcelain")
+
+
+def test_a_malformed_routing_rule_in_overseer_yaml_is_one_line_and_exit_2(router: Path) -> None:
+    config = router / "overseer.yaml"
+    config.write_text(CONFIG + "    routing: [{where: complexity<=2, set: {temperature: 0}}]\n")
+    result = overseer("run", "toy", cwd=router)
+    assert result.returncode == 2
+    assert "routing rule 1 (complexity<=2) sets 'temperature', which is not one of the target's settings" \
+        in result.stderr
+    config.write_text(CONFIG + "    routing: [{where: 'complexity<=9', set: {model: small}}]\n")
+    result = overseer("run", "toy", cwd=router)
+    assert result.returncode == 2 and "is not a comparison like complexity<=2" in result.stderr
+    assert not (router / "runs").exists()
+
+
+def test_uncommitted_changes_to_overseer_yaml_are_never_swept_into_the_rules_commit(router: Path) -> None:
+    config = router / "overseer.yaml"
+    config.write_text(config.read_text() + "# my own note\n")
+    result = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity<=2", cwd=router)
+    assert result.returncode == 2 and "has uncommitted changes; commit them first" in result.stderr
+    assert config.read_text().endswith("# my own note\n")
+    assert not (router / "runs").exists()
