@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 import sys
@@ -167,3 +168,21 @@ def test_ground_truth_agrees_with_a_large_judged_sample(tasks: list[Task]) -> No
     truth = expected_pass_rate(prompt, chosen)
     assert abs(sampled - truth) <= 0.03, (sampled, truth)
     assert judged[next(v for v in variants if not v[1])]  # the clean reply passes
+
+
+def test_named_models_have_their_own_rates_and_prices(tasks: list[Task]) -> None:
+    """The default profile's cheap model is the strong one on simple tasks, worse from complexity 4,
+    and a sixteenth of the price; plain `sim` costs nothing."""
+    easy = _task(tasks, "slugify")
+    hard = dataclasses.replace(easy, complexity=4)
+    assert mode_probabilities(START_PROMPT, easy, model="cheap") == mode_probabilities(START_PROMPT, easy,
+                                                                                       model="strong")
+    assert expected_pass_rate(START_PROMPT, [hard], model="cheap") < \
+        expected_pass_rate(START_PROMPT, [hard], model="strong") - 0.1
+    strong = complete(START_PROMPT, easy.directory, repeat=1, model="strong")
+    cheap = complete(START_PROMPT, easy.directory, repeat=1, model="cheap")
+    assert strong.modes == cheap.modes   # seeded: the same draws where the rates agree
+    assert cheap.usage()["model"] == "sim:cheap" and 0 < cheap.cost_usd < strong.cost_usd / 10
+    assert complete(START_PROMPT, easy.directory, repeat=1).usage()["cost_usd"] == 0.0
+    with pytest.raises(FatalError, match=r"no simulated model 'tiny' \(the profile defines: sim:strong, sim:cheap\)"):
+        complete(START_PROMPT, easy.directory, model="tiny")
