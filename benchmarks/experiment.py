@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from overseer.experiment.trials import promote_rate  # noqa: E402
-from overseer.sim.writer import pass_probability  # noqa: E402
-from overseer.tasks import load_task_set  # noqa: E402
+from overseer.experiment.trials import promote_rate
+from overseer.sim.writer import pass_probability
+from overseer.tasks import load_task_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
