@@ -9,7 +9,9 @@ difference from the index. Read-side commands query the index, not the raw files
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,6 +100,30 @@ class IndexStats:
     warnings: list[str] = field(default_factory=list)
 
 
+OPEN_PATIENCE_S = 120.0   # opening waits this long for other processes opening the same index
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock. SQLite returns this at once, without its busy timeout,
+    where waiting could deadlock (turning on WAL, a read transaction that must become a write)."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class Patience:
+    """Randomised, doubling pauses until ``seconds`` have passed (then ``wait`` says no)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pause = 0.02
+
+    def wait(self) -> bool:
+        if time.monotonic() >= self.deadline:
+            return False
+        time.sleep(self.pause * (0.5 + random.random()))
+        self.pause = min(1.0, self.pause * 2)
+        return True
+
+
 class Store(Queries):
     def __init__(self, runs_dir: Path) -> None:
         self.runs_dir = runs_dir
@@ -108,13 +134,18 @@ class Store(Queries):
         except sqlite3.Error as exc:
             raise _index_error(self.path, exc) from None
         self.db.row_factory = sqlite3.Row
-        try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.migrate()
-        except sqlite3.Error as exc:
-            self.db.close()
-            raise _index_error(self.path, exc) from None
+        patience = Patience(OPEN_PATIENCE_S)
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.migrate()
+                return
+            except sqlite3.Error as exc:
+                if _busy(exc) and patience.wait():
+                    continue
+                self.db.close()
+                raise _index_error(self.path, exc) from None
 
     def close(self) -> None:
         self.db.close()
