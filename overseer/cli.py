@@ -188,16 +188,18 @@ def experiment(
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Rounds at most (default: the target's accept.max_repeats).")] = None,
     jobs: JobsOption = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write a promoted rule without committing it.")] = False,
+    revert: Annotated[str | None, typer.Option("--revert", help="Remove routing rule N (1 first) or the one experiment ID promoted; recorded and committed.")] = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Try a changed setting on a band of tasks; route the band to it only when proven not worse
-    (by more than --margin, at the target's α) and cheaper. Exit 0 when promoted, 1 when not."""
+    (by more than --margin, at the target's α) and cheaper. Exit 0 when promoted (or reverted),
+    1 when not."""
     if cheaper not in ("cost", "tokens"):
         raise typer.BadParameter("cost or tokens", param_hint="--cheaper")
     _exit(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
                               margin=margin, cheaper=cast(Cheaper, cheaper), max_repeats=max_repeats,
-                              jobs=jobs, commit=not no_commit, json_output=json_output))
+                              jobs=jobs, commit=not no_commit, json_output=json_output, revert=revert))
 
 
 @app.command()

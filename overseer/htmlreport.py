@@ -153,6 +153,30 @@ def _decision_html(d: Decision) -> str:
             f"</details>")
 
 
+def _routing_html(found: Insights) -> str:
+    """Experiments (each with its criteria) and the watch of every promoted band."""
+    if not found.experiments and not found.routing:
+        return ""
+    watch = "".join(
+        f"<tr><td>{w.rule}: {_e(w.label)}</td><td>{_e(w.experiment)}</td><td>{w.runs}</td>"
+        f"<td>{_e('-' if w.rate is None else f'{w.rate:.1%}')}</td><td>{w.floor:.1%}</td>"
+        f"<td class='{'fail' if w.flagged else 'pass'}'>{'DRIFT' if w.flagged else 'holding'}</td></tr>"
+        for w in found.routing)
+    experiments = "".join(
+        f"<details class='experiment' data-outcome='{_e(e['outcome'])}'><summary>{_e(e['time'][:19])} "
+        f"<b class='{'pass' if e['outcome'] in ('promoted', 'reverted') else 'fail'}'>{_e(e['outcome'])}</b> "
+        f"{_e(e['kind'])} {_e(', '.join(f'{k}={v}' for k, v in e['set'].items()))}</summary>"
+        f"<p><i>{_e(e['reason'])}</i></p><table><tr><th>criterion</th><th>value</th><th>limit</th>"
+        f"<th>verdict</th><th>note</th></tr>" + "".join(
+            f"<tr><td>{_e(c['name'])}</td><td>{_e(c['value'])}</td><td>{_e(c['limit'])}</td>"
+            f"<td class='{'pass' if c['passed'] else 'fail'}'>{'pass' if c['passed'] else 'FAIL'}</td>"
+            f"<td>{_e(c['note'])}</td></tr>" for c in e["criteria"]) + "</table></details>"
+        for e in reversed(found.experiments))
+    table = ("<table><tr><th>rule</th><th>experiment</th><th>runs</th><th>pass rate</th><th>floor</th>"
+             f"<th>status</th></tr>{watch}</table>") if watch else ""
+    return f"<h2>Routing experiments and routed bands</h2>{table}{experiments}"
+
+
 def render_html(data: ReportData) -> str:
     versions = list(dict.fromkeys(v.hash for v in data.versions))
     payload = {
@@ -179,6 +203,7 @@ def render_html(data: ReportData) -> str:
 <h2>Edit kinds: measured effect on the train pass rate (95% interval)</h2><div id="effects"></div>
 <h2>Error classes per session</h2><div id="classes"></div>
 <h2>Decisions</h2>{decisions}
+{_routing_html(data.insights)}
 <script id="report-data" type="application/json">{blob}</script>
 <script>{_SCRIPT}</script>
 </body></html>

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from overseer.decide import Decision
 from overseer.effects import KindEffect, kind_effects
+from overseer.experiment.verdict import Experiment
+from overseer.experiment.watch import DEFAULT_WINDOW, BandWatch, watch
 from overseer.registry import KEPT_STATUSES
+from overseer.routing import Route
 from overseer.signatures import family
 from overseer.store import BandRate, Store, TaskRate
 
@@ -77,9 +81,13 @@ class Insights:
     trend: list[TrendPoint]
     by_model: list[BandRate]
     by_complexity: list[BandRate]
+    # routed bands watched since their rule was promoted, and every experiment (as recorded)
+    routing: list[BandWatch] = field(default_factory=list)
+    experiments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         facts = asdict(self)
+        facts["routing"] = [{**asdict(w), "pass_rate": w.rate} for w in self.routing]
         facts["by_model"] = [{"model": b.band, "runs": b.runs, "pass_rate": b.pass_rate} for b in self.by_model]
         facts["by_complexity"] = [{"complexity": int(b.band), "runs": b.runs, "pass_rate": b.pass_rate}
                                   for b in self.by_complexity]
@@ -117,7 +125,11 @@ def failures_by_session(store: Store, target: str) -> list[dict[str, Any]]:
     return list(by_session.values())
 
 
-def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1000) -> Insights:
+def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1000,
+             routes: Sequence[Route] = (), tags: Mapping[str, Sequence[str]] | None = None,
+             experiments: Sequence[Experiment] = (), band_window: int = DEFAULT_WINDOW) -> Insights:
+    """``routes``, ``tags`` (task id -> tags) and ``experiments``: the target's routing rules and
+    recorded experiments, for the watch of each promoted band over its last ``band_window`` runs."""
     decisions = store.decisions(target)
     effects = sorted(kind_effects(decisions, error_class_deltas(store, decisions)).values(),
                      key=lambda e: -e.mean_gain)
@@ -125,7 +137,10 @@ def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1
     kept_hashes = list(dict.fromkeys(v.hash for v in kept))
     fragile = fragile_tasks(store.task_rates(target, kept_hashes)) if kept_hashes else []
     trend = [TrendPoint(v.hash, v.status, v.time, v.train_pass_rate, v.holdout_pass_rate) for v in kept]
+    watched = watch(routes, store.latest_runs(target, max(2000, 10 * band_window)), tags or {}, band_window) \
+        if any(r.proven for r in routes) else []
     return Insights(target, effects, rolling_window(decisions, window), fragile[:15],
                     failures_by_session(store, target), trend,
                     store.recent_rates(target, "model", run_window),
-                    store.recent_rates(target, "complexity", run_window))
+                    store.recent_rates(target, "complexity", run_window),
+                    watched, [e.model_dump(mode="json") for e in experiments])

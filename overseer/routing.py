@@ -85,6 +85,7 @@ class Proven(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     experiment: str
+    session: str = ""   # the experiment's session: its own runs are not the watched window
     pass_rate: float = Field(ge=0, le=1)
     margin: float = Field(ge=0, le=1)
     alpha: float = Field(gt=0, lt=1)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from overseer import report
 from overseer.config import load_config
 from overseer.errors import EXIT_FAILED, EXIT_OK, FatalError, validation_message
-from overseer.experiment.session import ExperimentOptions, run_experiment
+from overseer.experiment.session import ExperimentOptions, revert_rule, run_experiment
 from overseer.experiment.verdict import Cheaper, Experiment
 from overseer.routing import Scalar, Selector
 
@@ -44,9 +44,23 @@ def experiment_json(experiment: Experiment) -> dict[str, object]:
     return experiment.model_dump(mode="json")
 
 
+def revert_main(*, config: Path | None, target: str, which: str, commit: bool, json_output: bool) -> int:
+    experiment = revert_rule(load_config(config), target, which, commit=commit)
+    if json_output:
+        report.print_json(experiment_json(experiment))
+    else:
+        report.line(f"{target}: {experiment.reason}: {experiment.selector.describe()}, {experiment.changes()}"
+                    + (f"; commit {experiment.commit[:12]}" if experiment.commit else ""))
+    return EXIT_OK
+
+
 def main(*, config: Path | None, target: str, changes: list[str], where: str | None, tag: str | None,
          margin: float, cheaper: Cheaper, max_repeats: int | None, jobs: int | None, commit: bool,
-         json_output: bool) -> int:
+         json_output: bool, revert: str | None = None) -> int:
+    if revert is not None:
+        if changes or where or tag:
+            raise FatalError("--revert undoes a rule: give it alone, without --set, --where or --tag")
+        return revert_main(config=config, target=target, which=revert, commit=commit, json_output=json_output)
     options = ExperimentOptions(changes=parse_changes(changes), selector=parse_selector(where, tag),
                                 margin=margin, cheaper=cheaper, jobs=jobs, max_repeats=max_repeats,
                                 commit=commit)

@@ -9,25 +9,35 @@ from overseer import report
 from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
+from overseer.experiment.session import read_experiments
 from overseer.htmlreport import ReportData, render_html
 from overseer.insights import Insights, insights
 from overseer.redact import redact
 from overseer.registry import KEPT_STATUSES
-from overseer.store import open_store
+from overseer.store import Store, open_store
 from overseer.tasks import target_task_sets
 from overseer.vcs import atomic_write
+
+
+def routed_insights(store: Store, loaded: LoadedConfig, target_name: str, window: int = 20) -> Insights:
+    """The target's insights with its routing watched and its experiments."""
+    target = loaded.target(target_name)
+    train, holdout = target_task_sets(loaded, target)
+    tags = {t.id: t.tags for t in (*train.tasks, *holdout.tasks)}
+    return insights(store, target_name, window=window, routes=target.routing, tags=tags,
+                    experiments=read_experiments(runs_dir(loaded) / target_name))
 
 
 def target_insights(*, loaded: LoadedConfig, target_name: str, window: int) -> Insights:
     loaded.target(target_name)
     with open_store(runs_dir(loaded)) as store:
-        return insights(store, target_name, window=window)
+        return routed_insights(store, loaded, target_name, window)
 
 
 def write_report(*, loaded: LoadedConfig, target_name: str, output: Path) -> Path:
     loaded.target(target_name)
     with open_store(runs_dir(loaded)) as store:
-        found = insights(store, target_name)
+        found = routed_insights(store, loaded, target_name)
         versions = [v for v in store.versions(target_name) if v.status in KEPT_STATUSES]
         hashes = list(dict.fromkeys(v.hash for v in versions))
         data = ReportData(target=target_name, insights=found, versions=versions,

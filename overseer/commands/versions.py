@@ -9,6 +9,7 @@ from overseer.config import LoadedConfig, load_config
 from overseer.edits import unified_diff
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
+from overseer.experiment.session import read_experiments
 from overseer.lock import target_lock
 from overseer.prompts import prompt_hash, read_prompt, read_source, replace_prompt
 from overseer.registry import KEPT_STATUSES, PromptVersion, TargetLog, VersionDetail
@@ -85,16 +86,30 @@ def rollback(*, loaded: LoadedConfig, target_name: str, to: str | None, reason: 
 
 
 def history_main(*, config: Path | None, target: str, json_output: bool) -> int:
-    versions = history(loaded=load_config(config), target_name=target)
-    if json_output:
+    loaded = load_config(config)
+    versions = history(loaded=loaded, target_name=target)
+    experiments = read_experiments(runs_dir(loaded) / target)
+    if json_output:  # the versions, as before; the experiments in runs/<target>/experiments.jsonl
         report.print_json([v.model_dump(exclude={"text"}) for v in versions])
     else:
         report.show_history(versions)
+        if experiments:
+            report.show_experiments(experiments)
     return EXIT_OK
 
 
 def show_main(*, config: Path | None, target: str, version: str, json_output: bool) -> int:
-    shown = show(loaded=load_config(config), target_name=target, version=version)
+    loaded = load_config(config)
+    loaded.target(target)
+    experiment = next((e for e in read_experiments(runs_dir(loaded) / target)
+                       if e.experiment_id == version), None)
+    if experiment is not None:   # VERSION may name an experiment
+        if json_output:
+            report.print_json(experiment.model_dump(mode="json"))
+        else:
+            report.show_experiment(experiment)
+        return EXIT_OK
+    shown = show(loaded=loaded, target_name=target, version=version)
     if json_output:
         report.print_json({"version": shown.version.model_dump(), "diff": shown.diff,
                            "decision": shown.decision.model_dump() if shown.decision else None})

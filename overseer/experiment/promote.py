@@ -52,6 +52,23 @@ def with_route(text: str, path: Path, target: str, route: Route) -> str:
     return out.getvalue()
 
 
+def without_route(text: str, path: Path, target: str, index: int) -> str:
+    """``text`` with rule ``index`` (0-based) of ``targets.<target>.routing`` removed (the key
+    too when no rule is left)."""
+    handler = _yaml()
+    try:
+        data = handler.load(text)
+        entry: Any = data["targets"][target]
+        del entry["routing"][index]
+    except (YAMLError, KeyError, TypeError, IndexError) as exc:
+        raise FatalError(f"{path}: cannot edit targets.{target}.routing: {exc}") from None
+    if not entry["routing"]:
+        del entry["routing"]
+    out = io.StringIO()
+    handler.dump(data, out)
+    return out.getvalue()
+
+
 def checked(text: str, path: Path) -> None:
     """The new overseer.yaml must load as a config, or nothing is written."""
     try:
@@ -67,6 +84,12 @@ def config_diff(before: str, after: str, name: str) -> str:
 
 
 def record_markdown(experiment: Experiment, diff: str) -> str:
+    change = ["", "## Change", "", "```diff", diff.rstrip("\n"), "```", ""]
+    if experiment.kind == "revert":
+        return "\n".join([f"# Revert {experiment.experiment_id}: routing rule removed", "",
+                          f"- target: {experiment.target}",
+                          f"- band: {experiment.selector.describe()}, set {experiment.changes()}",
+                          f"- {experiment.reason}", *change])
     low, high = experiment.interval or [float("nan"), float("nan")]
     lines = [f"# Experiment {experiment.experiment_id}: {experiment.outcome}", "",
              f"- target: {experiment.target}",
@@ -79,8 +102,7 @@ def record_markdown(experiment: Experiment, diff: str) -> str:
              f"- {experiment.reason}", "", "## Criteria", ""]
     lines += [f"- {c.name}: {c.value} (limit {c.limit}) {'pass' if c.passed else 'FAIL'}; {c.note}"
               for c in experiment.criteria]
-    lines += ["", "## Change", "", "```diff", diff.rstrip("\n"), "```", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + change)
 
 
 def next_record(diffs_dir: Path, experiment: Experiment) -> Path:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import git
+from pydantic import ValidationError
 
 from overseer.config import LoadedConfig, Target
-from overseer.errors import FatalError
+from overseer.errors import FatalError, validation_message
 from overseer.evaluate import Arm, evaluate_batch, session_log_path
 from overseer.executor import RunExecutor
-from overseer.experiment.promote import require_clean, with_route, write_and_commit
+from overseer.experiment.promote import require_clean, with_route, without_route, write_and_commit
 from overseer.experiment.verdict import Cheaper, Experiment, look_verdict, verdict
 from overseer.lock import target_lock
 from overseer.prompts import read_prompt
@@ -73,6 +75,59 @@ def band_of(loaded: LoadedConfig, name: str, options: ExperimentOptions) -> Band
     return Band(train.subset("train", in_band),
                 holdout.subset("holdout", [t for t in holdout.tasks if options.selector.matches(t)]),
                 target, changed, rule, before)
+
+
+def read_experiments(directory: Path) -> list[Experiment]:
+    """Every experiment recorded in ``directory`` (runs/<target>), oldest first."""
+    path = directory / EXPERIMENTS_LOG
+    if not path.is_file():
+        return []
+    experiments = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            experiments.append(Experiment.model_validate_json(line))
+        except ValidationError as exc:
+            raise FatalError(f"{path}:{number}: not an experiment: {validation_message(exc)}") from None
+    return experiments
+
+
+def rule_index(target: Target, which: str, name: str) -> int:
+    """The 0-based index of the rule ``which`` names: its number (1 first) or its experiment's id."""
+    for index, route in enumerate(target.routing):
+        if which == str(index + 1) or (route.proven and route.proven.experiment == which):
+            return index
+    rules = ", ".join(f"{i}: {r.label()}" for i, r in enumerate(target.routing, start=1)) or "none"
+    raise FatalError(f"--revert {which}: no such routing rule in targets.{name} (rules: {rules})")
+
+
+def revert_rule(loaded: LoadedConfig, name: str, which: str, *, commit: bool = True) -> Experiment:
+    """Remove one routing rule from overseer.yaml, recorded and committed like a promotion."""
+    target = loaded.target(name)
+    index = rule_index(target, which, name)
+    rule = target.routing[index]
+    repo = open_repo(loaded.root)
+    if commit:
+        require_clean(repo, loaded.path)
+    directory = loaded.root / "runs" / name
+    with target_lock(directory, name):
+        experiment = Experiment(
+            target=name, kind="revert", selector=Selector(where=rule.where, tag=rule.tag), set=rule.set,
+            outcome="reverted", rule=rule, margin=rule.proven.margin if rule.proven else 0.0,
+            alpha=rule.proven.alpha if rule.proven else target.accept.alpha,
+            reason=f"rule {index + 1} removed" + (f" (promoted by experiment {rule.proven.experiment})"
+                                                   if rule.proven else ""))
+        old_text = loaded.path.read_text(encoding="utf-8")
+        new_text = without_route(old_text, loaded.path, name, index)
+        sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name,
+                               repo=repo if commit else None, experiment=experiment, new_text=new_text,
+                               old_text=old_text, message=f"overseer: revert route {rule.label()} ({name})\n\n"
+                                                          f"{experiment.reason}.")
+        experiment = experiment.model_copy(update={"commit": sha})
+        with RecordLog(directory / EXPERIMENTS_LOG) as experiments:
+            experiments.append(experiment)
+    return experiment
 
 
 def _pairs(tasks: Sequence[Task], start: int, stop: int) -> list[tuple[str, int]]:
@@ -135,7 +190,7 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
 def _promote(loaded: LoadedConfig, name: str, band: Band, experiment: Experiment,
              runs: dict[str, list[RunRecord]], repo: git.Repo | None) -> Experiment:
     changed = [r for r in (*runs["changed"], *runs["hold_changed"]) if not r.infra]
-    proven = Proven(experiment=experiment.experiment_id, pass_rate=round(sum(r.passed for r in changed) /
+    proven = Proven(experiment=experiment.experiment_id, session=experiment.session_id, pass_rate=round(sum(r.passed for r in changed) /
                     max(1, len(changed)), 4), margin=experiment.margin, alpha=experiment.alpha)
     rule = band.rule.model_copy(update={"proven": proven})
     experiment = experiment.model_copy(update={"rule": rule})

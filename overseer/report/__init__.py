@@ -18,6 +18,7 @@ from overseer.report.console import (
 from overseer.report.evidence import (
     show_evaluation,
     show_experiment,
+    show_experiments,
     show_history,
     show_insights,
     show_plugins,
@@ -55,6 +56,7 @@ __all__ = [
     "show_demo",
     "show_evaluation",
     "show_experiment",
+    "show_experiments",
     "show_history",
     "show_insights",
     "show_plan",

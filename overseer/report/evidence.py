@@ -96,6 +96,35 @@ def show_truth(rows: dict[str, float], modes: dict[str, float], bands: dict[int,
     out.print(table)
 
 
+def show_routing(found: Insights) -> None:
+    """Each promoted band's window since its rule, flagged when it fell below what was proven."""
+    if found.routing:
+        table = Table(title="routed bands since their rule was promoted (last runs under the rule)",
+                      title_justify="left")
+        for name in ("rule", "experiment", "runs", "pass rate", "floor", "p", "status"):
+            table.add_column(name)
+        for w in found.routing:
+            table.add_row(f"{w.rule}: {w.label}", w.experiment, str(w.runs),
+                          "-" if w.rate is None else pct(w.rate), pct(w.floor),
+                          "-" if w.p_value is None else f"{w.p_value:.3g}",
+                          f"DRIFT: `overseer experiment {found.target} --revert {w.rule}` undoes it"
+                          if w.flagged else "holding" if w.runs else "no runs yet")
+        out.print(table)
+    if found.experiments:
+        show_experiments([Experiment.model_validate(e) for e in found.experiments])
+
+
+def show_experiments(experiments: list[Experiment]) -> None:
+    table = Table(title="experiments", title_justify="left")
+    for name in ("time", "id", "kind", "band", "set", "outcome", "difference", "runs", "commit"):
+        table.add_column(name)
+    for e in experiments:
+        table.add_row(e.time[:19].replace("T", " "), e.experiment_id, e.kind, e.selector.describe(), e.changes(),
+                      e.outcome, "-" if e.difference is None else f"{e.difference:+.3f}", str(e.runs_used),
+                      (e.commit or "-")[:10])
+    out.print(table)
+
+
 def show_experiment(experiment: Experiment) -> None:
     e = experiment
     out.print(f"experiment {e.experiment_id} on {e.target}: {e.changes()} where {e.selector.describe()} "
@@ -195,6 +224,7 @@ def show_insights(found: Insights) -> None:
         trend.add_row(t.version, t.status, "-" if t.train is None else pct(t.train),
                       "-" if t.holdout is None else pct(t.holdout))
     out.print(trend)
+    show_routing(found)
     for title, bands in (("model", found.by_model), ("complexity", found.by_complexity)):
         if bands:
             recent = Table(title=f"recent runs by {title}", title_justify="left")

@@ -126,6 +126,13 @@ class Queries:
             "ORDER BY source, byte_offset",
             (target, prompt_hash, task_set_hash, seed, command, environment)).fetchall())
 
+    def latest_runs(self, target: str, limit: int) -> list[RunRecord]:
+        """The target's last ``limit`` runs that are evidence, newest first."""
+        records = self._read_back(self.db.execute(
+            "SELECT source, byte_offset, digest FROM runs WHERE target = ? AND infra = 0 "
+            "ORDER BY started_at DESC LIMIT ?", (target, int(limit))).fetchall())
+        return sorted(records, key=lambda r: r.started_at, reverse=True)
+
     def count_runs_of(self, *, target: str, prompt_hash: str, task_set_hash: str, seed: int,
                       command: str, not_environment: str) -> int:
         """How many runs of one prompt and setup were recorded under another environment."""

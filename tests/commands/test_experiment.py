@@ -150,3 +150,41 @@ def test_uncommitted_changes_to_overseer_yaml_are_never_swept_into_the_rules_com
     assert result.returncode == 2 and "has uncommitted changes; commit them first" in result.stderr
     assert config.read_text().endswith("# my own note\n")
     assert not (router / "runs").exists()
+
+
+def test_a_routed_band_that_drifts_is_flagged_and_reverting_restores_the_routing(router: Path, tmp_path: Path) -> None:
+    promoted = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity<=2",
+                        "--margin", "0.2", "--json", cwd=router)
+    assert promoted.returncode == 0, promoted.stderr
+    experiment_id = json.loads(promoted.stdout)["experiment_id"]
+    assert overseer("run", "toy", "--tasks", "all", cwd=router).returncode == 0
+    holding = json.loads(overseer("insights", "toy", "--json", cwd=router).stdout)["routing"]
+    assert [(w["rule"], w["runs"], w["pass_rate"], w["flagged"]) for w in holding] == [(1, 10, 1.0, False)]
+    # the small model degrades on complexity 1: half the band's runs fail from now on
+    script = router / "answer.sh"
+    script.write_text(script.read_text().replace('[ "$complexity" -lt 4 ]', '[ "$complexity" -gt 1 ] && [ "$complexity" -lt 4 ]'))
+    git(router, "commit", "-qam", "the small model got worse")
+    assert overseer("run", "toy", "--tasks", "all", "--repeats", "4", cwd=router).returncode == 0
+    found = json.loads(overseer("insights", "toy", "--json", cwd=router).stdout)
+    [drift] = found["routing"]   # the window: the 10 runs before and the 40 since, 30 passed
+    assert (drift["runs"], drift["passed"], drift["floor"], drift["flagged"]) == (50, 30, 0.8, True)
+    assert drift["experiment"] == experiment_id and drift["p_value"] < 0.05
+    assert "DRIFT" in overseer("insights", "toy", cwd=router).stdout
+    report = tmp_path / "report.html"
+    assert overseer("report", "toy", "-o", str(report), cwd=router).returncode == 0
+    assert "Routing experiments and routed bands" in report.read_text() and "DRIFT" in report.read_text()
+    # --revert takes the rule out, recorded and committed alone
+    reverted = overseer("experiment", "toy", "--revert", "1", "--json", cwd=router)
+    assert reverted.returncode == 0, reverted.stderr
+    record = json.loads(reverted.stdout)
+    assert record["kind"] == "revert" and record["outcome"] == "reverted" and record["commit"]
+    assert load_config(router / "overseer.yaml").config.targets["toy"].routing == []
+    assert (router / "overseer.yaml").read_text() == CONFIG   # byte for byte what it was
+    assert changed_files(router, "HEAD") == sorted(
+        ["overseer.yaml", f"diffs/toy/experiment-{record['time'][:10]}-{record['experiment_id']}.md"])
+    assert [e["outcome"] for e in _experiments(router)] == ["promoted", "reverted"]
+    assert "\nexperiments\n" in overseer("history", "toy", cwd=router).stdout
+    shown = overseer("show", "toy", experiment_id, "--json", cwd=router)
+    assert json.loads(shown.stdout)["outcome"] == "promoted"
+    again = overseer("experiment", "toy", "--revert", "1", cwd=router)
+    assert again.returncode == 2 and "--revert 1: no such routing rule in targets.toy (rules: none)" in again.stderr
