@@ -28,8 +28,10 @@ targets:
     # each of the settings below; the same values reach the command as OVERSEER_* variables.
     command: "{python} examples/codewriter/codewriter.py --task-dir {task_dir} --out {workdir}/solution.py --model {model}"
     # Values the command reads ({model}, OVERSEER_MODEL), recorded on every run; runs made
-    # under other settings are never reused. sim: the offline simulated model.
-    settings: {model: sim}
+    # under other settings are never reused. sim:strong and sim:cheap are the offline simulated
+    # models (priced like a large and a small model; plain sim costs nothing). `overseer
+    # experiment` proves a cheaper one for a band of tasks and writes a routing: rule here.
+    settings: {model: "sim:strong"}
     # Where the prompt lives: a whole file (prompt: prompts/system.md), a marked region
     # ({file: F, region: NAME} between `overseer:begin NAME` and `overseer:end` lines),
     # or a module-level Python string, as here.
