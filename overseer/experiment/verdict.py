@@ -8,7 +8,8 @@ supermartingale under that null, so the chance of promoting a setting that is tr
 margin or more is at most α however often the evidence is looked at (a setting worse by twice the
 margin, far less). The experiment stops early as soon as a bet the other way says the difference
 is below -margin (the setting is worse), or after its first look when the setting is not cheaper
-at all.
+at all. At the last round, one proven neither way is refused when its difference so far is below
+-margin, and unproven (no evidence against it) otherwise.
 """
 
 from __future__ import annotations
@@ -148,6 +149,10 @@ def verdict(experiment: Experiment, *, train_control: Sequence[RunRecord], train
         outcome, reason = "promoted", "not worse by more than the margin, and cheaper"
     elif not is_cheaper or below(rounds, -margin, alpha) or (holdout_run and "holdout difference" in failed):
         outcome, reason = "refused", f"failed: {', '.join(failed)}"
+    elif difference < -margin:   # as optimize rejects a candidate whose gain so far is not above 0
+        outcome, reason = "refused", (f"failed: {', '.join(failed)}; not proven either way in {len(rounds)} "
+                                      f"rounds, but the difference so far ({difference:+.3f}) is a loss "
+                                      f"beyond the margin")
     else:
         outcome = "unproven"
         reason = (f"unproven: not shown to be within {margin:g} after {len(rounds)} rounds (the "

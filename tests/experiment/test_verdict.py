@@ -52,3 +52,18 @@ def test_the_verdict_promotes_only_what_is_not_worse_and_cheaper() -> None:
     free = verdict(experiment, train_control=_runs(None, easy), train_changed=_runs(None, easy),
                    holdout_control=[], holdout_changed=[], objective="pass_rate", max_infra_share=0.2)
     assert free.outcome == "refused" and "report no cost" in free.criteria[2].note
+
+
+def test_at_the_last_round_a_loss_beyond_the_margin_is_refused_and_a_small_one_unproven() -> None:
+    easy = [t for t in load_task_set(REPO_ROOT / "tasks" / "pyfuncs").tasks if t.complexity <= 2][:2]
+    experiment = Experiment(selector=Selector(where="complexity<=2"), set={"model": "sim:cheap"})
+    control = _runs("strong", easy)
+    changed = [r.model_copy(update={"passed": False}) if r.passed and i == 0 else r
+               for i, r in enumerate(_runs("cheap", easy))]
+    lost = verdict(experiment, train_control=control, train_changed=changed, holdout_control=[],
+                   holdout_changed=[], objective="pass_rate", max_infra_share=0.2)
+    assert control[0].passed and lost.difference == -0.25
+    assert lost.outcome == "refused" and "beyond the margin" in lost.reason
+    even = verdict(experiment, train_control=control, train_changed=_runs("cheap", easy), holdout_control=[],
+                   holdout_changed=[], objective="pass_rate", max_infra_share=0.2)
+    assert even.outcome == "unproven" and even.difference == 0.0
