@@ -184,7 +184,7 @@ def experiment(
     where: Annotated[str | None, typer.Option("--where", help="The band: complexity<=2, complexity>=4, ... (joined by 'and').")] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="The band: tasks with this tag.")] = None,
     margin: Annotated[float, typer.Option("--margin", min=0.0, max=0.5, help="Largest loss of pass rate accepted.")] = 0.02,
-    cheaper: Annotated[str, typer.Option("--cheaper", help="What must go down: cost (US dollars per run) or tokens.")] = "cost",
+    cheaper: Annotated[str, typer.Option("--cheaper", help="What must go down: cost (US dollars per run), tokens, or time (runs side by side, sign test).")] = "cost",
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Rounds at most (default: the target's accept.max_repeats).")] = None,
     jobs: JobsOption = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write a promoted rule without committing it.")] = False,
@@ -195,8 +195,8 @@ def experiment(
     """Try a changed setting on a band of tasks; route the band to it only when proven not worse
     (by more than --margin, at the target's α) and cheaper. Exit 0 when promoted (or reverted),
     1 when not."""
-    if cheaper not in ("cost", "tokens"):
-        raise typer.BadParameter("cost or tokens", param_hint="--cheaper")
+    if cheaper not in ("cost", "tokens", "time"):
+        raise typer.BadParameter("cost, tokens or time", param_hint="--cheaper")
     _exit(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
                               margin=margin, cheaper=cast(Cheaper, cheaper), max_repeats=max_repeats,
                               jobs=jobs, commit=not no_commit, json_output=json_output, revert=revert))

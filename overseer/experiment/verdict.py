@@ -15,20 +15,30 @@ at all. At the last round, one proven neither way is refused when its difference
 from __future__ import annotations
 
 import math
+import statistics
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from overseer.config import Objective
-from overseer.decide import Criterion, infra_share, mean_gain, paired_differences, rounds_of
+from overseer.decide import (
+    Criterion,
+    binomial_tail,
+    infra_share,
+    mean_gain,
+    paired_differences,
+    rounds_of,
+    side_by_side_times,
+)
 from overseer.evidence.betting import above, below, confidence_sequence, log_wealth
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 from overseer.routing import Route, Scalar, Selector
 
-Cheaper = Literal["cost", "tokens"]
+Cheaper = Literal["cost", "tokens", "time"]
 Outcome = Literal["promoted", "refused", "unproven", "inconclusive", "reverted"]
 LookVerdict = Literal["not_worse", "worse", "not_cheaper", "continue"]
 
@@ -61,7 +71,7 @@ class Experiment(BaseModel):
     interval: list[float] | None = None    # its confidence sequence when the test stopped
     p_value: float | None = None           # 1 / the e-value against "worse by the margin or more"
     repeats: int | None = None
-    cost_before: float | None = None       # per run, in the `cheaper` unit (US dollars or tokens)
+    cost_before: float | None = None       # per run, in the `cheaper` unit (US dollars, tokens, seconds)
     cost_after: float | None = None
     runs_used: int = 0
     rule: Route | None = None              # the rule written (promoted) or removed (reverted)
@@ -74,6 +84,16 @@ class Experiment(BaseModel):
         return ", ".join(f"{name}={'/'.join(values)}" for name, values in self.before.items())
 
 
+@dataclass(frozen=True)
+class Cheapness:
+    """Is the changed setting cheaper: the figures of each arm (per run) and why."""
+
+    cheaper: bool
+    before: float | None
+    after: float | None
+    note: str
+
+
 def per_run(records: Sequence[RunRecord], cheaper: Cheaper) -> float | None:
     """The mean cost of a run in US dollars, or its tokens; None when no run reported any."""
     values = [(r.usage.cost_usd if cheaper == "cost" else r.usage.tokens)
@@ -81,13 +101,29 @@ def per_run(records: Sequence[RunRecord], cheaper: Cheaper) -> float | None:
     return sum(values) / len(values) if values and any(values) else None
 
 
-def cheaper_note(before: float | None, after: float | None, cheaper: Cheaper) -> tuple[bool, str]:
+def cheapness(control: Sequence[RunRecord], changed: Sequence[RunRecord], cheaper: Cheaper, alpha: float,
+              *, tested: bool = True) -> Cheapness:
+    """Cost and tokens: the means per run compared (what a run is billed barely varies). Time: the
+    pairs of runs made side by side (the same task and repeat in one batch), where load hits both
+    alike; cheaper when the changed run was faster in so many pairs that a one-sided sign test gives
+    p <= α (``tested=False``, after the first round: when its median is below at all)."""
+    if cheaper == "time":
+        pairs = side_by_side_times(control, changed)
+        if not pairs:
+            return Cheapness(False, None, None, "no runs made side by side")
+        now_s, changed_s = statistics.median(b for b, _ in pairs), statistics.median(a for _, a in pairs)
+        faster, slower = sum(a < b for b, a in pairs), sum(a > b for b, a in pairs)
+        p = binomial_tail(faster, faster + slower)
+        return Cheapness(p <= alpha if tested else changed_s < now_s, round(now_s, 4), round(changed_s, 4),
+                         f"median {changed_s:.4g} s against {now_s:.4g} s; faster in {faster} of {len(pairs)} "
+                         f"pairs run side by side (sign test p = {p:.3g})")
+    before, after = per_run(control, cheaper), per_run(changed, cheaper)
     if before is None or after is None:
         what = "cost" if cheaper == "cost" else "token counts"
         hint = " (--cheaper tokens compares their tokens)" if cheaper == "cost" else ""
-        return False, f"the runs report no {what}{hint}"
+        return Cheapness(False, before, after, f"the runs report no {what}{hint}")
     unit = "$" if cheaper == "cost" else ""
-    return after < before, f"{unit}{after:.6g} per run against {unit}{before:.6g}"
+    return Cheapness(after < before, before, after, f"{unit}{after:.6g} per run against {unit}{before:.6g}")
 
 
 def look_verdict(control: Sequence[RunRecord], changed: Sequence[RunRecord], *, margin: float, alpha: float,
@@ -95,7 +131,7 @@ def look_verdict(control: Sequence[RunRecord], changed: Sequence[RunRecord], *, 
     """not_worse: proven not worse by more than the margin (the holdout is next); worse: proven
     worse by more than the margin; not_cheaper (first look only): the changed setting costs no
     less, so its quality does not matter; continue: run one more round."""
-    if first and not cheaper_note(per_run(control, cheaper), per_run(changed, cheaper), cheaper)[0]:
+    if first and not cheapness(control, changed, cheaper, alpha, tested=False).cheaper:
         return "not_cheaper"
     rounds = rounds_of(control, changed, objective)
     if above(rounds, -margin, alpha):
@@ -117,9 +153,9 @@ def verdict(experiment: Experiment, *, train_control: Sequence[RunRecord], train
     interval = confidence_sequence(rounds, alpha)
     holdout_run = bool(holdout_changed)
     holdout_difference = mean_gain(paired_differences(holdout_control, holdout_changed, objective))
-    before = per_run([*train_control, *holdout_control], experiment.cheaper)
-    after = per_run([*train_changed, *holdout_changed], experiment.cheaper)
-    is_cheaper, cost_note = cheaper_note(before, after, experiment.cheaper)
+    cost = cheapness([*train_control, *holdout_control], [*train_changed, *holdout_changed],
+                     experiment.cheaper, alpha)
+    before, after, is_cheaper = cost.before, cost.after, cost.cheaper
     criteria = [
         Criterion(name="not worse on train", value=round(p, 4), limit=alpha, passed=p <= alpha, note=(
             f"anytime-valid betting test of 'worse by {margin:g} or more' after {len(rounds)} rounds; "
@@ -129,7 +165,7 @@ def verdict(experiment: Experiment, *, train_control: Sequence[RunRecord], train
                       "not run: the train test did not pass" if experiment.holdout_tasks
                       else "no holdout task is in the band")),
         Criterion(name=f"cheaper ({experiment.cheaper})", value=None if after is None or not before
-                  else round(after / before - 1, 4), limit=0.0, passed=is_cheaper, note=cost_note),
+                  else round(after / before - 1, 4), limit=0.0, passed=is_cheaper, note=cost.note),
     ]
     figures = {
         "criteria": criteria, "difference": round(difference, 4), "interval": [interval.low, interval.high],

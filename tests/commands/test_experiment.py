@@ -188,3 +188,20 @@ def test_a_routed_band_that_drifts_is_flagged_and_reverting_restores_the_routing
     assert json.loads(shown.stdout)["outcome"] == "promoted"
     again = overseer("experiment", "toy", "--revert", "1", cwd=router)
     assert again.returncode == 2 and "--revert 1: no such routing rule in targets.toy (rules: none)" in again.stderr
+
+
+def test_cheaper_in_time_is_judged_on_runs_made_side_by_side(router: Path) -> None:
+    """The big model takes half a second longer per run; the sign test over side-by-side pairs
+    (the same task and repeat, in one batch) says the small one is faster whatever the load."""
+    script = router / "answer.sh"
+    script.write_text('[ "$1" = big ] && sleep 0.5\n' + script.read_text())
+    git(router, "commit", "-qam", "the big model is slow")
+    result = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity<=2", "--margin", "0.2",
+                      "--cheaper", "time", "--no-commit", "--json", cwd=router)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    [timed] = [c for c in shown["criteria"] if c["name"] == "cheaper (time)"]
+    assert timed["passed"] and "pairs run side by side" in timed["note"]
+    assert shown["cost_before"] - shown["cost_after"] > 0.3   # median seconds per run
+    assert shown["commit"] is None and "routing:" in (router / "overseer.yaml").read_text()
+    assert git(router, "status", "--porcelain", "--untracked-files=no") == " M overseer.yaml\n"
