@@ -9,10 +9,19 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from overseer.edits import DEFAULT_MAX_EDIT_CHARS, DEFAULT_MAX_GROWTH
 from overseer.errors import FatalError, validation_message
@@ -30,11 +39,58 @@ CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
 RESERVED_SETTINGS = CHECK_PLACEHOLDERS | {"run_id", "sim_profile", "fault"}
 SETTING_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
-Objective = Literal["pass_rate", "mean_score"]
+Measure = Literal["pass_rate", "mean_score"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Weight(_Strict):
+    """What spending costs in the objective: ``weight`` of the score at ``scale`` or more."""
+
+    weight: float = Field(gt=0, le=0.5)
+    scale: float = Field(gt=0, description=(
+        "the amount per run that costs the whole weight; less costs its share, more costs no more"))
+
+
+class WeightedObjective(_Strict):
+    """A run's value: (1 - the weights) x its quality (passed, or its score) plus, for each
+    weighted resource, weight x (1 - min(1, amount / scale)): between 0 and 1, higher when the run
+    passes and when it spends less. A run that reports no usage gets no credit for it (its
+    amount is taken as the scale). Run time is not offered: on a loaded machine it measures the
+    machine, and decisions must not change with the load."""
+
+    measure: Measure = "pass_rate"
+    tokens: Weight | None = None      # input + output tokens from the usage file
+    cost_usd: Weight | None = None    # US dollars from the usage file
+
+    @model_validator(mode="after")
+    def _total(self) -> WeightedObjective:
+        if self.total() > 0.5:
+            raise ValueError("the weights must add up to at most 0.5: the quality of a run stays at "
+                             "least half of its value")
+        return self
+
+    def weights(self) -> list[tuple[str, Weight]]:
+        return [(name, w) for name, w in (("tokens", self.tokens), ("cost_usd", self.cost_usd)) if w]
+
+    def total(self) -> float:
+        return sum(w.weight for _, w in self.weights())
+
+    def value(self, quality: float, amounts: dict[str, float | None]) -> float:
+        spent = sum(w.weight * (1 - min(1.0, (w.scale if (a := amounts.get(name)) is None else a) / w.scale))
+                    for name, w in self.weights())
+        return (1 - self.total()) * quality + spent
+
+
+def _objective_kind(value: Any) -> str:
+    return "measure" if isinstance(value, str) else "weighted"
+
+
+# A name, or a mapping of weights; the discriminator makes an error name the branch that was meant.
+Objective = Annotated[Annotated[Measure, Tag("measure")] | Annotated[WeightedObjective, Tag("weighted")],
+                      Discriminator(_objective_kind)]
 
 
 def unknown_placeholders(template: str, allowed: frozenset[str]) -> list[str]:
@@ -173,7 +229,9 @@ class Target(_Strict):
     jobs: int = Field(4, ge=1, le=64)
     # Stored in the SQLite index (64-bit integers): a larger seed would poison every later read.
     seed: int = Field(0, ge=0, le=2**63 - 1)
-    objective: Objective = "pass_rate"
+    objective: Objective = Field("pass_rate", description=(
+        "pass_rate, mean_score, or {measure: pass_rate, tokens: {weight: 0.1, scale: 4000}, "
+        "cost_usd: {weight: ..., scale: ...}}: what a decision tests (README, Objective)"))
     output_cap_bytes: int = Field(1_000_000, ge=1024)
     sanitizers: list[str] = Field(default_factory=list, description=(
         "applied to output files before the check: strip_fences, smart_quotes, unicode_dashes, "

@@ -84,7 +84,14 @@ class Decision(Verdict):
 
 
 def run_value(record: RunRecord, objective: Objective) -> float:
-    return float(record.passed) if objective == "pass_rate" else float(record.score)
+    """What the test compares of a run: whether it passed, its score, or a weighted value of its
+    quality and what it spent (config.WeightedObjective)."""
+    if isinstance(objective, str):
+        return float(record.passed) if objective == "pass_rate" else float(record.score)
+    quality = float(record.passed) if objective.measure == "pass_rate" else float(record.score)
+    usage = record.usage
+    return objective.value(quality, {"tokens": usage.tokens if usage else None,
+                                     "cost_usd": usage.cost_usd if usage else None})
 
 
 def paired_differences(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],

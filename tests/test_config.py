@@ -36,6 +36,11 @@ BAD_CONFIGS = {
                                  "targets.toy.settings.model"),
     "a kept line that is no regular expression": (TOY_CONFIG.replace("jobs: 2", "directives: {keep_lines: ['(']}"),
                                                   "targets.toy.directives.keep_lines: Value error, '(' is not a regular expression"),
+    "objective weights over one half": (
+        TOY_CONFIG.replace("jobs: 2", "objective: {tokens: {weight: 0.3, scale: 1000}, cost_usd: {weight: 0.3, scale: 1}}"),
+        "targets.toy.objective"),
+    "an objective weight on run time": (
+        TOY_CONFIG.replace("jobs: 2", "objective: {time: {weight: 0.1, scale: 10}}"), "targets.toy.objective"),
     "seed too large for the index": (TOY_CONFIG.replace("jobs: 2", "seed: 100000000000000000000"),
                                      "targets.toy.seed: Input should be less than or equal to"),
 }
@@ -115,3 +120,12 @@ def test_a_prompt_path_that_is_a_directory_is_one_line_and_exit_2(tmp_path: Path
     config.write_text(config.read_text().replace("prompt: prompts/system.md", "prompt: prompts"))
     result = overseer("run", "toy", cwd=project)
     assert result.returncode == 2 and "prompt file is a directory" in result.stderr.splitlines()[-1]
+
+
+def test_a_weighted_objective_is_read_from_the_config(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p")
+    (project / "overseer.yaml").write_text(TOY_CONFIG.replace(
+        "jobs: 2", "objective: {measure: mean_score, tokens: {weight: 0.1, scale: 4000}}"))
+    objective = load_config(project / "overseer.yaml").config.targets["toy"].objective
+    assert not isinstance(objective, str) and objective.measure == "mean_score"
+    assert objective.tokens is not None and (objective.tokens.weight, objective.tokens.scale) == (0.1, 4000)

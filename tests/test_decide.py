@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from overseer.config import PromptLocation, Thresholds
+from overseer.config import PromptLocation, Thresholds, Weight, WeightedObjective
 from overseer.decide import (
     binomial_tail,
     decide,
@@ -10,6 +10,7 @@ from overseer.decide import (
     look_verdict,
     looks,
     paired_differences,
+    run_value,
     screen,
     sign_flip_p_value,
     smallest_p_value,
@@ -200,3 +201,17 @@ def test_a_comparison_that_lost_too_many_pairs_is_inconclusive() -> None:
     assert verdict.outcome == "inconclusive" and "33% of the pairs" in verdict.reason
     look = looks(1, Thresholds(max_repeats=None))[0]
     assert look_verdict(before, after, Thresholds(), "pass_rate", look, max_infra_share=0.2) == "futile"
+
+
+def test_a_weighted_objective_counts_what_a_run_spends() -> None:
+    objective = WeightedObjective(tokens=Weight(weight=0.2, scale=4000))
+    assert run_value(run("a", True, tokens=1000), objective) == pytest.approx(0.8 + 0.2 * 0.75)
+    assert run_value(run("a", False, tokens=8000), objective) == 0.0   # past the scale: no more cost
+    no_usage = run("a", True).model_copy(update={"usage": None})
+    assert run_value(no_usage, objective) == pytest.approx(0.8)   # unknown spending earns no credit
+    # the same outcomes with half the tokens: no gain on the pass rate, a gain on the weighted score
+    before, after = runs([True, False] * 6, tokens=2000), runs([True, False] * 6, tokens=1000)
+    assert paired_differences(before, after, "pass_rate") == dict.fromkeys((f"t{i}" for i in range(12)), 0.0)
+    assert list(paired_differences(before, after, objective).values()) == [pytest.approx(0.05)] * 12
+    with pytest.raises(ValueError, match=r"add up to at most 0\.5"):
+        WeightedObjective(tokens=Weight(weight=0.4, scale=1), cost_usd=Weight(weight=0.2, scale=1))
