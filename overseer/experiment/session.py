@@ -190,8 +190,9 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
 def _promote(loaded: LoadedConfig, name: str, band: Band, experiment: Experiment,
              runs: dict[str, list[RunRecord]], repo: git.Repo | None) -> Experiment:
     changed = [r for r in (*runs["changed"], *runs["hold_changed"]) if not r.infra]
-    proven = Proven(experiment=experiment.experiment_id, session=experiment.session_id, pass_rate=round(sum(r.passed for r in changed) /
-                    max(1, len(changed)), 4), margin=experiment.margin, alpha=experiment.alpha)
+    pass_rate = sum(r.passed for r in changed) / max(1, len(changed))
+    proven = Proven(experiment=experiment.experiment_id, session=experiment.session_id,
+                    pass_rate=round(pass_rate, 4), margin=experiment.margin, alpha=experiment.alpha)
     rule = band.rule.model_copy(update={"proven": proven})
     experiment = experiment.model_copy(update={"rule": rule})
     old_text = loaded.path.read_text(encoding="utf-8")
