@@ -26,6 +26,7 @@ import atexit
 import contextlib
 import itertools
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -158,18 +159,34 @@ def _wait(proc: subprocess.Popen[bytes], timeout_s: float, clock: Clock) -> _Wai
         return _Waited(False)
     started = time.monotonic()
     pause, cpu, waited, looked = 0.005, 0.0, 0.0, started
-    while (done := _exited(proc)) is None:
-        now = time.monotonic()
-        if now - looked >= POLL_S:  # /proc is read a few times a second, not at every wakeup
-            cpu, waited = meter.read() or (cpu, waited)
-            looked = now
-            if cpu > timeout_s:
-                return _Waited(True, False, cpu, waited)
-            if now - started - waited > timeout_s * WALL_BACKSTOP:
-                return _Waited(True, True, cpu, waited)
-        time.sleep(pause)
-        pause = min(2 * pause, POLL_S)
+    exit_signal = _pidfd(proc.pid)   # readable the moment the process ends (Linux 5.3+)
+    try:
+        while (done := _exited(proc)) is None:
+            now = time.monotonic()
+            if now - looked >= POLL_S:  # /proc is read a few times a second, not at every wakeup
+                cpu, waited = meter.read() or (cpu, waited)
+                looked = now
+                if cpu > timeout_s:
+                    return _Waited(True, False, cpu, waited)
+                if now - started - waited > timeout_s * WALL_BACKSTOP:
+                    return _Waited(True, True, cpu, waited)
+            if exit_signal is not None:
+                select.select([exit_signal], [], [], max(0.0, looked + POLL_S - time.monotonic()))
+            else:
+                time.sleep(pause)
+                pause = min(2 * pause, POLL_S)
+    finally:
+        if exit_signal is not None:
+            os.close(exit_signal)
     return _Waited(False, False, done, waited)
+
+
+def _pidfd(pid: int) -> int | None:
+    """A file descriptor that becomes readable when ``pid`` exits, where the system has them."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def marked_pids(prefix: str) -> list[int]:
