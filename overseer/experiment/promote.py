@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,39 +35,38 @@ def _yaml() -> YAML:
     return handler
 
 
-def with_route(text: str, path: Path, target: str, route: Route) -> str:
-    """``text`` (overseer.yaml) with ``route`` appended to ``targets.<target>.routing``."""
+def _edited(text: str, path: Path, target: str, change: Callable[[Any], None]) -> str:
+    """``text`` (overseer.yaml) after ``change`` edited the mapping of ``targets.<target>``."""
     handler = _yaml()
     try:
         data = handler.load(text)
-        entry: Any = data["targets"][target]
-    except (YAMLError, KeyError, TypeError) as exc:
+        change(data["targets"][target])
+    except (YAMLError, KeyError, TypeError, IndexError) as exc:
         raise FatalError(f"{path}: cannot edit targets.{target}: {exc}") from None
-    rule = route.model_dump(exclude_none=True)
-    if "routing" in entry and entry["routing"] is not None:
-        entry["routing"].append(rule)
-    else:
-        entry["routing"] = [rule]
     out = io.StringIO()
     handler.dump(data, out)
     return out.getvalue()
+
+
+def with_route(text: str, path: Path, target: str, route: Route) -> str:
+    """``text`` with ``route`` appended to ``targets.<target>.routing``."""
+    def append(entry: Any) -> None:
+        rule = route.model_dump(exclude_none=True)
+        if entry.get("routing") is not None:
+            entry["routing"].append(rule)
+        else:
+            entry["routing"] = [rule]
+    return _edited(text, path, target, append)
 
 
 def without_route(text: str, path: Path, target: str, index: int) -> str:
     """``text`` with rule ``index`` (0-based) of ``targets.<target>.routing`` removed (the key
     too when no rule is left)."""
-    handler = _yaml()
-    try:
-        data = handler.load(text)
-        entry: Any = data["targets"][target]
+    def remove(entry: Any) -> None:
         del entry["routing"][index]
-    except (YAMLError, KeyError, TypeError, IndexError) as exc:
-        raise FatalError(f"{path}: cannot edit targets.{target}.routing: {exc}") from None
-    if not entry["routing"]:
-        del entry["routing"]
-    out = io.StringIO()
-    handler.dump(data, out)
-    return out.getvalue()
+        if not entry["routing"]:
+            del entry["routing"]
+    return _edited(text, path, target, remove)
 
 
 def checked(text: str, path: Path) -> None:

@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
-from pydantic import ValidationError
 
 from overseer.config import LoadedConfig, Target
-from overseer.errors import FatalError, validation_message
+from overseer.errors import FatalError
 from overseer.evaluate import Arm, evaluate_batch, session_log_path
 from overseer.executor import RunExecutor
 from overseer.experiment.promote import require_clean, with_route, without_route, write_and_commit
 from overseer.experiment.verdict import Cheaper, Experiment, look_verdict, verdict
 from overseer.lock import target_lock
 from overseer.prompts import read_prompt
-from overseer.records import RecordLog, RunRecord, new_session_id
+from overseer.records import RecordLog, RunRecord, new_session_id, read_jsonl
 from overseer.routing import Proven, Route, Scalar, Selector
 from overseer.tasks import Task, TaskSet, target_task_sets
 from overseer.vcs import open_repo
@@ -80,17 +79,7 @@ def band_of(loaded: LoadedConfig, name: str, options: ExperimentOptions) -> Band
 def read_experiments(directory: Path) -> list[Experiment]:
     """Every experiment recorded in ``directory`` (runs/<target>), oldest first."""
     path = directory / EXPERIMENTS_LOG
-    if not path.is_file():
-        return []
-    experiments = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            experiments.append(Experiment.model_validate_json(line))
-        except ValidationError as exc:
-            raise FatalError(f"{path}:{number}: not an experiment: {validation_message(exc)}") from None
-    return experiments
+    return read_jsonl(path, Experiment)[0] if path.is_file() else []
 
 
 def rule_index(target: Target, which: str, name: str) -> int:
