@@ -28,6 +28,7 @@ import statistics
 from pathlib import Path
 
 from overseer.config import PromptLocation, Thresholds
+from overseer.evidence import allocate
 from overseer.evidence.plan import simulate_candidate
 from overseer.prompts import read_prompt
 from overseer.sim.writer import pass_probability
@@ -61,20 +62,34 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=None)
     parser.add_argument("--min-gain", type=float, default=None)
     parser.add_argument("--futility-gain", type=float, default=None)
+    parser.add_argument("--settled-share", type=float, default=None,
+                        help="chance a settled task is run in a later round (evidence/allocate.py; "
+                             "1: every task every round)")
+    parser.add_argument("--settled-quorum", type=float, default=None,
+                        help="share of tasks settled before any round runs only some of them")
+    parser.add_argument("--settled-after", type=int, default=None,
+                        help="rounds of agreement before a task counts as settled")
     parser.add_argument("--sampling", choices=["fresh", "seeded"], default="fresh",
                         help="fresh: each prompt draws its own noise; seeded: common random numbers")
     args = parser.parse_args()
+    if args.settled_share is not None:
+        allocate.SETTLED_SHARE = args.settled_share
+    if args.settled_quorum is not None:
+        allocate.SETTLED_QUORUM = args.settled_quorum
+    if args.settled_after is not None:
+        allocate.SETTLED_AFTER = args.settled_after
     overrides = {k: v for k, v in (("alpha", args.alpha), ("min_gain", args.min_gain),
                                    ("futility_gain", args.futility_gain)) if v is not None}
     prompt = read_prompt(ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
     train_set, holdout_set = split_holdout(load_task_set(ROOT / "tasks" / "pyfuncs"), 0.25)
     train = {t.id: pass_probability(prompt, t) for t in train_set.tasks}
     holdout = {t.id: pass_probability(prompt, t) for t in holdout_set.tasks}
-    print(f"acceptance rule: {Thresholds(**overrides).model_dump()}")
+    print(f"acceptance rule: {Thresholds(**overrides).model_dump()}; settled tasks run with "
+          f"chance {allocate.SETTLED_SHARE} after {allocate.SETTLED_AFTER} rounds of agreement")
     print(f"tasks: {len(train)} train, {len(holdout)} holdout; baseline truth "
           f"{statistics.fmean(train.values()):.3f}; {args.trials} trials per cell")
     header = "".join(f"{f'{e:+.0f} pts':>8}" for e in args.effects)
-    print(f"{'plan':>6}{header}{'false':>7}{'power':>7}{'+10':>7}   runs/candidate (own + parent's extra) at 0 | +10")
+    print(f"{'plan':>6}{header}{'false':>7}{'power':>7}{'+10':>7}   runs/candidate (own + parent's extra) at 0 | +3 | +5 | +10")
     for text in args.plans:
         repeats, top = parse_plan(text)
         thresholds = Thresholds(**overrides, max_repeats=top)
@@ -92,7 +107,7 @@ def main() -> None:
         row = "".join(f"{rates[e]:>8.3f}" for e in args.effects)
         false_promo = statistics.fmean(rates[e] for e in args.effects if e <= 0)
         power = statistics.fmean(rates[e] for e in args.effects if e >= 5)
-        cost = " | ".join(f"{runs[e][0]:.0f} + {runs[e][1]:.0f}" for e in (0, 10) if e in runs)
+        cost = " | ".join(f"{runs[e][0]:.0f} + {runs[e][1]:.0f}" for e in (0, 3, 5, 10) if e in runs)
         kept = [c for cell in covered.values() for c in cell]
         coverage = f"; interval holds the true gain in {statistics.fmean(kept):.3f} of {len(kept)} kept" \
             if kept else ""

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from overseer.config import Objective, Thresholds
 from overseer.edits import Edit
-from overseer.evidence.betting import below, confidence_sequence, log_wealth
+from overseer.evidence.allocate import walk_records
+from overseer.evidence.betting import Round, Rounds, below, confidence_sequence, log_wealth
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 
@@ -195,9 +196,16 @@ def rounds_of(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
     return [rounds[k] for k in sorted(rounds)]
 
 
-def evidence_for(rounds: Sequence[Sequence[float]]) -> tuple[float, float]:
+def walked_rounds(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
+                objective: Objective) -> Rounds:
+    """The optimizer's test rounds: the rounds evidence/allocate.py's walk makes of these runs
+    (tasks that agreed so far are run in only some rounds, their differences weighted)."""
+    return walk_records(baseline, candidate, lambda r: run_value(r, objective)).rounds
+
+
+def evidence_for(rounds: Rounds) -> tuple[float, float]:
     """(the mean paired gain over every pair, the anytime-valid p-value 1/K(0))."""
-    values = [x for round_ in rounds for x in round_]
+    values = [x for round_ in rounds for x in (round_.values if isinstance(round_, Round) else round_)]
     gain = sum(values) / len(values) if values else 0.0
     return gain, min(1.0, math.exp(-log_wealth(rounds, 0.0)))
 
@@ -251,7 +259,7 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
     continue: run one more round."""
     if infra_share(train_before, train_after) > max_infra_share:
         return "futile"
-    rounds = rounds_of(train_before, train_after, objective)
+    rounds = walked_rounds(train_before, train_after, objective)
     gain, p = evidence_for(rounds)
     if gain >= thresholds.min_gain and p <= look.alpha:
         return "proven"
@@ -345,12 +353,15 @@ def decide(
         p_note = "one-sided paired sign-flip test over tasks"
         gain, p = mean_gain(differences), sign_flip_p_value(list(differences.values()))
     else:
-        rounds = rounds_of(train_before, train_after, objective)
+        rounds = walked_rounds(train_before, train_after, objective)
         gain, p = evidence_for(rounds)
         interval = confidence_sequence(rounds, thresholds.alpha)
         p_note = (f"anytime-valid betting test: 1/e-value after {len(rounds)} rounds of "
                   f"{len(differences)} tasks; confidence sequence for the gain "
                   f"{interval.describe()} (each end at {1 - thresholds.alpha:.0%})")
+        if any(isinstance(r, Round) and r.q < 1 for r in rounds):
+            p_note += ("; tasks on which both prompts agreed in every round so far were run in "
+                       "only some later rounds, their differences weighted to keep the test exact")
         if deterministic(train_before, train_after, objective):
             p_note += f"; {tasks_note(differences)}"
     holdout_gain = mean_gain(paired_differences(holdout_before, holdout_after, objective))

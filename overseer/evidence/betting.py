@@ -19,6 +19,10 @@ stakes need no estimates: on the example task set a +10-point edit was proven in
 trials within 16 rounds under fresh sampling, against 73% for the paper's plug-in aGRAPA stake,
 and in 100% (after 2.7 rounds on average) under seeded sampling. For m != 0 each stake is
 scaled by 1 / (1 + m) (or 1 / (1 - m) betting down) so that no round can take the wealth to zero.
+A round may hold inverse-probability weighted values (evidence/allocate.py: a task run only with
+probability q counts x / q, in [-1/q, 1/q], and 0 when not run); every stake of such a round is
+capped so that 1 + λ (x / q - m) stays positive, the same cap on every task of the round, so
+that the round's factor still has expectation <= exp(λ N (μ - m)).
 The confidence sequence for μ runs from the smallest m a bet up does not reject at α to the
 largest m a bet down does not: each end holds after every round at once with probability 1 - α.
 """
@@ -31,6 +35,23 @@ from dataclasses import dataclass
 
 STAKES = (0.125, 0.25, 0.5, 0.75)  # the constant fractions the wealth is split between
 STEPS = 15          # bisection steps for each end of the confidence sequence (2^-14)
+ROOM = 0.99         # a capped stake leaves the wealth at least 1% of itself after any round
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round's values and the smallest chance any task had of being run in it (values of
+    tasks run with chance q are already divided by q; 1: every task was run)."""
+
+    values: tuple[float, ...]
+    q: float = 1.0
+
+
+Rounds = Sequence[Sequence[float] | Round]
+
+
+def _parts(round_: Sequence[float] | Round) -> tuple[Sequence[float], float]:
+    return (round_.values, round_.q) if isinstance(round_, Round) else (round_, 1.0)
 
 
 class Wealth:
@@ -42,9 +63,13 @@ class Wealth:
         self.scale = 1 / max(1e-9, 1 + m) if up else -1 / max(1e-9, 1 - m)
         self.logs = [0.0] * len(STAKES)
 
-    def add(self, xs: Sequence[float]) -> None:
+    def add(self, round_: Sequence[float] | Round) -> None:
+        xs, q = _parts(round_)
         m, scale = self.m, self.scale
+        # the largest stake keeping 1 + stake * scale * (x - m) > 0 for every x in [-1/q, 1/q]
+        cap = ROOM / (abs(scale) * (1 / q + (m if scale > 0 else -m))) if q < 1 else math.inf
         for j, stake in enumerate(STAKES):
+            stake = min(stake, cap)
             self.logs[j] += sum(math.log1p(stake * scale * (x - m)) for x in xs)
 
     @property
@@ -53,7 +78,7 @@ class Wealth:
         return top + math.log(sum(math.exp(value - top) for value in self.logs) / len(self.logs))
 
 
-def log_wealth(rounds: Sequence[Sequence[float]], m: float = 0.0, *, up: bool = True) -> float:
+def log_wealth(rounds: Rounds, m: float = 0.0, *, up: bool = True) -> float:
     """log K(m) after these rounds (see Wealth)."""
     wealth = Wealth(m, up=up)
     for xs in rounds:
@@ -61,17 +86,17 @@ def log_wealth(rounds: Sequence[Sequence[float]], m: float = 0.0, *, up: bool = 
     return wealth.log
 
 
-def e_value(xs: Sequence[Sequence[float]], m: float = 0.0) -> float:
+def e_value(xs: Rounds, m: float = 0.0) -> float:
     """The evidence against "the mean is <= m": K_t(m), capped to stay a finite float."""
     return math.exp(min(700.0, log_wealth(xs, m)))
 
 
-def above(xs: Sequence[Sequence[float]], m: float, alpha: float) -> bool:
+def above(xs: Rounds, m: float, alpha: float) -> bool:
     """The data already say, at level α, that the mean is above m."""
     return log_wealth(xs, m, up=True) >= math.log(1 / alpha)
 
 
-def below(xs: Sequence[Sequence[float]], m: float, alpha: float) -> bool:
+def below(xs: Rounds, m: float, alpha: float) -> bool:
     """The data already say, at level α, that the mean is below m."""
     return log_wealth(xs, m, up=False) >= math.log(1 / alpha)
 
@@ -85,13 +110,13 @@ class Interval:
         return f"[{self.low:+.3f}, {self.high:+.3f}]"
 
 
-def confidence_sequence(xs: Sequence[Sequence[float]], alpha: float) -> Interval:
+def confidence_sequence(xs: Rounds, alpha: float) -> Interval:
     """The confidence sequence for the mean after these rounds: from the smallest m that a bet
     up does not reject at α to the largest that a bet down does not. Each end holds with
     probability 1 - α at every round at once (both together 1 - 2α); the low end is above 0
     exactly when the test of "gain <= 0" rejects at α. Found by bisection to 1e-4 (a bet's
     wealth falls as m moves toward the side it bets on)."""
-    values = [x for round_ in xs for x in round_]
+    values = [x for round_ in xs for x in _parts(round_)[0]]
     if not values:
         return Interval(-1.0, 1.0)
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from overseer.config import Thresholds
 from overseer.decide import decide, look_verdict, looks, screen
+from overseer.evidence.allocate import gather
 from overseer.records import RunRecord, Usage
 from overseer.store.queries import RunCosts
 
@@ -25,14 +26,18 @@ _TEMPLATE = RunRecord(session_id="plan", target="plan", command="plan", prompt_h
                       exit_code=0, timed_out=False, command_s=1.0, usage=Usage(input_tokens=100))
 
 
+def _passed(record: RunRecord) -> float:
+    return float(record.passed)
+
+
 class SimulatedPrompt:
     """One prompt's outcomes, drawn lazily per (task, repeat) and then fixed, like cached runs.
     With ``shared`` uniforms (seeded sampling) every prompt draws the same uniform at a (task,
     repeat); without, each draws its own (fresh sampling)."""
 
     def __init__(self, probabilities: dict[str, float], rng: random.Random,
-                 shared: dict[tuple[str, int], float] | None = None) -> None:
-        self.probabilities, self.rng, self.shared = probabilities, rng, shared
+                 shared: dict[tuple[str, int], float] | None = None, seed: int = 0) -> None:
+        self.probabilities, self.rng, self.shared, self.seed = probabilities, rng, shared, seed
         self.drawn: dict[tuple[str, int], RunRecord] = {}
 
     def uniform(self, task: str, repeat: int) -> float:
@@ -41,13 +46,16 @@ class SimulatedPrompt:
         return self.shared.setdefault((task, repeat), self.rng.random())
 
     def runs(self, tasks: Sequence[str], repeats: int) -> list[RunRecord]:
-        for repeat in range(repeats):
-            for task in tasks:
-                if (task, repeat) not in self.drawn:
-                    ok = self.uniform(task, repeat) < self.probabilities[task]
-                    self.drawn[(task, repeat)] = _TEMPLATE.model_copy(
-                        update={"task_id": task, "repeat": repeat, "passed": ok, "score": float(ok)})
-        return [self.drawn[(t, r)] for r in range(repeats) for t in tasks]
+        return self.pairs([(t, r) for r in range(repeats) for t in tasks])
+
+    def pairs(self, pairs: Sequence[tuple[str, int]]) -> list[RunRecord]:
+        for task, repeat in pairs:
+            if (task, repeat) not in self.drawn:
+                ok = self.uniform(task, repeat) < self.probabilities[task]
+                self.drawn[(task, repeat)] = _TEMPLATE.model_copy(
+                    update={"task_id": task, "repeat": repeat, "passed": ok, "score": float(ok),
+                            "seed": self.seed})
+        return [self.drawn[pair] for pair in pairs]
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,10 @@ def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effec
     """One candidate with true effect ``effect`` (pass probability + effect on every task) through
     the whole rule, against a parent with these per-task pass probabilities."""
     shared: dict[tuple[str, int], float] | None = {} if seeded else None
-    parent = SimulatedPrompt({**train, **holdout}, rng, shared)
+    seed = rng.randrange(2 ** 31)  # the target's seed: it fixes which rounds run a settled task
+    parent = SimulatedPrompt({**train, **holdout}, rng, shared, seed)
     candidate = SimulatedPrompt(
-        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared)
+        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared, seed)
     train_ids, holdout_ids = sorted(train), sorted(holdout)
     parent.runs(train_ids, repeats)
     parent.runs(holdout_ids, repeats)
@@ -80,9 +89,12 @@ def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effec
             parent.runs(minibatch, repeats), candidate.runs(minibatch, repeats), thresholds,
             "pass_rate").passed:
         return result(False)
-    verdict, before, after, look = "futile", [], [], looks(repeats, thresholds)[0]
+    before: list[RunRecord] = []
+    after: list[RunRecord] = []
+    verdict, look = "futile", looks(repeats, thresholds)[0]
     for look in looks(repeats, thresholds):
-        before, after = parent.runs(train_ids, look.repeats), candidate.runs(train_ids, look.repeats)
+        before, after = gather(train_ids, seed, look.repeats, _passed,
+                               lambda pairs: (parent.pairs(pairs), candidate.pairs(pairs)))
         verdict = look_verdict(before, after, thresholds, "pass_rate", look)
         if verdict != "continue":
             break

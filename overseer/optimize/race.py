@@ -88,7 +88,7 @@ def _look(runs: SessionRuns, entry: Entry, racing: int) -> None:
     runs.hooks.phase(f"iteration {state.iteration + 1}: evaluating {which}"
                      + (f" ({look.describe()})" if look.of > 1 else ""))
     used = state.runs_used
-    entry.before, entry.after = runs.compare(entry.text, "train", rounds)
+    entry.before, entry.after = runs.train_rounds(entry.text, rounds)
     entry.look, entry.runs_used = look, entry.runs_used + state.runs_used - used
     entry.verdict = look_verdict(entry.before, entry.after, setup.accept, setup.target.objective,
                                  look, setup.target.infra.max_share)

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from overseer.cache import Pair, RunCache, grid
+from overseer.decide import run_value
 from overseer.evaluate import Arm, evaluate_batch
+from overseer.evidence.allocate import gather
 from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup
 from overseer.optimize.state import SessionState
@@ -59,6 +61,20 @@ class SessionRuns:
         before, after = self.side_by_side(
             [Want(self.state.current_text, task_set, pairs), Want(candidate, task_set, pairs)], split)
         return before, after
+
+    def train_rounds(self, candidate: str, rounds: int) -> tuple[list[RunRecord], list[RunRecord]]:
+        """The current prompt's and the candidate's train runs for ``rounds`` rounds of the
+        candidate's test, only the pairs its walk chooses (evidence/allocate.py: tasks on which
+        both agreed so far are run in only some rounds); what is missing is run side by side."""
+        train, objective = self.setup.train, self.setup.target.objective
+
+        def fetch(pairs: list[Pair]) -> tuple[list[RunRecord], list[RunRecord]]:
+            before, after = self.side_by_side(
+                [Want(self.state.current_text, train, pairs), Want(candidate, train, pairs)], "train")
+            return before, after
+
+        return gather([t.id for t in train.tasks], self.setup.target.seed, rounds,
+                      lambda r: run_value(r, objective), fetch)
 
     def timing(self, candidate: str, before: Sequence[RunRecord], after: Sequence[RunRecord]
                ) -> tuple[list[RunRecord], list[RunRecord]]:
