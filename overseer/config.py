@@ -7,34 +7,27 @@ setting that is silently ignored.
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from overseer.edits import DEFAULT_MAX_EDIT_CHARS, DEFAULT_MAX_GROWTH
-from overseer.errors import FatalError, validation_message
+from overseer.errors import FatalError
 from overseer.routing import Route, Routed, routed, setting_text
+from overseer.templates import CHECK_PLACEHOLDERS, PLACEHOLDERS, check_template
+from overseer.yamlfile import load_yaml_model
 
 CONFIG_NAME = "overseer.yaml"
 
-# Values every command template and check command may use as {placeholders}; the same values reach
-# the command as OVERSEER_* environment variables.
-PLACEHOLDERS = frozenset(
-    {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python"}
-)
-CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
 # Names a setting may not take: its OVERSEER_<NAME> variable would clash with one overseer sets.
 RESERVED_SETTINGS = CHECK_PLACEHOLDERS | {"run_id", "sim_profile", "fault"}
 SETTING_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -91,24 +84,6 @@ def _objective_kind(value: Any) -> str:
 # A name, or a mapping of weights; the discriminator makes an error name the branch that was meant.
 Objective = Annotated[Annotated[Measure, Tag("measure")] | Annotated[WeightedObjective, Tag("weighted")],
                       Discriminator(_objective_kind)]
-
-
-def unknown_placeholders(template: str, allowed: frozenset[str]) -> list[str]:
-    """Names in ``{...}`` fields of ``template`` that are not in ``allowed``; raises on bad syntax."""
-    names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
-    return sorted({name for name in names if name not in allowed})
-
-
-def check_template(template: str, allowed: frozenset[str]) -> str:
-    try:
-        unknown = unknown_placeholders(template, allowed)
-    except ValueError as exc:
-        raise ValueError(f"bad template {template!r}: {exc}") from None
-    if unknown:
-        raise ValueError(
-            f"unknown placeholder {{{unknown[0]}}}; known: {', '.join(sorted(allowed))}"
-        )
-    return template
 
 
 class Thresholds(_Strict):
@@ -356,55 +331,6 @@ def find_config(start: Path) -> Path:
     raise FatalError(
         f"no {CONFIG_NAME} in {start} or any parent directory; run `overseer init` to create one"
     )
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """safe_load that refuses a mapping with the same key twice (YAML would keep the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                break   # the base class says "found unhashable key", with its place
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def parse_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise FatalError(f"{path}: not UTF-8 text") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise FatalError(f"{where}: invalid YAML: {problem}") from None
-
-
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def load_yaml_model(path: Path, model: type[Model], expected: str) -> Model:
-    """``path`` parsed as YAML and validated as ``model``; any problem is one FatalError line
-    naming the file, the field and what is wrong (``expected`` says what the top level holds)."""
-    data = parse_yaml(path)
-    if not isinstance(data, dict):
-        raise FatalError(f"{path}: expected a mapping with {expected}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise FatalError(f"{path}: {validation_message(exc)}") from None
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> LoadedConfig:

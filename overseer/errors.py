@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # not imported at run time: a command importing overseer.sim stays light
+    from pydantic import ValidationError
 
 EXIT_OK = 0
 EXIT_FAILED = 1

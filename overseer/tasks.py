@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from overseer.config import (
-    CHECK_PLACEHOLDERS,
-    LoadedConfig,
-    Target,
-    check_template,
-    load_yaml_model,
-)
 from overseer.errors import FatalError
+from overseer.templates import CHECK_PLACEHOLDERS, check_template
+from overseer.yamlfile import load_yaml_model
+
+if TYPE_CHECKING:  # only named here: the simulated model reads tasks without the config models
+    from overseer.config import LoadedConfig, Target
 
 TASK_FILE = "task.yaml"
 DEFAULT_CHECK = "{python} -m pytest -q -p no:cacheprovider --junitxml={junit_xml} tests"

@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from overseer.config import load_yaml_model
 from overseer.errors import FatalError
 from overseer.sim.phrases import Vocabulary, phrase_found
+from overseer.yamlfile import load_yaml_model
 
 DEFAULT_PROFILE = Path(__file__).parent / "profiles" / "default.yaml"
 PROFILE_ENV = "OVERSEER_SIM_PROFILE"

@@ -10,8 +10,8 @@ from pathlib import Path
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
 from overseer.decide import Decision, evidence_for, walked_rounds
-from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.evidence.allocate import walk_records
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.records import RunRecord, read_records
 from overseer.sim.fast import fast_evaluator
 from overseer.tasks import target_task_sets
