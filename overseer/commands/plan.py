@@ -9,7 +9,7 @@ from overseer import report
 from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
-from overseer.evidence.plan import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json
+from overseer.evidence.plan import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json, recent_spending
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.store import open_store
 from overseer.tasks import target_task_sets
@@ -26,6 +26,7 @@ def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_ru
     current = prompt_hash(read_prompt(loaded.root, target.prompt))
     with open_store(runs_dir(loaded)) as store:
         recorded = store.run_costs(target_name)
+        spent = recent_spending(store.decisions(target_name), store.session_runs(target_name))
         rates = {r.task_id: r for r in store.task_rates(target_name, [current])}
     if not recorded.runs:
         raise nothing
@@ -50,7 +51,7 @@ def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_ru
                 repeats=target.repeats, max_repeats=max(target.repeats, target.accept.max_repeats or 0),
                 recorded=recorded, baseline_runs=missing, candidates=candidates,
                 iterations=iterations, jobs=jobs or target.jobs, max_runs=max_runs,
-                race=race or target.race, screen_runs=screen_runs)
+                race=race or target.race, screen_runs=screen_runs, spent=spent)
 
 
 def main(*, config: Path | None, target: str, iterations: int, max_runs: int | None,

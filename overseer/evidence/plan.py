@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from overseer.config import Thresholds
-from overseer.decide import decide, look_verdict, looks, screen
+from overseer.decide import Decision, decide, look_verdict, looks, screen
 from overseer.evidence.allocate import gather
 from overseer.records import RunRecord, Usage
 from overseer.store.queries import RunCosts
@@ -132,6 +132,39 @@ def pass_rates(records: Sequence[RunRecord]) -> dict[str, float]:
     return {task: min(0.99, max(0.01, statistics.fmean(v))) for task, v in by_task.items()}
 
 
+RECENT_SESSIONS = 3  # the sessions whose spending predicts the next one's
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What this target's recent sessions spent, the figure to expect if the next candidates cost
+    what the last ones did: runs per iteration (its candidates', with the parent's runs made beside
+    them) and per session outside any candidate (baselines, drift probes)."""
+
+    sessions: int
+    iterations: int
+    per_iteration: float
+    per_session: float
+
+
+def recent_spending(decisions: Sequence[Decision], session_runs: dict[str, int],
+                    recent: int = RECENT_SESSIONS) -> Spent | None:
+    """The spending of the last ``recent`` sessions that decided a candidate, or None."""
+    by_session: dict[str, dict[int, int]] = {}
+    for d in decisions:
+        if d.session_id in session_runs and d.outcome not in ("no_proposal", "failed"):
+            per_iteration = by_session.setdefault(d.session_id, {})
+            per_iteration[d.iteration] = per_iteration.get(d.iteration, 0) + d.runs_used
+    sessions = sorted(by_session)[-recent:]   # session ids start with their UTC start time
+    if not sessions:
+        return None
+    iterations = sum(len(by_session[s]) for s in sessions)
+    in_candidates = {s: sum(by_session[s].values()) for s in sessions}
+    return Spent(sessions=len(sessions), iterations=iterations,
+                 per_iteration=sum(in_candidates.values()) / iterations,
+                 per_session=statistics.fmean(max(0, session_runs[s] - in_candidates[s]) for s in sessions))
+
+
 EFFECTS = {"useless": 0.0, "plus_10": 0.10}
 SAMPLINGS = {"seeded": True, "fresh": False}
 
@@ -152,6 +185,14 @@ class Plan:
     max_runs: int | None
     race: int = 1          # candidates per iteration (optimize/race.py)
     screen_runs: int = 0   # a candidate's screen: what each other raced candidate costs at least
+    spent: Spent | None = None  # what the last sessions spent (recent_spending)
+
+    def recent_session_runs(self) -> float | None:
+        """Expected runs of a session if its candidates cost what the last sessions' did."""
+        if self.spent is None:
+            return None
+        runs = self.spent.per_session + self.iterations * self.spent.per_iteration
+        return min(runs, self.max_runs) if self.max_runs is not None else runs
 
     def session_runs(self, sampling: str, effect: str) -> float:
         """Expected runs of a session whose every candidate has this effect (within --max-runs):
@@ -173,4 +214,8 @@ def plan_json(plan: Plan) -> dict[str, object]:
                                            / plan.jobs / 3600, 3)}
                    for effect in EFFECTS}
         for sampling in SAMPLINGS}
+    if (recent := plan.recent_session_runs()) is not None:
+        facts["session"]["recent"] = {"runs": round(recent),
+                                      "cost_usd": round(recent * plan.recorded.cost_usd, 4),
+                                      "hours": round(recent * plan.recorded.seconds / plan.jobs / 3600, 3)}
     return facts

@@ -144,3 +144,9 @@ def show_plan(plan: Plan) -> None:
                   f"${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}; "
                   f"{low * c.seconds / plan.jobs / 60:.0f} to {high * c.seconds / plan.jobs / 60:.0f} "
                   f"minutes at -j {plan.jobs}")
+    if (recent := plan.recent_session_runs()) is not None and plan.spent is not None:
+        out.print(f"a session of {plan.iterations} iterations whose candidates cost what the last "
+                  f"{plan.spent.iterations} iterations' did ({plan.spent.per_iteration:.0f} runs "
+                  f"each, in {plan.spent.sessions} session{'s' if plan.spent.sessions > 1 else ''}): "
+                  f"about {recent:.0f} runs, ${recent * c.cost_usd:.2f}, "
+                  f"{recent * c.seconds / plan.jobs / 60:.0f} minutes at -j {plan.jobs}")

@@ -162,6 +162,12 @@ class Queries:
             "FROM runs WHERE target = ? AND infra = 0", (target,)).fetchone()
         return RunCosts(int(row[0]), float(row[1] or 0), float(row[2] or 0), float(row[3] or 0))
 
+    def session_runs(self, target: str) -> dict[str, int]:
+        """Runs recorded per session of the target (every run made, whatever its outcome)."""
+        rows = self.db.execute(
+            "SELECT session_id, COUNT(*) FROM runs WHERE target = ? GROUP BY session_id", (target,))
+        return {session: int(count) for session, count in rows}
+
     def task_rates(self, target: str, prompt_hashes: Sequence[str]) -> list[TaskRate]:
         rows = self.db.execute(
             f"SELECT task_id, prompt_hash, AVG(passed), COUNT(*) FROM runs WHERE target = ? AND infra = 0 "

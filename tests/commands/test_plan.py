@@ -4,8 +4,15 @@ could not finish inside it."""
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
+from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE, build_demo_repo
+from overseer.commands.init import EXAMPLE_TARGET
+from overseer.commands.plan import make_plan
+from overseer.config import LoadedConfig, load_config
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.sim.fast import fast_evaluator
 from overseer.store import open_store
 from tests.helpers import git, overseer
 from tests.toyloop import make_loop_project
@@ -65,3 +72,29 @@ def test_optimize_starts_with_the_bill(optimized: Path, tmp_path: Path) -> None:
     again = overseer("optimize", "toy", "--iterations", "3", cwd=optimized)
     assert again.returncode == 0, again.stderr
     assert f"the bill in advance: about {runs[0]} to {runs[-1]} runs for 3 iterations" in again.stderr
+
+
+def _demo_session(loaded: LoadedConfig) -> int:
+    """A session as `overseer demo` runs it, on the simulator's in-process fast path: its runs."""
+    target = loaded.target(EXAMPLE_TARGET)
+    options = OptimizeOptions(iterations=DEMO_ITERATIONS, max_repeats=DEMO_MAX_REPEATS, race=DEMO_RACE)
+    summary = optimize_target(loaded, EXAMPLE_TARGET, options,
+                              Hooks(progress=lambda label, total: nullcontext(lambda record: None)),
+                              evaluator=fast_evaluator(EXAMPLE_TARGET, target.command, target.seed))
+    return summary.state.runs_used
+
+
+def test_the_plan_after_the_demo_foresees_its_next_session_within_30_percent(tmp_path: Path) -> None:
+    build_demo_repo(tmp_path / "demo")
+    loaded = load_config(tmp_path / "demo" / "overseer.yaml")
+    first = _demo_session(loaded)
+    plan = make_plan(loaded=loaded, target_name=EXAMPLE_TARGET, iterations=DEMO_ITERATIONS,
+                     max_runs=None, jobs=None, race=DEMO_RACE, trials=20)
+    expected = plan.recent_session_runs()
+    assert plan.spent is not None and plan.spent.sessions == 1 and plan.spent.iterations == 3
+    assert expected is not None and round(expected) == first   # one session so far: the estimate
+    used = _demo_session(loaded)
+    assert abs(expected - used) <= 0.3 * used, (expected, used)
+    shown = overseer("plan", EXAMPLE_TARGET, "--iterations", "3", cwd=tmp_path / "demo")
+    assert shown.returncode == 0, shown.stderr
+    assert "whose candidates cost what the last 6 iterations' did" in " ".join(shown.stdout.split())
