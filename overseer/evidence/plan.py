@@ -215,7 +215,7 @@ def plan_json(plan: Plan) -> dict[str, object]:
                    for effect in EFFECTS}
         for sampling in SAMPLINGS}
     if (recent := plan.recent_session_runs()) is not None:
-        facts["session"]["recent"] = {"runs": round(recent),
-                                      "cost_usd": round(recent * plan.recorded.cost_usd, 4),
-                                      "hours": round(recent * plan.recorded.seconds / plan.jobs / 3600, 3)}
+        facts["recent_session"] = {"runs": round(recent),
+                                   "cost_usd": round(recent * plan.recorded.cost_usd, 4),
+                                   "hours": round(recent * plan.recorded.seconds / plan.jobs / 3600, 3)}
     return facts

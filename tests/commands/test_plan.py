@@ -11,6 +11,7 @@ from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE,
 from overseer.commands.init import EXAMPLE_TARGET
 from overseer.commands.plan import make_plan
 from overseer.config import LoadedConfig, load_config
+from overseer.evidence.plan import plan_json
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.sim.fast import fast_evaluator
 from overseer.store import open_store
@@ -93,6 +94,7 @@ def test_the_plan_after_the_demo_foresees_its_next_session_within_30_percent(tmp
     expected = plan.recent_session_runs()
     assert plan.spent is not None and plan.spent.sessions == 1 and plan.spent.iterations == 3
     assert expected is not None and round(expected) == first   # one session so far: the estimate
+    assert plan_json(plan)["recent_session"]["runs"] == first  # type: ignore[index]
     used = _demo_session(loaded)
     assert abs(expected - used) <= 0.3 * used, (expected, used)
     shown = overseer("plan", EXAMPLE_TARGET, "--iterations", "3", cwd=tmp_path / "demo")
