@@ -46,10 +46,12 @@ import git
 from overseer.commands.demo import build_demo_repo
 from overseer.config import PromptLocation, load_config
 from overseer.decide import Decision
+from overseer.evidence import allocate
 from overseer.edits import Edit, EditRejected, apply_edit
 from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.prompts import prompt_hash, read_prompt
-from overseer.proposers import PastEdit, Proposal, ProposalContext, build_context
+from overseer.proposers import PastEdit, Proposal, ProposalContext, Proposer, build_context
+from overseer.proposers.panel import PERSONAS, PanelProposer, RulesPersona, RulesReviewer
 from overseer.proposers.rules import RulesProposer
 from overseer.records import RunRecord
 from overseer.sim import expected_pass_rate
@@ -154,7 +156,7 @@ class Setup:
     def __init__(self, noise: float = 0.0, seed: int = 0) -> None:
         self.start = read_prompt(ROOT, PROMPT)
         self.train, self.holdout = split_holdout(load_task_set(ROOT / "tasks" / "pyfuncs"), 0.25)
-        self.proposer = NoisyProposer(noise, seed)
+        self.proposer, self.noise = NoisyProposer(noise, seed), noise
 
     def propose(self, prompt: str, records: Sequence[RunRecord],
                 history: list[PastEdit]) -> tuple[Edit, str] | None:
@@ -250,8 +252,32 @@ def gepa_rule(setup: Setup, runs: Runs, seed: int) -> Outcome:
     return linear(setup, runs, step)
 
 
+class NoisyPersona(RulesPersona):
+    """A rules persona of the panel, except that with probability ``noise`` it proposes one of
+    CARELESS (as NoisyProposer does for the single proposer)."""
+
+    def __init__(self, name: str, noise: float, seed: int) -> None:
+        super().__init__(name)
+        self.noise, self.seed = noise, seed
+
+    def propose(self, context: ProposalContext, taken: set[str]) -> Proposal | None:
+        rng = random.Random(f"{self.seed}:{self.name}:{context.prompt_hash}:{len(context.history)}:{len(taken)}")
+        unused = [line for line in CARELESS if line not in context.prompt]
+        if unused and rng.random() < self.noise:
+            line = unused[rng.randrange(len(unused))]
+            edit = Edit(op="insert_after", old=context.prompt.splitlines()[0], new="\n" + line,
+                        kind="add-constraint:careless")
+            if edit.key() not in taken:
+                return Proposal(edit, f"add: {line}", "a careless guess")
+        return super().propose(context, taken)
+
+
+def panel(noise: float, seed: int) -> PanelProposer:
+    return PanelProposer([NoisyPersona(name, noise, seed) for name in PERSONAS], RulesReviewer())
+
+
 def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
-         race: int | None = None) -> Outcome:
+         race: int | None = None, proposer: Proposer | None = None) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         build_demo_repo(root)
@@ -271,7 +297,7 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats, race=race)
         try:
-            optimize_target(loaded, "codewriter", options, hooks, proposer=setup.proposer,
+            optimize_target(loaded, "codewriter", options, hooks, proposer=proposer or setup.proposer,
                             evaluator=fast_evaluator("codewriter", "sim", seed, runs.charge))
         except BudgetExhausted:
             pass
@@ -339,7 +365,12 @@ def main() -> None:
     parser.add_argument("--sampling", choices=["seeded", "fresh"], default="seeded", help=(
         "the simulated model's sampling: seeded (it uses the run's seed, common random numbers) "
         "or fresh (it cannot be seeded)"))
+    parser.add_argument("--per-seed", action="store_true", help="print each seed's holdout truth")
+    parser.add_argument("--settled-share", type=float, default=None, help=(
+        "chance a settled task is run in a later round (evidence/allocate.py; 1: every task every round)"))
     args = parser.parse_args()
+    if args.settled_share is not None:
+        allocate.SETTLED_SHARE = args.settled_share
     if args.sampling != "seeded":
         profile = Path(tempfile.mkdtemp()) / f"{args.sampling}.yaml"
         profile.write_text(DEFAULT_PROFILE.read_text().replace("sampling: seeded", f"sampling: {args.sampling}"))
@@ -348,7 +379,9 @@ def main() -> None:
     every = [*setup.train.tasks, *setup.holdout.tasks]
     start_truth = expected_pass_rate(setup.start, setup.holdout.tasks)
     methods = {"ours": ours, "ours-fixed": lambda s, r, seed: ours(s, r, seed, max_repeats=2),
-               "ours-race1": lambda s, r, seed: ours(s, r, seed, race=1), "naive": lambda s, r, seed: naive(s, r), "gepa-rule": gepa_rule, "gepa": real_gepa}
+               "ours-race1": lambda s, r, seed: ours(s, r, seed, race=1),
+               "ours-panel": lambda s, r, seed: ours(s, r, seed, proposer=panel(s.noise, seed)),
+               "naive": lambda s, r, seed: naive(s, r), "gepa-rule": gepa_rule, "gepa": real_gepa}
     if "gepa" in args.methods:
         try:
             import gepa  # noqa: F401
@@ -360,7 +393,7 @@ def main() -> None:
     for noise, budget in [(n, b) for n in args.noise for b in args.budgets]:
         print(f"\nbudget {budget} runs; careless proposals {noise:.0%}")
         print(f"{'method':>10} | {'holdout truth: median [min, max]':>33} | {'bad kept: median [min, max]':>28} "
-              f"| {'kept':>4} | {'runs used':>9}")
+              f"| {'kept':>4} | {'runs used':>9} | {'runs/kept':>9}")
         for name in args.methods:
             truths, bad, kept, used = [], [], [], []
             for seed in range(args.seeds):
@@ -372,7 +405,11 @@ def main() -> None:
                 used.append(outcome.runs)
             print(f"{name:>10} | {statistics.median(truths):>12.3f} [{min(truths):.3f}, {max(truths):.3f}]"
                   f"{'':>5} | {statistics.median(bad):>10g} [{min(bad)}, {max(bad)}]{'':>9} "
-                  f"| {statistics.median(kept):>4g} | {statistics.median(used):>9g}", flush=True)
+                  f"| {statistics.median(kept):>4g} | {statistics.median(used):>9g} "
+                  f"| {statistics.median(u / k if k else float(u) for u, k in zip(used, kept, strict=True)):>9.0f}",
+                  flush=True)
+            if args.per_seed:
+                print(f"{'':>10}   per seed: " + ", ".join(f"{t:.3f}" for t in truths), flush=True)
 
 
 if __name__ == "__main__":

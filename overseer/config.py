@@ -134,7 +134,8 @@ class EditLimits(_Strict):
 
 
 class ProposerConfig(_Strict):
-    kind: str = Field("rules", description="rules, llm, or a proposer plugin's name (`overseer plugins`)")
+    kind: str = Field("rules", description=(
+        "rules, llm, panel (options: personas, reviewer), or a proposer plugin's name (`overseer plugins`)"))
     options: dict[str, Any] = Field(default_factory=dict, description="given to a plugin proposer")
     model: str | None = Field(
         None, description="openai:NAME, anthropic:NAME, ollama:NAME or command:CLI (for kind llm)")

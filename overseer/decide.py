@@ -29,11 +29,12 @@ from overseer.evidence.allocate import walk_records
 from overseer.evidence.betting import Round, Rounds, below, confidence_sequence, log_wealth
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
+from overseer.review import PanelRecord
 
 EXACT_STATES = 200_000
 MONTE_CARLO_ROUNDS = 20_000
 Outcome = Literal["accepted", "rejected", "invalid", "screened_out", "no_proposal", "failed",
-                  "inconclusive", "unfinished", "unproven"]
+                  "inconclusive", "unfinished", "unproven", "vetoed"]
 # Outcomes that are no evidence against the edit: it may be proposed again (an unproven one is
 # then continued from where its test stopped), and only "unproven" counts toward the plateau.
 NOT_EVIDENCE: frozenset[str] = frozenset({"inconclusive", "unfinished", "unproven"})
@@ -82,6 +83,7 @@ class Decision(Verdict):
     rationale: str = ""
     runs_used: int = 0
     diff: str = ""
+    panel: PanelRecord | None = None   # what the proposal panel did in this iteration
 
 
 def run_value(record: RunRecord, objective: Objective) -> float:

@@ -114,8 +114,10 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[t
     entries: list[Entry] = []
     for proposal in proposals:
         decision, text = prepared(runs, fresh(edit=proposal.edit, hypothesis=proposal.hypothesis,
-                                              rationale=proposal.rationale))
-        if not text:
+                                              rationale=proposal.rationale, panel=proposal.panel))
+        if text and proposal.vetoed:
+            done.append((decision.model_copy(update={"outcome": "vetoed", "reason": _veto(proposal)}), ""))
+        elif not text:
             done.append((decision, ""))
         elif all(e.text != text for e in entries):
             start, cap = _rounds(runs, evidence, prompt_hash(text))
@@ -129,6 +131,12 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[t
         else:
             done.append((entry.decision.model_copy(update=screened), ""))
     return done + race(runs, survivors)
+
+
+def _veto(proposal: Proposal) -> str:
+    critiques = [c for entry in (proposal.panel.proposals if proposal.panel else [])
+                 if entry.key == proposal.edit.key() for c in entry.critiques]
+    return "vetoed by the panel's reviewer (no run spent): " + ("; ".join(critiques) or "no reason given")
 
 
 def prepared(runs: SessionRuns, base: Decision) -> tuple[Decision, str]:

@@ -129,7 +129,9 @@ def record_not_kept(setup: Setup, state: SessionState, decision: Decision, log: 
         log.add_version(_version(decision, candidate_text(state.current_text, decision), "rejected",
                                  state.session_id, reason=decision.reason))
     checkpoint("decision:recorded")
-    state.consecutive_rejections += decision.outcome not in NOT_EVIDENCE or decision.outcome == "unproven"
+    # a vetoed proposal cost no run: it is evidence against the edit, not toward the plateau
+    state.consecutive_rejections += (decision.outcome not in NOT_EVIDENCE and decision.outcome != "vetoed") \
+        or decision.outcome == "unproven"
     state.iteration = decision.iteration + 1
     save_state(setup.directory, state)
 

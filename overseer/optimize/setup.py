@@ -19,6 +19,7 @@ from overseer.plugins import load
 from overseer.prompts import prompt_file
 from overseer.proposers import Proposer
 from overseer.proposers.llm import LLMProposer, load_template
+from overseer.proposers.panel import panel_from_options
 from overseer.proposers.rules import RulesProposer
 from overseer.sanitizers import sanitizer
 from overseer.tasks import TaskSet, target_task_sets
@@ -84,6 +85,11 @@ def make_proposer(loaded: LoadedConfig, target: Target, name: str = "") -> Propo
     kind = target.proposer.kind
     if kind == "rules":
         return RulesProposer()
+    if kind == "panel":
+        try:
+            return panel_from_options(dict(target.proposer.options))
+        except ValueError as exc:
+            raise FatalError(f"{loaded.path}: targets.{name}.proposer.options: {exc}") from None
     if kind != "llm":  # a plugin's: its factory gets the target's proposer options
         factory = load("proposers", kind, f"{loaded.path}: targets.{name}.proposer.kind")
         proposer: Proposer = factory(dict(target.proposer.options))

@@ -14,6 +14,7 @@ from overseer.edits import Edit
 from overseer.effects import KindEffect
 from overseer.records import RunRecord
 from overseer.redact import redact
+from overseer.review import PanelRecord
 from overseer.signatures import family
 from overseer.tasks import Task
 
@@ -50,6 +51,8 @@ class Proposal:
     edit: Edit
     hypothesis: str
     rationale: str
+    panel: PanelRecord | None = None   # what a proposal panel did (proposers/panel.py)
+    vetoed: bool = False               # the panel's reviewer vetoed it: recorded, never run
 
 
 @dataclass
@@ -89,12 +92,14 @@ def propose_up_to(proposer: Proposer, context: ProposalContext, count: int) -> l
     """Up to ``count`` different edits for one race (optimize/race.py): a proposer that can give
     several at once has ``propose_many(context, count)``; any other gives its one."""
     many = getattr(proposer, "propose_many", None)
-    if count > 1 and many is not None:
+    # a panel always answers with several: its vetoed proposals come back too, to be recorded
+    if many is not None and (count > 1 or getattr(proposer, "reviews", False)):
         proposals: list[Proposal] = many(context, count)
     else:
         proposals = [p] if (p := proposer.propose(context)) is not None else []
     keys = [p.edit.key() for p in proposals]
-    return [p for i, p in enumerate(proposals) if keys.index(keys[i]) == i][:count]
+    unique = [p for i, p in enumerate(proposals) if keys.index(keys[i]) == i]
+    return [p for p in unique if not p.vetoed][:count] + [p for p in unique if p.vetoed]
 
 
 def _excerpt(text: str, limit: int) -> str:

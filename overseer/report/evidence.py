@@ -14,6 +14,7 @@ from overseer.metrics import Summary
 from overseer.plugins import Plugin
 from overseer.registry import PromptVersion, VersionDetail
 from overseer.report.console import out, pct, size
+from overseer.review import PanelRecord
 from overseer.store import TargetStats
 
 
@@ -182,6 +183,23 @@ def show_version(shown: VersionDetail) -> None:
             table.add_row(c.name, "-" if c.value is None else str(c.value),
                           "-" if c.limit is None else str(c.limit), "pass" if c.passed else "FAIL", c.note)
         out.print(table)
+        if d.panel is not None:
+            show_panel(d.panel)
+
+
+def show_panel(panel: PanelRecord) -> None:
+    """What the proposal panel did in the iteration: proposals, critiques, refinements, votes."""
+    out.print("--- proposal panel ---", markup=False)
+    for i, p in enumerate(panel.proposals):
+        chosen = f" (chosen {panel.chosen.index(i) + 1})" if i in panel.chosen else ""
+        refined = " refinement" if p.refined else ""
+        score = f", Borda {panel.scores[i]:g}" if i in panel.scores else ""
+        out.print(f"#{i} {p.persona}{refined}: {p.kind}: {p.summary} → {p.verdict}{score}{chosen}",
+                  markup=False)
+        for critique in p.critiques:
+            out.print(f"     critique: {critique}", markup=False)
+    for voter, ballot in panel.ballots.items():
+        out.print(f"ballot of {voter}: " + " > ".join(f"#{i}" for i in ballot), markup=False)
 
 
 def show_stats(rows: list[TargetStats], db_size: int) -> None:
