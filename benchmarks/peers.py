@@ -260,16 +260,16 @@ class NoisyPersona(RulesPersona):
         super().__init__(name)
         self.noise, self.seed = noise, seed
 
-    def propose(self, context: ProposalContext, taken: set[str]) -> Proposal | None:
-        rng = random.Random(f"{self.seed}:{self.name}:{context.prompt_hash}:{len(context.history)}:{len(taken)}")
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        rng = random.Random(f"{self.seed}:{self.name}:{context.prompt_hash}:{len(context.history)}")
         unused = [line for line in CARELESS if line not in context.prompt]
         if unused and rng.random() < self.noise:
             line = unused[rng.randrange(len(unused))]
             edit = Edit(op="insert_after", old=context.prompt.splitlines()[0], new="\n" + line,
                         kind="add-constraint:careless")
-            if edit.key() not in taken:
+            if edit.key() not in context.rejected_here():
                 return Proposal(edit, f"add: {line}", "a careless guess")
-        return super().propose(context, taken)
+        return super().propose(context)
 
 
 def panel(noise: float, seed: int) -> PanelProposer:

@@ -28,3 +28,4 @@ class PanelRecord(BaseModel):
     ballots: dict[str, list[int]] = Field(default_factory=dict)
     scores: dict[int, float] = Field(default_factory=dict)
     chosen: list[int] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)  # replies that were invalid twice, and why

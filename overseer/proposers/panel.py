@@ -26,6 +26,7 @@ from typing import Literal, Protocol
 
 from overseer.directives import violation
 from overseer.edits import EditRejected, apply_edit, normalize
+from overseer.llm import LLMClient
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext
 from overseer.proposers.rules import RULES, _kind_effects, _prior, candidates, provokes
 from overseer.review import PanelProposal, PanelRecord
@@ -39,8 +40,9 @@ _STOP = frozenset(["a", "an", "and", "the", "to", "of", "for", "in", "on", "with
 class Persona(Protocol):
     name: str
 
-    def propose(self, context: ProposalContext, taken: set[str]) -> Proposal | None:
-        """Its best edit whose key is not in ``taken``, or None."""
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        """Its best edit, or None. The context's history holds this round's proposals so far
+        (outcome "proposed") and the vetoed ones: both count as tried (rejected_here)."""
 
     def rank(self, proposals: Sequence[Proposal], context: ProposalContext) -> list[int]:
         """Indices of ``proposals``, its favourite first."""
@@ -82,9 +84,8 @@ class RulesPersona:
         op, _, topic = kind.partition(":")
         return self.likes.get(op, 1.0) * self.likes.get(topic, 1.0)
 
-    def propose(self, context: ProposalContext, taken: set[str]) -> Proposal | None:
-        ranked = [(score * self.weight(p.edit.kind), p) for score, p in candidates(context)
-                  if p.edit.key() not in taken]
+    def propose(self, context: ProposalContext) -> Proposal | None:
+        ranked = [(score * self.weight(p.edit.kind), p) for score, p in candidates(context)]
         return max(ranked, key=lambda sp: sp[0])[1] if ranked else None
 
     def rank(self, proposals: Sequence[Proposal], context: ProposalContext) -> list[int]:
@@ -184,24 +185,27 @@ class PanelProposer:
         record = PanelRecord()
         survivors: list[tuple[int, Proposal]] = []
         refused: list[tuple[int, Proposal]] = []
-        taken = set(context.rejected_here())
-        asked = context
+        tried: list[Proposal] = []   # this call's proposals and refinements, kept or not
         for _ in range(ROUNDS):
             fresh = False
             for persona in self.personas:
-                proposal = persona.propose(asked, taken)
+                proposal = persona.propose(_with_tried(context, tried))
                 if proposal is None:
                     continue
+                if proposal.edit.key() in context.rejected_here() or \
+                        any(proposal.edit.key() == t.edit.key() for t in tried):
+                    record.dropped.append(f"{persona.name}: repeated an edit already tried")
+                    continue
                 fresh = True
-                taken.add(proposal.edit.key())
-                kept = self._reviewed(persona, proposal, asked, record)
-                (survivors if kept[1] else refused).append((kept[0], kept[2]))
-                if kept[2].edit.key() != proposal.edit.key():
-                    taken.add(kept[2].edit.key())
+                index, kept, final = self._reviewed(persona, proposal, context, record)
+                tried += [proposal] if final is proposal else [proposal, final]
+                (survivors if kept else refused).append((index, final))
             if survivors or not fresh:
                 break
-            asked = _with_vetoes(context, [p for _, p in refused])
         order = self._vote([p for _, p in survivors], context, record, [i for i, _ in survivors])
+        for persona in self.personas:   # LLM roles whose reply was invalid twice say why
+            record.dropped += getattr(persona, "dropped", [])
+            getattr(persona, "dropped", []).clear()
         record.chosen = [survivors[j][0] for j in order[:count]]
         chosen = [_marked(survivors[j][1], record, False) for j in order[:count]]
         return chosen + [_marked(p, record, True) for _, p in refused]
@@ -230,7 +234,10 @@ class PanelProposer:
         best first (ties: the order proposed)."""
         n = len(proposals)
         points = [0.0] * n
-        ballots: dict[str, list[int]] = {p.name: p.rank(proposals, context) for p in self.personas}
+        ballots: dict[str, list[int]] = {}
+        for persona in self.personas:
+            if ballot := persona.rank(proposals, context):   # an empty ballot was dropped
+                ballots[persona.name] = ballot
         effects = _kind_effects(context) if context.prior else {}
         if effects:
             ballots["evidence prior"] = sorted(range(n), key=lambda i: -_prior(proposals[i].edit.kind, effects))
@@ -242,11 +249,11 @@ class PanelProposer:
         return sorted(range(n), key=lambda i: (-points[i], i))
 
 
-def _with_vetoes(context: ProposalContext, refused: list[Proposal]) -> ProposalContext:
-    """The context as the personas see it when asked again: the vetoed edits count as tried."""
-    past = [PastEdit(p.edit, "vetoed", None, context.prompt_hash, p.hypothesis, context.session_id)
-            for p in refused]
-    return replace(context, history=[*context.history, *past])
+def _with_tried(context: ProposalContext, tried: list[Proposal]) -> ProposalContext:
+    """The context as a persona sees it: this round's proposals so far count as tried."""
+    past = [PastEdit(p.edit, "proposed this round", None, context.prompt_hash, p.hypothesis,
+                     context.session_id) for p in tried]
+    return replace(context, history=[*context.history, *past]) if past else context
 
 
 def _marked(proposal: Proposal, record: PanelRecord, is_vetoed: bool) -> Proposal:
@@ -257,12 +264,30 @@ def vetoed(proposal: Proposal) -> bool:
     return proposal.vetoed
 
 
-def panel_from_options(options: dict[str, object]) -> PanelProposer:
-    """``proposer: {kind: panel, options: {personas: [...], reviewer: rules}}``."""
-    names = options.get("personas", list(PERSONAS))
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ValueError("personas: a list of persona names")
-    reviewer = options.get("reviewer", "rules")
-    if reviewer != "rules":
-        raise ValueError(f"unknown reviewer {reviewer!r}; offline: rules")
-    return PanelProposer([RulesPersona(n) for n in names], RulesReviewer())
+def panel_from_options(options: dict[str, object], *, client: LLMClient | None = None,
+                       reflection: str = "", max_edit_chars: int = 400) -> PanelProposer:
+    """``proposer: {kind: panel, model: ..., options: {personas: [...], reviewer: rules | llm}}``:
+    without a model, rules personas (the names in PERSONAS); with one, LLM personas (those names,
+    or ``{name: description}`` entries of your own) and, for ``reviewer: llm``, an LLM reviewer."""
+    from overseer.proposers.panel_llm import LLMPersona, LLMReviewer  # the LLM roles, when used
+
+    entries = options.get("personas", list(PERSONAS))
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("personas: a list of persona names (or, with a model, {name: description})")
+    personas: list[Persona] = []
+    for entry in entries:
+        if client is not None and isinstance(entry, dict) and len(entry) == 1:
+            [(name, description)] = entry.items()
+            personas.append(LLMPersona(str(name), client, reflection, max_edit_chars, str(description)))
+        elif isinstance(entry, str) and client is not None:
+            personas.append(LLMPersona(entry, client, reflection, max_edit_chars))
+        elif isinstance(entry, str):
+            personas.append(RulesPersona(entry))
+        else:
+            raise ValueError(f"a persona is a name{' or {name: description}' if client else ''}, not {entry!r}")
+    reviewer = options.get("reviewer", "llm" if client is not None else "rules")
+    if reviewer == "rules":
+        return PanelProposer(personas, RulesReviewer())
+    if reviewer == "llm" and client is not None:
+        return PanelProposer(personas, LLMReviewer(client))
+    raise ValueError(f"unknown reviewer {reviewer!r}; rules, or llm with the proposer's model")

@@ -200,6 +200,8 @@ def show_panel(panel: PanelRecord) -> None:
             out.print(f"     critique: {critique}", markup=False)
     for voter, ballot in panel.ballots.items():
         out.print(f"ballot of {voter}: " + " > ".join(f"#{i}" for i in ballot), markup=False)
+    for reason in panel.dropped:
+        out.print(f"dropped: {reason}", markup=False)
 
 
 def show_stats(rows: list[TargetStats], db_size: int) -> None:

@@ -45,11 +45,11 @@ class Scripted(RulesPersona):
         super().__init__(name)
         self.edits = list(edits)
 
-    def propose(self, context: ProposalContext, taken: set[str]) -> Proposal | None:
+    def propose(self, context: ProposalContext) -> Proposal | None:
         for edit in self.edits:
-            if edit.key() not in taken:
+            if edit.key() not in context.rejected_here():
                 return Proposal(edit, f"scripted {edit.kind}", "a test's proposal")
-        return super().propose(context, taken)
+        return super().propose(context)
 
 
 def _add(line: str, kind: str = "add-constraint:style") -> Edit:
