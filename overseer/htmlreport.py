@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from overseer.decide import Decision
-from overseer.insights import Insights
+from overseer.insights import Insights, panel_line
 from overseer.registry import PromptVersion
 from overseer.store import TaskRate
 
@@ -150,7 +150,24 @@ def _decision_html(d: Decision) -> str:
             f"<p>{_e(d.hypothesis)}</p><p><i>{_e(d.reason)}</i></p>"
             f"<pre>{_e(d.diff) or '(no diff)'}</pre>"
             f"<table><tr><th>criterion</th><th>value</th><th>limit</th><th>verdict</th><th>note</th></tr>{rows}</table>"
-            f"</details>")
+            f"{_panel_html(d)}</details>")
+
+
+def _panel_html(d: Decision) -> str:
+    """The proposal panel's record of the decision's iteration: proposals, critiques, ballots."""
+    if d.panel is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>#{i}</td><td>{_e(p.persona)}{' (refinement)' if p.refined else ''}</td><td>{_e(p.kind)}</td>"
+        f"<td>{_e(p.summary)}</td><td class='{'pass' if p.verdict == 'kept' else 'fail'}'>{p.verdict}</td>"
+        f"<td>{_e('; '.join(p.critiques))}</td><td>{_e(d.panel.scores.get(i, ''))}</td></tr>"
+        for i, p in enumerate(d.panel.proposals))
+    ballots = "".join(f"<li>{_e(voter)}: {' &gt; '.join(f'#{i}' for i in ballot)}</li>"
+                      for voter, ballot in d.panel.ballots.items())
+    dropped = "".join(f"<li>dropped: {_e(reason)}</li>" for reason in d.panel.dropped)
+    return ("<details class='panel'><summary>proposal panel</summary><table><tr><th></th><th>persona</th>"
+            "<th>kind</th><th>proposal</th><th>verdict</th><th>critique</th><th>Borda</th></tr>"
+            f"{rows}</table><ul>{ballots}{dropped}</ul></details>")
 
 
 def _routing_html(found: Insights) -> str:
@@ -204,6 +221,7 @@ def render_html(data: ReportData) -> str:
 <h2>Error classes per session</h2><div id="classes"></div>
 <h2>Decisions</h2>{decisions}
 {_routing_html(data.insights)}
+{f"<h2>Proposal panels</h2><p>{_e(panel_line(data.insights.panel))}</p>" if data.insights.panel else ""}
 <script id="report-data" type="application/json">{blob}</script>
 <script>{_SCRIPT}</script>
 </body></html>

@@ -84,6 +84,7 @@ class Insights:
     # routed bands watched since their rule was promoted, and every experiment (as recorded)
     routing: list[BandWatch] = field(default_factory=list)
     experiments: list[dict[str, Any]] = field(default_factory=list)
+    panel: dict[str, Any] = field(default_factory=dict)   # panel_summary, when a panel proposed
 
     def to_dict(self) -> dict[str, Any]:
         facts = asdict(self)
@@ -92,6 +93,53 @@ class Insights:
         facts["by_complexity"] = [{"complexity": int(b.band), "runs": b.runs, "pass_rate": b.pass_rate}
                                   for b in self.by_complexity]
         return facts
+
+
+_VETO_CLASSES = (("violates a directive", "directive"), ("duplicates", "duplicate"),
+                 ("contradicts", "contradiction"), ("no failing run shows", "unseen failure"),
+                 ("adds bloat", "bloat"), ("cannot be applied", "inapplicable"),
+                 ("dropped", "reply invalid"))
+
+
+def veto_class(critique: str) -> str:
+    return next((name for text, name in _VETO_CLASSES if text in critique), "other")
+
+
+def panel_summary(decisions: list[Decision]) -> dict[str, Any]:
+    """What the proposal panels did: proposals, vetoes by reason, refinements, dropped replies,
+    and how often a veto would have been right, as far as later evaluations tell: a vetoed edit
+    evaluated later (for any parent, by any proposer) and not kept counts as a right veto, one
+    kept as a wrong one."""
+    records = {(d.session_id, d.iteration): d.panel for d in decisions if d.panel is not None}
+    entries = [p for record in records.values() for p in record.proposals]
+    reasons = Counter(veto_class(p.critiques[-1] if p.critiques else "") for p in entries
+                      if p.verdict == "vetoed")
+    vetoed_at: dict[str, int] = {}
+    for i, d in enumerate(decisions):
+        if d.outcome == "vetoed" and d.edit is not None:
+            vetoed_at.setdefault(d.edit.key(), i)
+    right = wrong = 0
+    for key, first in vetoed_at.items():
+        later = [d.outcome for d in decisions[first + 1:] if d.edit is not None and d.edit.key() == key
+                 and d.outcome in ("accepted", "rejected", "screened_out", "unproven")]
+        if later:
+            right, wrong = right + ("accepted" not in later), wrong + ("accepted" in later)
+    return {"iterations": len(records), "proposals": len(entries),
+            "vetoed": sum(p.verdict == "vetoed" for p in entries), "veto_reasons": dict(reasons),
+            "refinements": sum(p.refined for p in entries),
+            "dropped_replies": sum(len(r.dropped) for r in records.values()),
+            "vetoes_checked_later": right + wrong, "vetoes_right": right}
+
+
+def panel_line(p: dict[str, Any]) -> str:
+    """The proposal panels' work in one line (insights.panel_summary)."""
+    reasons = ", ".join(f"{k} {v}" for k, v in p["veto_reasons"].items()) or "none"
+    checked = p["vetoes_checked_later"]
+    later = (f"; of {checked} vetoed edits evaluated later, {p['vetoes_right']} were not kept (the veto "
+             "was right)") if checked else "; no vetoed edit was evaluated later yet"
+    return (f"proposal panel: {p['proposals']} proposals in {p['iterations']} iterations, "
+            f"{p['vetoed']} vetoed ({reasons}), {p['refinements']} refined, "
+            f"{p['dropped_replies']} replies dropped{later}")
 
 
 def rolling_window(decisions: list[Decision], size: int) -> dict[str, Any]:
@@ -143,4 +191,5 @@ def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1
                     failures_by_session(store, target), trend,
                     store.recent_rates(target, "model", run_window),
                     store.recent_rates(target, "complexity", run_window),
-                    watched, [e.model_dump(mode="json") for e in experiments])
+                    watched, [e.model_dump(mode="json") for e in experiments],
+                    panel_summary(decisions) if any(d.panel for d in decisions) else {})

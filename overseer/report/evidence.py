@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from overseer.experiment.verdict import Experiment
-from overseer.insights import Insights
+from overseer.insights import Insights, panel_line
 from overseer.metrics import Summary
 from overseer.plugins import Plugin
 from overseer.registry import PromptVersion, VersionDetail
@@ -245,6 +245,8 @@ def show_insights(found: Insights) -> None:
                       "-" if t.holdout is None else pct(t.holdout))
     out.print(trend)
     show_routing(found)
+    if found.panel:
+        out.print(panel_line(found.panel), markup=False)
     for title, bands in (("model", found.by_model), ("complexity", found.by_complexity)):
         if bands:
             recent = Table(title=f"recent runs by {title}", title_justify="left")

@@ -3,6 +3,7 @@ refinement), the personas vote (Borda), and everything is recorded with the deci
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from overseer.commands.demo import build_demo_repo
 from overseer.config import Directives, load_config
 from overseer.decide import Decision
 from overseer.edits import Edit
+from overseer.insights import panel_summary
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.proposers.base import Proposal, ProposalContext, propose_up_to
 from overseer.proposers.panel import (
@@ -21,6 +23,7 @@ from overseer.proposers.panel import (
     RulesReviewer,
     panel_from_options,
 )
+from overseer.review import PanelProposal, PanelRecord
 from overseer.sim.fast import fast_evaluator
 from tests.helpers import git, overseer
 
@@ -136,6 +139,28 @@ def test_a_panel_in_a_session_records_vetoes_without_spending_runs(tmp_path: Pat
     text = " ".join(shown.stdout.split())
     assert "proposal panel" in text and "critique: duplicates an existing instruction" in text
     assert "ballot of minimalist" in text
+    facts = json.loads(overseer("insights", "codewriter", "--json", cwd=root).stdout)["panel"]
+    assert facts["iterations"] == 2 and facts["vetoed"] == len(vetoed)
+    assert facts["veto_reasons"] == {"duplicate": len(vetoed)} and facts["vetoes_checked_later"] == 0
+    assert "proposal panel:" in overseer("insights", "codewriter", cwd=root).stdout
+    assert overseer("report", "codewriter", "-o", str(tmp_path / "r.html"), cwd=root).returncode == 0
+    html = (tmp_path / "r.html").read_text()
+    assert "<h2>Proposal panels</h2>" in html and "<summary>proposal panel</summary>" in html
+    assert "duplicates an existing instruction" in html
+
+
+def test_a_veto_is_right_when_the_edit_evaluated_later_was_not_kept() -> None:
+    edit = _add("- Be terse.")
+    record = PanelRecord(proposals=[PanelProposal(persona="minimalist", key=edit.key(), kind=edit.kind,
+                                                  summary="terse", verdict="vetoed",
+                                                  critiques=["adds bloat: 40 words (at most 30)"])])
+    vetoed = Decision(outcome="vetoed", edit=edit, panel=record, session_id="s1", iteration=0)
+    later = [Decision(outcome="rejected", edit=edit, session_id="s2", iteration=0),
+             Decision(outcome="vetoed", edit=_add("- Be loud."), session_id="s2", iteration=1),
+             Decision(outcome="accepted", edit=_add("- Be loud."), session_id="s3", iteration=0)]
+    summary = panel_summary([vetoed, *later])
+    assert summary["veto_reasons"] == {"bloat": 1}
+    assert summary["vetoes_checked_later"] == 2 and summary["vetoes_right"] == 1
 
 
 def test_panel_options_are_checked(tmp_path: Path) -> None:
