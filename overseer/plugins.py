@@ -7,8 +7,11 @@
     [project.entry-points."overseer.sanitizers"]
     trailing_spaces = "my_package.sanitizers:strip_trailing"  # (text: str) -> str
 
+    [project.entry-points."overseer.reviewers"]
+    word_budget = "my_package.review:make_reviewer"    # (options: dict) -> a panel Reviewer
+
 A target then names them (``proposer: {kind: minimalist, options: {...}}``, ``sanitizers:
-[trailing_spaces]``). A plugin is imported only when a target uses it.
+[trailing_spaces]``, a panel's ``options: {reviewer: word_budget, reviewer_options: {...}}``). A plugin is imported only when a target uses it.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from typing import Any
 
 from overseer.errors import FatalError
 
-GROUPS = {"proposers": "overseer.proposers", "sanitizers": "overseer.sanitizers"}
+GROUPS = {"proposers": "overseer.proposers", "sanitizers": "overseer.sanitizers",
+          "reviewers": "overseer.reviewers"}
 
 
 @dataclass(frozen=True)
 class Plugin:
-    kind: str          # proposers / sanitizers
+    kind: str          # proposers / sanitizers / reviewers
     name: str
     value: str         # module:attribute
     package: str       # the distribution that provides it, with its version

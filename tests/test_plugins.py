@@ -4,6 +4,7 @@ installed for real (pip, into a folder on PYTHONPATH) and used by the overseer C
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ def test_plugins_lists_what_installed_packages_provide(site: Path, tmp_path: Pat
     found = {(p["kind"], p["name"]): p for p in json.loads(result.stdout)}
     assert found[("proposers", "minimalist")]["package"] == "overseer-example-plugin 0.1.0"
     assert found[("sanitizers", "trailing_spaces")]["value"] == "overseer_example_plugin:strip_trailing_spaces"
+    assert found[("reviewers", "word_budget")]["value"] == "overseer_example_plugin:make_word_budget"
     table = overseer_process("plugins", cwd=tmp_path, env=_with(site))
     assert "minimalist" in table.stdout and "trailing_spaces" in table.stdout
 
@@ -79,3 +81,25 @@ def test_a_plugin_that_is_not_installed_is_one_line_and_exit_2(site: Path, tmp_p
     ran = overseer_process("run", "toy", cwd=project, env=_with(site))
     assert ran.returncode == 2 and "targets.toy.sanitizers: no sanitizer named 'trailing_tabs'" in ran.stderr
     assert not (project / "runs").exists()
+
+
+def test_a_plugin_reviewer_judges_the_panels_proposals(site: Path, tmp_path: Path) -> None:
+    script = (
+        "from overseer.edits import Edit\n"
+        "from overseer.proposers.base import Proposal, ProposalContext\n"
+        "from overseer.proposers.panel import panel_from_options\n"
+        "panel = panel_from_options({'reviewer': 'word_budget', 'reviewer_options': {'max_added_words': 3}})\n"
+        "prompt = 'You write Python.\\n- Start with a short explanation of your approach.\\n'\n"
+        "context = ProposalContext(prompt=prompt, prompt_hash='h', start_length=400, runs=10,\n"
+        "                          pass_rate=0.5, error_counts={'SyntaxError': 5}, failures=[])\n"
+        "for proposal in panel.propose_many(context, 3):\n"
+        "    said = [e.critiques for e in proposal.panel.proposals if e.key == proposal.edit.key()]\n"
+        "    print(proposal.edit.kind, proposal.vetoed, said)\n")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, **_with(site)}, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    # the deletion is within the budget; the 14-word instruction is over it
+    assert any(line.startswith("delete-line:output-format False") for line in lines), lines
+    assert any(line.startswith("add-constraint:output-format True") and "over the budget of 3" in line
+               for line in lines), lines

@@ -92,7 +92,8 @@ def make_proposer(loaded: LoadedConfig, target: Target, name: str = "") -> Propo
                 dict(target.proposer.options), client=client_for(model) if model else None,
                 reflection=load_template(loaded.root / target.proposer.reflection_prompt
                                          if target.proposer.reflection_prompt else None),
-                max_edit_chars=target.edits.max_edit_chars)
+                max_edit_chars=target.edits.max_edit_chars,
+                where=f"{loaded.path}: targets.{name}.proposer.options")
         except ValueError as exc:
             raise FatalError(f"{loaded.path}: targets.{name}.proposer.options: {exc}") from None
     if kind != "llm":  # a plugin's: its factory gets the target's proposer options

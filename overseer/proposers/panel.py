@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 from overseer.directives import violation
 from overseer.edits import EditRejected, apply_edit, normalize
 from overseer.llm import LLMClient
+from overseer.plugins import load
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext
 from overseer.proposers.rules import RULES, _kind_effects, _prior, candidates, provokes
 from overseer.review import PanelProposal, PanelRecord
@@ -265,10 +266,13 @@ def vetoed(proposal: Proposal) -> bool:
 
 
 def panel_from_options(options: dict[str, object], *, client: LLMClient | None = None,
-                       reflection: str = "", max_edit_chars: int = 400) -> PanelProposer:
-    """``proposer: {kind: panel, model: ..., options: {personas: [...], reviewer: rules | llm}}``:
-    without a model, rules personas (the names in PERSONAS); with one, LLM personas (those names,
-    or ``{name: description}`` entries of your own) and, for ``reviewer: llm``, an LLM reviewer."""
+                       reflection: str = "", max_edit_chars: int = 400,
+                       where: str = "proposer.options") -> PanelProposer:
+    """``proposer: {kind: panel, model: ..., options: {personas: [...], reviewer: rules | llm |
+    PLUGIN, reviewer_options: {...}}}``: without a model, rules personas (the names in PERSONAS);
+    with one, LLM personas (those names, or ``{name: description}`` entries of your own) and, for
+    ``reviewer: llm``, an LLM reviewer; any other reviewer is an ``overseer.reviewers`` plugin,
+    made by its factory from ``reviewer_options``."""
     from overseer.proposers.panel_llm import LLMPersona, LLMReviewer  # the LLM roles, when used
 
     entries = options.get("personas", list(PERSONAS))
@@ -290,4 +294,8 @@ def panel_from_options(options: dict[str, object], *, client: LLMClient | None =
         return PanelProposer(personas, RulesReviewer())
     if reviewer == "llm" and client is not None:
         return PanelProposer(personas, LLMReviewer(client))
-    raise ValueError(f"unknown reviewer {reviewer!r}; rules, or llm with the proposer's model")
+    if not isinstance(reviewer, str) or reviewer == "llm":
+        raise ValueError(f"unknown reviewer {reviewer!r}; rules, llm with the proposer's model, "
+                         "or a reviewer plugin's name")
+    factory = load("reviewers", reviewer, f"{where}.reviewer")
+    return PanelProposer(personas, factory(dict(options.get("reviewer_options") or {})))  # type: ignore[call-overload]

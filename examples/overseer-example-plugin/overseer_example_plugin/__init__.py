@@ -1,4 +1,5 @@
-"""An example overseer plugin: a proposer that prefers deleting lines, and a sanitizer."""
+"""An example overseer plugin: a proposer that prefers deleting lines, a sanitizer, and a reviewer
+for the proposal panel that holds additions to a word budget."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from overseer.directives import protected_lines
 from overseer.edits import Edit
 from overseer.proposers import Proposal, ProposalContext
+from overseer.proposers.panel import Critique
 
 
 class Minimalist:
@@ -38,3 +40,23 @@ def make_minimalist(options: dict[str, Any]) -> Minimalist:
 
 def strip_trailing_spaces(text: str) -> str:
     return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+
+
+class WordBudget:
+    """A panel reviewer: vetoes an edit that adds more than ``max_added_words`` words, keeps the rest."""
+
+    name = "word_budget"
+
+    def __init__(self, max_added_words: int) -> None:
+        self.max_added_words = max_added_words
+
+    def review(self, proposal: Proposal, context: ProposalContext) -> Critique:
+        added = len(proposal.edit.new.split()) - len((proposal.edit.old or "").split()) \
+            if proposal.edit.op == "replace" else len(proposal.edit.new.split())
+        if added > self.max_added_words:
+            return Critique("veto", f"adds {added} words, over the budget of {self.max_added_words}")
+        return Critique("keep", "within the word budget")
+
+
+def make_word_budget(options: dict[str, Any]) -> WordBudget:
+    return WordBudget(max_added_words=int(options.get("max_added_words", 12)))
