@@ -215,3 +215,37 @@ def test_a_weighted_objective_counts_what_a_run_spends() -> None:
     assert list(paired_differences(before, after, objective).values()) == [pytest.approx(0.05)] * 12
     with pytest.raises(ValueError, match=r"add up to at most 0\.5"):
         WeightedObjective(tokens=Weight(weight=0.4, scale=1), cost_usd=Weight(weight=0.2, scale=1))
+
+
+def test_a_weighted_objective_on_the_simulator_prices_tokens() -> None:
+    """An edit that gains pass rate only by nearly doubling the tokens (neutral text that dilutes
+    the example prompt's harmful instructions) is kept under pass_rate and rejected when tokens
+    are charged; one that saves tokens at an equal pass rate (a line the simulated model ignores,
+    deleted) is kept only when they are."""
+    prompt = read_prompt(REPO_ROOT, PromptLocation(file="examples/codewriter/codewriter.py", variable="PROMPT"))
+    train, holdout = split_holdout(load_task_set(REPO_ROOT / "tasks" / "pyfuncs"), 0.25)
+    padded = prompt + ("Context for the reader: this tool is maintained by a small team, and the team "
+                       "reads the code it writes.\n") * 8
+    lean = prompt.replace("- Add type hints and a docstring to every public function.\n", "")
+    charged = WeightedObjective(tokens=Weight(weight=0.5, scale=300))
+    thresholds = Thresholds(min_gain=0.005, max_token_increase=None, max_time_increase=None)
+    rounds = 8
+
+    runs = {text: [simulated_records(text, split.tasks, rounds, model="strong") for split in (train, holdout)]
+            for text in (prompt, padded, lean)}
+
+    def verdict(candidate: str, objective: object) -> str:
+        (train_before, holdout_before), (train_after, holdout_after) = runs[prompt], runs[candidate]
+        return decide(train_before=train_before, train_after=train_after, holdout_before=holdout_before,
+                      holdout_after=holdout_after, thresholds=thresholds, objective=objective,  # type: ignore[arg-type]
+                      look=looks(rounds, thresholds)[0]).outcome
+
+    def tokens(text: str) -> float:
+        records = runs[text][0]
+        return sum(r.usage.tokens for r in records if r.usage) / len(records)
+
+    assert tokens(padded) > 1.8 * tokens(prompt) and tokens(lean) < tokens(prompt)
+    assert verdict(padded, "pass_rate") == "accepted"
+    assert verdict(padded, charged) == "rejected"
+    assert verdict(lean, "pass_rate") == "rejected"       # no gain in pass rate at all
+    assert verdict(lean, charged) == "accepted"
