@@ -103,3 +103,24 @@ def test_a_plugin_reviewer_judges_the_panels_proposals(site: Path, tmp_path: Pat
     assert any(line.startswith("delete-line:output-format False") for line in lines), lines
     assert any(line.startswith("add-constraint:output-format True") and "over the budget of 3" in line
                for line in lines), lines
+
+
+def test_a_plugin_that_fails_to_import_is_one_line_and_the_rest_still_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "broken_plugin-0.1.dist-info").mkdir(parents=True)
+    (site / "broken_plugin-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
+    (site / "broken_plugin-0.1.dist-info" / "entry_points.txt").write_text(
+        "[overseer.proposers]\nbroken = broken_plugin:make\n")
+    (site / "broken_plugin.py").write_text("import a_module_that_is_not_there\n")
+    listed = overseer_process("plugins", "--json", cwd=tmp_path, env=_with(site))
+    assert listed.returncode == 0 and {"kind": "proposers", "name": "broken", "value": "broken_plugin:make",
+                                       "package": "broken-plugin 0.1"} in json.loads(listed.stdout)
+    project = _project(tmp_path, "{kind: broken}", "[]")
+    result = overseer_process("optimize", "toy", cwd=project, env=_with(site))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "targets.toy.proposer.kind: the proposer plugin 'broken' (broken-plugin 0.1, broken_plugin:make) "
+        "failed to load: ModuleNotFoundError: No module named 'a_module_that_is_not_there'")
+    ran = overseer_process("run", "toy", cwd=project, env=_with(site))   # no plugin needed: it runs
+    assert ran.returncode == 0, ran.stderr
