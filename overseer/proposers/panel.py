@@ -118,6 +118,18 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     return [line for line in new if line not in old], [line for line in old if line not in new]
 
 
+def mechanical_check(proposal: Proposal, context: ProposalContext) -> str | Critique:
+    """The edited prompt, or a veto when the edit cannot be applied or breaks a directive: what
+    every reviewer checks first, without judgement."""
+    try:
+        after = apply_edit(context.prompt, proposal.edit, start_length=context.start_length).text
+    except EditRejected as exc:
+        return Critique("veto", f"the edit cannot be applied: {exc}")
+    if problem := violation(context.directives, context.prompt, after):
+        return Critique("veto", f"violates a directive: {problem}")
+    return after
+
+
 class RulesReviewer:
     """Critiques a proposal with the same evidence the proposers saw: vetoes an edit that breaks a
     directive, repeats an instruction the prompt already gives, asks for what causes failures the
@@ -127,12 +139,9 @@ class RulesReviewer:
     name = "rules"
 
     def review(self, proposal: Proposal, context: ProposalContext) -> Critique:
-        try:
-            after = apply_edit(context.prompt, proposal.edit, start_length=context.start_length).text
-        except EditRejected as exc:
-            return Critique("veto", f"the edit cannot be applied: {exc}")
-        if problem := violation(context.directives, context.prompt, after):
-            return Critique("veto", f"violates a directive: {problem}")
+        after = mechanical_check(proposal, context)
+        if isinstance(after, Critique):
+            return after
         added, _ = changed_lines(context.prompt, after)
         for line in added:
             if (said := _repeats(line, context.prompt)) is not None:

@@ -14,13 +14,12 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from overseer.directives import described, violation
-from overseer.edits import EditRejected, apply_edit
+from overseer.directives import described
 from overseer.errors import validation_message
 from overseer.llm import LLMClient, LLMError
 from overseer.proposers.base import Proposal, ProposalContext
 from overseer.proposers.llm import _json_object, directives_request, parse_reply, render
-from overseer.proposers.panel import Critique
+from overseer.proposers.panel import Critique, mechanical_check
 from overseer.resources import bundled
 
 DESCRIPTIONS = {
@@ -144,16 +143,12 @@ class LLMReviewer:
 
     name = "llm"
 
-    def __init__(self, client: LLMClient, directive_text: str = "") -> None:
-        self.client, self.directive_text = client, directive_text
+    def __init__(self, client: LLMClient) -> None:
+        self.client = client
 
     def review(self, proposal: Proposal, context: ProposalContext) -> Critique:
-        try:
-            after = apply_edit(context.prompt, proposal.edit, start_length=context.start_length).text
-        except EditRejected as exc:
-            return Critique("veto", f"the edit cannot be applied: {exc}")
-        if problem := violation(context.directives, context.prompt, after):
-            return Critique("veto", f"violates a directive: {problem}")
+        if isinstance(checked := mechanical_check(proposal, context), Critique):
+            return checked
         said = "\n\n".join(p for p in (context.directive_text, described(context.directives)) if p)
         prompt = string.Template(template("review")).safe_substitute(
             prompt=context.prompt, edit=_edit_text(proposal), hypothesis=proposal.hypothesis,
