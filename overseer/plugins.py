@@ -10,8 +10,12 @@
     [project.entry-points."overseer.reviewers"]
     word_budget = "my_package.review:make_reviewer"    # (options: dict) -> a panel Reviewer
 
+    [project.entry-points."overseer.checks"]
+    expected_text = "my_package.checks:make_check"     # (options: dict) -> judge(workdir) -> results
+
 A target then names them (``proposer: {kind: minimalist, options: {...}}``, ``sanitizers:
-[trailing_spaces]``, a panel's ``options: {reviewer: word_budget, reviewer_options: {...}}``). A plugin is imported only when a target uses it.
+[trailing_spaces]``, a panel's ``options: {reviewer: word_budget, reviewer_options: {...}}``, a
+task's ``check: "{python} -m overseer.plugin_check expected_text --junit {junit_xml}"``). A plugin is imported only when a target uses it.
 """
 
 from __future__ import annotations
@@ -24,12 +28,12 @@ from typing import Any
 from overseer.errors import FatalError
 
 GROUPS = {"proposers": "overseer.proposers", "sanitizers": "overseer.sanitizers",
-          "reviewers": "overseer.reviewers"}
+          "reviewers": "overseer.reviewers", "checks": "overseer.checks"}
 
 
 @dataclass(frozen=True)
 class Plugin:
-    kind: str          # proposers / sanitizers / reviewers
+    kind: str          # proposers / sanitizers / reviewers / checks
     name: str
     value: str         # module:attribute
     package: str       # the distribution that provides it, with its version

@@ -38,6 +38,7 @@ def test_plugins_lists_what_installed_packages_provide(site: Path, tmp_path: Pat
     assert found[("proposers", "minimalist")]["package"] == "overseer-example-plugin 0.1.0"
     assert found[("sanitizers", "trailing_spaces")]["value"] == "overseer_example_plugin:strip_trailing_spaces"
     assert found[("reviewers", "word_budget")]["value"] == "overseer_example_plugin:make_word_budget"
+    assert found[("checks", "expected_text")]["value"] == "overseer_example_plugin:make_expected_text"
     table = overseer_process("plugins", cwd=tmp_path, env=_with(site))
     assert "minimalist" in table.stdout and "trailing_spaces" in table.stdout
 
@@ -124,3 +125,37 @@ def test_a_plugin_that_fails_to_import_is_one_line_and_the_rest_still_runs(tmp_p
         "failed to load: ModuleNotFoundError: No module named 'a_module_that_is_not_there'")
     ran = overseer_process("run", "toy", cwd=project, env=_with(site))   # no plugin needed: it runs
     assert ran.returncode == 0, ran.stderr
+
+
+def _checked_by(project: Path, name: str) -> None:
+    """Every task of the toy project judged by the check plugin ``name`` (answer.txt says ok)."""
+    for task_yaml in (project / "tasks" / "toy").glob("*/task.yaml"):
+        task_yaml.write_text(task_yaml.read_text().replace(
+            'check: "grep -qx ok answer.txt"',
+            f'check: "{{python}} -m overseer.plugin_check {name} --junit {{junit_xml}} '
+            '--option path=answer.txt --option expected=ok"'))
+    git(project, "commit", "-qam", f"checked by the {name} plugin")
+
+
+def test_a_plugin_check_judges_the_runs(site: Path, tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop")
+    _checked_by(project, "expected_text")
+    failing = overseer_process("run", "toy", "--json", cwd=project, env=_with(site))
+    assert failing.returncode == 0, failing.stderr
+    records = [r for jsonl in (project / "runs" / "toy").glob("2*.jsonl") for r in read_records(jsonl)[0]]
+    assert records and all(not r.passed and not r.infra and r.tests_total == 1 for r in records)
+    assert records[0].failing_tests == ["expected_text::answer.txt says 'ok'"]
+    assert records[0].messages == ["answer.txt says 'bad', not 'ok'"]
+    (project / "prompts" / "system.md").write_text("Be careful. GOOD\n")
+    git(project, "commit", "-qam", "GOOD")
+    passing = json.loads(overseer_process("run", "toy", "--json", cwd=project, env=_with(site)).stdout)
+    assert passing["summary"]["pass_rate"] == 1.0
+
+
+def test_a_check_plugin_that_is_missing_makes_infrastructure_failures_not_evidence(
+        site: Path, tmp_path: Path) -> None:
+    project = make_loop_project(tmp_path / "loop")
+    _checked_by(project, "no_such_check")
+    overseer_process("run", "toy", cwd=project, env=_with(site))
+    records = [r for jsonl in (project / "runs" / "toy").glob("2*.jsonl") for r in read_records(jsonl)[0]]
+    assert records and all(r.infra and r.infra_cause and "the check crashed" in r.infra_cause for r in records)

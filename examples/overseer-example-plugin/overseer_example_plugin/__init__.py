@@ -1,12 +1,16 @@
-"""An example overseer plugin: a proposer that prefers deleting lines, a sanitizer, and a reviewer
-for the proposal panel that holds additions to a word budget."""
+"""An example overseer plugin: a proposer that prefers deleting lines, a sanitizer, a reviewer for
+the proposal panel that holds additions to a word budget, and a check that compares an output file
+with the text expected."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from overseer.directives import protected_lines
 from overseer.edits import Edit
+from overseer.plugin_check import CheckResult
 from overseer.proposers import Proposal, ProposalContext
 from overseer.proposers.panel import Critique
 
@@ -60,3 +64,18 @@ class WordBudget:
 
 def make_word_budget(options: dict[str, Any]) -> WordBudget:
     return WordBudget(max_added_words=int(options.get("max_added_words", 12)))
+
+
+def make_expected_text(options: dict[str, Any]) -> Callable[[Path], list[CheckResult]]:
+    """A check: the file ``path`` (in the run's working directory) says ``expected``."""
+    path, expected = str(options.get("path", "answer.txt")), str(options.get("expected", ""))
+
+    def judge(workdir: Path) -> list[CheckResult]:
+        file = workdir / path
+        if not file.is_file():
+            return [CheckResult(f"{path} exists", False, f"the command wrote no {path}")]
+        said = file.read_text(encoding="utf-8", errors="replace").strip()
+        return [CheckResult(f"{path} says {expected!r}", said == expected,
+                            f"{path} says {said[:80]!r}, not {expected!r}")]
+
+    return judge
