@@ -224,17 +224,11 @@ class PanelProposer:
                   record: PanelRecord) -> tuple[int, bool, Proposal]:
         """(its index in the record, kept, the proposal or its refinement)."""
         critique = self.reviewer.review(proposal, context)
-        entry = PanelProposal(persona=persona.name, key=proposal.edit.key(), kind=proposal.edit.kind, summary=proposal.hypothesis,
-                              verdict="kept" if critique.verdict == "keep" else "vetoed",
-                              critiques=[critique.reason] if critique.reason else [])
-        record.proposals.append(entry)
+        record.proposals.append(_entry(persona, proposal, critique))
         if critique.verdict == "refine" and (
                 refined := persona.refine(proposal, critique.reason, context)) is not None:
             again = self.reviewer.review(refined, context)
-            record.proposals.append(PanelProposal(
-                persona=persona.name, key=refined.edit.key(), kind=refined.edit.kind, summary=refined.hypothesis,
-                verdict="kept" if again.verdict == "keep" else "vetoed",
-                critiques=[again.reason] if again.reason else [], refined=True))
+            record.proposals.append(_entry(persona, refined, again, refined=True))
             return len(record.proposals) - 1, again.verdict == "keep", refined
         return len(record.proposals) - 1, critique.verdict == "keep", proposal
 
@@ -257,6 +251,12 @@ class PanelProposer:
         record.ballots = {name: [indices[i] for i in ballot] for name, ballot in ballots.items()}
         record.scores = {indices[i]: points[i] for i in range(n)}
         return sorted(range(n), key=lambda i: (-points[i], i))
+
+
+def _entry(persona: Persona, proposal: Proposal, critique: Critique, refined: bool = False) -> PanelProposal:
+    return PanelProposal(persona=persona.name, key=proposal.edit.key(), kind=proposal.edit.kind,
+                         summary=proposal.hypothesis, verdict="kept" if critique.verdict == "keep" else "vetoed",
+                         critiques=[critique.reason] if critique.reason else [], refined=refined)
 
 
 def _with_tried(context: ProposalContext, tried: list[Proposal]) -> ProposalContext:
