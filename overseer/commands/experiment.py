@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from overseer import report
 from overseer.config import load_config
 from overseer.errors import EXIT_FAILED, EXIT_OK, FatalError, validation_message
-from overseer.experiment.session import ExperimentOptions, revert_rule, run_experiment
+from overseer.experiment.session import ExperimentOptions, finish_interrupted, revert_rule, run_experiment
 from overseer.experiment.verdict import Cheaper, Experiment
 from overseer.routing import Scalar, Selector
 
@@ -54,16 +54,27 @@ def revert_main(*, config: Path | None, target: str, which: str, commit: bool, j
     return EXIT_OK
 
 
+def finish_note(config: Path | None, target: str) -> None:
+    """Complete a rule change a kill cut short, and say so (on stderr)."""
+    finished = finish_interrupted(load_config(config), target)
+    if finished is not None:
+        report.note(f"{target}: finished the interrupted {finished.outcome} rule of experiment "
+                    f"{finished.experiment_id} ({finished.selector.describe()}, {finished.changes()})"
+                    + (f"; commit {finished.commit[:12]}" if finished.commit else ""))
+
+
 def main(*, config: Path | None, target: str, changes: list[str], where: str | None, tag: str | None,
          margin: float, cheaper: Cheaper, max_repeats: int | None, jobs: int | None, commit: bool,
          json_output: bool, revert: str | None = None) -> int:
     if revert is not None:
         if changes or where or tag:
             raise FatalError("--revert undoes a rule: give it alone, without --set, --where or --tag")
+        finish_note(config, target)
         return revert_main(config=config, target=target, which=revert, commit=commit, json_output=json_output)
     options = ExperimentOptions(changes=parse_changes(changes), selector=parse_selector(where, tag),
                                 margin=margin, cheaper=cheaper, jobs=jobs, max_repeats=max_repeats,
                                 commit=commit)
+    finish_note(config, target)
     loaded = load_config(config)
 
     def on_look(repeats: int, verdict: str) -> None:

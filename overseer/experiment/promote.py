@@ -114,7 +114,7 @@ def write_and_commit(*, config_path: Path, diffs_dir: Path, repo: git.Repo | Non
     """Replace overseer.yaml atomically, write the record, commit exactly both (None: no repo)."""
     checked(new_text, config_path)
     record = next_record(diffs_dir, experiment)
-    atomic_write(config_path, new_text.encode("utf-8"))
+    atomic_write(config_path, new_text.encode("utf-8"), fault_prefix="config-write")
     atomic_write(record, record_markdown(experiment, config_diff(old_text, new_text, config_path.name))
                  .encode("utf-8"), fault_prefix="diff-write")
     if repo is None:

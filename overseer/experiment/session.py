@@ -13,21 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from overseer.config import LoadedConfig, Target
-from overseer.errors import FatalError
+from overseer.config import LoadedConfig, Target, load_config
+from overseer.errors import FatalError, validation_message
 from overseer.evaluate import Arm, evaluate_batch, session_log_path
 from overseer.executor import RunExecutor
 from overseer.experiment.promote import require_clean, with_route, without_route, write_and_commit
 from overseer.experiment.verdict import Cheaper, Experiment, look_verdict, verdict
+from overseer.faults import checkpoint
 from overseer.lock import target_lock
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id, read_jsonl
 from overseer.routing import Proven, Route, Scalar, Selector
 from overseer.tasks import Task, TaskSet, target_task_sets
-from overseer.vcs import open_repo
+from overseer.vcs import atomic_write, open_repo
 
 EXPERIMENTS_LOG = "experiments.jsonl"
+PENDING = "experiment.pending.json"   # a rule change whose write, commit or record a kill cut short
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,83 @@ def read_experiments(directory: Path) -> list[Experiment]:
     return read_jsonl(path, Experiment)[0] if path.is_file() else []
 
 
+class PendingRule(BaseModel):
+    """A promotion or revert of a routing rule, saved before overseer.yaml is touched and removed
+    once it is recorded in experiments.jsonl: what finish_interrupted needs to complete it."""
+
+    model_config = ConfigDict(extra="forbid")
+    experiment: Experiment
+    old_text: str
+    new_text: str
+    message: str
+    commit: bool
+
+
+def _keep_rule(loaded: LoadedConfig, name: str, experiment: Experiment, old_text: str, new_text: str,
+               message: str, repo: git.Repo | None) -> Experiment:
+    """Write the rule change into overseer.yaml and commit it with its diffs/ record, after saving
+    it as pending (the caller records the experiment, which clears the pending file)."""
+    pending = PendingRule(experiment=experiment, old_text=old_text, new_text=new_text, message=message,
+                          commit=repo is not None)
+    atomic_write(loaded.root / "runs" / name / PENDING, pending.model_dump_json().encode("utf-8"),
+                 fault_prefix="pending-write")
+    checkpoint("experiment:pending-saved")
+    sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name, repo=repo,
+                           experiment=experiment, new_text=new_text, old_text=old_text, message=message)
+    checkpoint("experiment:committed")
+    return experiment.model_copy(update={"commit": sha})
+
+
+def _record(directory: Path, experiment: Experiment) -> None:
+    with RecordLog(directory / EXPERIMENTS_LOG) as experiments:
+        experiments.append(experiment)
+    (directory / PENDING).unlink(missing_ok=True)
+
+
+def finish_interrupted(loaded: LoadedConfig, name: str) -> Experiment | None:
+    """Complete a rule change that a kill cut short, or None when there is none: overseer.yaml still
+    as it was (redo the write and the commit), or already changed (commit it, unless HEAD holds it);
+    then record it. An overseer.yaml changed otherwise since is refused in one line, nothing lost."""
+    directory = loaded.root / "runs" / name
+    path = directory / PENDING
+    if not path.is_file():
+        return None
+    try:
+        pending = PendingRule.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, ValueError) as exc:
+        detail = validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise FatalError(f"{path}: not a pending rule change ({detail}); remove it to go on") from None
+    with target_lock(directory, name):
+        experiment = pending.experiment
+        if any(e.experiment_id == experiment.experiment_id for e in read_experiments(directory)):
+            path.unlink(missing_ok=True)   # recorded: only the pending file was left
+            return None
+        repo = open_repo(loaded.root) if pending.commit else None
+        current = loaded.path.read_text(encoding="utf-8")
+        if repo is not None and current == pending.new_text and _committed(repo, loaded.path) == current:
+            sha: str | None = repo.git.log("-1", "--format=%H", "--", str(loaded.path)).strip()
+        elif current in (pending.old_text, pending.new_text):
+            sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name, repo=repo,
+                                   experiment=experiment, new_text=pending.new_text, old_text=pending.old_text,
+                                   message=pending.message)
+        else:
+            raise FatalError(f"{loaded.path}: changed since the {experiment.outcome} rule of experiment "
+                             f"{experiment.experiment_id} was interrupted; make overseer.yaml what it was, "
+                             f"or remove {path} to drop that change")
+        experiment = experiment.model_copy(update={"commit": sha})
+        _record(directory, experiment)
+    return experiment
+
+
+def _committed(repo: git.Repo, path: Path) -> str | None:
+    """``path`` as HEAD holds it, or None."""
+    try:
+        return str(repo.git.show(f"HEAD:{path.resolve().relative_to(Path(repo.working_dir).resolve())}",
+                                 strip_newline_in_stdout=False))
+    except (git.GitCommandError, ValueError):
+        return None
+
+
 def rule_index(target: Target, which: str, name: str) -> int:
     """The 0-based index of the rule ``which`` names: its number (1 first) or its experiment's id."""
     for index, route in enumerate(target.routing):
@@ -93,6 +173,8 @@ def rule_index(target: Target, which: str, name: str) -> int:
 
 def revert_rule(loaded: LoadedConfig, name: str, which: str, *, commit: bool = True) -> Experiment:
     """Remove one routing rule from overseer.yaml, recorded and committed like a promotion."""
+    if finish_interrupted(loaded, name) is not None:
+        loaded = load_config(loaded.path)
     target = loaded.target(name)
     index = rule_index(target, which, name)
     rule = target.routing[index]
@@ -109,13 +191,10 @@ def revert_rule(loaded: LoadedConfig, name: str, which: str, *, commit: bool = T
                                                    if rule.proven else ""))
         old_text = loaded.path.read_text(encoding="utf-8")
         new_text = without_route(old_text, loaded.path, name, index)
-        sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name,
-                               repo=repo if commit else None, experiment=experiment, new_text=new_text,
-                               old_text=old_text, message=f"overseer: revert route {rule.label()} ({name})\n\n"
-                                                          f"{experiment.reason}.")
-        experiment = experiment.model_copy(update={"commit": sha})
-        with RecordLog(directory / EXPERIMENTS_LOG) as experiments:
-            experiments.append(experiment)
+        experiment = _keep_rule(loaded, name, experiment, old_text, new_text,
+                                f"overseer: revert route {rule.label()} ({name})\n\n{experiment.reason}.",
+                                repo if commit else None)
+        _record(directory, experiment)
     return experiment
 
 
@@ -126,6 +205,8 @@ def _pairs(tasks: Sequence[Task], start: int, stop: int) -> list[tuple[str, int]
 def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
                    on_look: Callable[[int, str], None] = lambda repeats, verdict: None,
                    executor: RunExecutor | None = None) -> Experiment:
+    if finish_interrupted(loaded, name) is not None:
+        loaded = load_config(loaded.path)
     band = band_of(loaded, name, options)
     target = band.current
     repo = open_repo(loaded.root)
@@ -171,8 +252,7 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
                              objective=target.objective, max_infra_share=target.infra.max_share)
         if experiment.outcome == "promoted":
             experiment = _promote(loaded, name, band, experiment, runs, repo if options.commit else None)
-        with RecordLog(directory / EXPERIMENTS_LOG) as experiments:
-            experiments.append(experiment)
+        _record(directory, experiment)
     return experiment
 
 
@@ -191,6 +271,4 @@ def _promote(loaded: LoadedConfig, name: str, band: Band, experiment: Experiment
                f"in [{experiment.interval[0]:+.3f}, {experiment.interval[1]:+.3f}] "
                f"(margin {experiment.margin:g}, α {experiment.alpha:g}), {experiment.runs_used} runs."
                if experiment.interval else f"overseer: route {rule.label()} ({name})")
-    sha = write_and_commit(config_path=loaded.path, diffs_dir=loaded.root / "diffs" / name,
-                           repo=repo, experiment=experiment, new_text=new_text, old_text=old_text, message=message)
-    return experiment.model_copy(update={"commit": sha})
+    return _keep_rule(loaded, name, experiment, old_text, new_text, message, repo)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from overseer.config import load_config
-from tests.helpers import changed_files, git, overseer
+from tests.helpers import changed_files, git, overseer, overseer_process
 
 CONFIG = """\
 schema_version: 1
@@ -205,3 +205,39 @@ def test_cheaper_in_time_is_judged_on_runs_made_side_by_side(router: Path) -> No
     assert shown["cost_before"] - shown["cost_after"] > 0.3   # median seconds per run
     assert shown["commit"] is None and "routing:" in (router / "overseer.yaml").read_text()
     assert git(router, "status", "--porcelain", "--untracked-files=no") == " M overseer.yaml\n"
+
+
+@pytest.mark.parametrize("point", ["experiment:pending-saved", "config-write:replaced", "experiment:committed"])
+def test_a_promotion_killed_midway_is_finished_by_the_next_experiment(router: Path, point: str) -> None:
+    before = git(router, "rev-parse", "HEAD").strip()
+    killed = overseer_process("experiment", "toy", "--set", "model=small", "--where", "complexity<=2",
+                              "--margin", "0.2", "--json", cwd=router, env={"OVERSEER_FAULT": point})
+    assert killed.returncode == -9, killed.stderr
+    assert not _experiments(router)                       # killed before it was recorded
+    assert (router / "runs" / "toy" / "experiment.pending.json").is_file()
+    # the next experiment (another band, refused) first finishes the interrupted promotion
+    nxt = overseer_process("experiment", "toy", "--set", "model=small", "--where", "complexity>=4",
+                           "--margin", "0.2", "--json", cwd=router)
+    assert nxt.returncode == 1, nxt.stderr
+    assert "finished the interrupted promoted rule of experiment" in nxt.stderr
+    assert [e["outcome"] for e in _experiments(router)] == ["promoted", "refused"]
+    promoted = _experiments(router)[0]
+    assert promoted["commit"] == git(router, "rev-parse", "HEAD").strip()
+    assert git(router, "rev-parse", "HEAD~1").strip() == before    # one commit: the rule, alone
+    assert sorted(changed_files(router, promoted["commit"])) == sorted(
+        ["overseer.yaml", f"diffs/toy/experiment-{promoted['time'][:10]}-{promoted['experiment_id']}.md"])
+    [rule] = load_config(router / "overseer.yaml").config.targets["toy"].routing
+    assert rule.where == "complexity<=2" and rule.proven is not None
+    assert not (router / "runs" / "toy" / "experiment.pending.json").exists()
+    assert not git(router, "status", "--porcelain", "--untracked-files=no")
+
+
+def test_an_interrupted_promotion_never_overwrites_a_file_changed_since(router: Path) -> None:
+    overseer_process("experiment", "toy", "--set", "model=small", "--where", "complexity<=2",
+                     "--margin", "0.2", cwd=router, env={"OVERSEER_FAULT": "experiment:pending-saved"})
+    config = router / "overseer.yaml"
+    config.write_text(config.read_text() + "# my own note\n")
+    result = overseer("experiment", "toy", "--revert", "1", cwd=router)
+    assert result.returncode == 2
+    assert "changed since the promoted rule of experiment" in result.stderr.strip().splitlines()[-1]
+    assert config.read_text().endswith("# my own note\n")
