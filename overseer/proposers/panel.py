@@ -306,5 +306,8 @@ def panel_from_options(options: dict[str, object], *, client: LLMClient | None =
     if not isinstance(reviewer, str) or reviewer == "llm":
         raise ValueError(f"unknown reviewer {reviewer!r}; rules, llm with the proposer's model, "
                          "or a reviewer plugin's name")
+    reviewer_options = options.get("reviewer_options") or {}
+    if not isinstance(reviewer_options, dict):
+        raise ValueError(f"reviewer_options: a mapping of the reviewer plugin's options, not {reviewer_options!r}")
     factory = load("reviewers", reviewer, f"{where}.reviewer")
-    return PanelProposer(personas, factory(dict(options.get("reviewer_options") or {})))  # type: ignore[call-overload]
+    return PanelProposer(personas, factory(dict(reviewer_options)))

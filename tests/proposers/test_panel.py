@@ -170,6 +170,12 @@ def test_panel_options_are_checked(tmp_path: Path) -> None:
         panel_from_options({"personas": ["poet"]})
     with pytest.raises(ValueError, match="unknown reviewer"):
         panel_from_options({"reviewer": "llm"})
+    with pytest.raises(ValueError, match="personas: a list"):
+        panel_from_options({"personas": "minimalist"})
+    with pytest.raises(ValueError, match="a persona is a name, not"):
+        panel_from_options({"personas": [{"poet": "writes verse"}]})   # descriptions need a model
+    with pytest.raises(ValueError, match="reviewer_options: a mapping"):
+        panel_from_options({"reviewer": "word_budget", "reviewer_options": 5})
     root = tmp_path / "demo"
     build_demo_repo(root)
     config = root / "overseer.yaml"
