@@ -6,7 +6,9 @@ probability SETTLED_SHARE, by a coin that depends on the target's seed, the task
 on nothing that was run, and when run its difference counts x / SETTLED_SHARE (when not, 0). That
 is an inverse-probability (Horvitz-Thompson) estimate: given the past, each task's value still has
 expectation equal to its true paired gain, so the test of the mean over ALL tasks stays valid
-(evidence/betting.py caps the round's stakes to keep its wealth positive). Tasks whose outcomes vary
+(evidence/betting.py caps the round's stakes to keep its wealth positive). The expectation is over
+the coin as well as the runs: the coin is a pseudo-random function of (seed, task, round), as
+independent of the outcomes and of the edit as the run seeds are of each other. Tasks whose outcomes vary
 are run every round. A settled task that disagrees once is run every round from then on.
 
 Subsampling starts only once at least SETTLED_QUORUM of the tasks are settled: the cap on the
