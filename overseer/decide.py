@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from overseer.config import Objective, Thresholds
 from overseer.edits import Edit
-from overseer.evidence.allocate import walk_records
-from overseer.evidence.betting import Round, Rounds, below, confidence_sequence, log_wealth
+from overseer.evidence.allocate import differences_by_round, walk_records
+from overseer.evidence.betting import Rounds, below, confidence_sequence, log_wealth, parts
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 from overseer.review import PanelRecord
@@ -190,12 +190,8 @@ def rounds_of(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
               objective: Objective) -> list[list[float]]:
     """The paired differences, round by round (repeat 0, 1, ...), task by task; a pair with an
     infrastructure failure on either side is no evidence and is left out."""
-    base = {(r.task_id, r.repeat): run_value(r, objective) for r in baseline if not r.infra}
-    rounds: dict[int, list[float]] = defaultdict(list)
-    for r in sorted(candidate, key=lambda r: (r.repeat, r.task_id)):
-        if (r.task_id, r.repeat) in base and not r.infra:
-            rounds[r.repeat].append(run_value(r, objective) - base[(r.task_id, r.repeat)])
-    return [rounds[k] for k in sorted(rounds)]
+    by_round = differences_by_round(baseline, candidate, lambda r: run_value(r, objective))
+    return [[by_round[k][task] for task in sorted(by_round[k])] for k in sorted(by_round)]
 
 
 def walked_rounds(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
@@ -207,7 +203,7 @@ def walked_rounds(baseline: Sequence[RunRecord], candidate: Sequence[RunRecord],
 
 def evidence_for(rounds: Rounds) -> tuple[float, float]:
     """(the mean paired gain over every pair, the anytime-valid p-value 1/K(0))."""
-    values = [x for round_ in rounds for x in (round_.values if isinstance(round_, Round) else round_)]
+    values = [x for round_ in rounds for x in parts(round_)[0]]
     gain = sum(values) / len(values) if values else 0.0
     return gain, min(1.0, math.exp(-log_wealth(rounds, 0.0)))
 
@@ -361,7 +357,7 @@ def decide(
         p_note = (f"anytime-valid betting test: 1/e-value after {len(rounds)} rounds of "
                   f"{len(differences)} tasks; confidence sequence for the gain "
                   f"{interval.describe()} (each end at {1 - thresholds.alpha:.0%})")
-        if any(isinstance(r, Round) and r.q < 1 for r in rounds):
+        if any(parts(r)[1] < 1 for r in rounds):
             p_note += ("; tasks on which both prompts agreed in every round so far were run in "
                        "only some later rounds, their differences weighted to keep the test exact")
         if deterministic(train_before, train_after, objective):

@@ -43,6 +43,12 @@ def test_plugins_lists_what_installed_packages_provide(site: Path, tmp_path: Pat
     assert "minimalist" in table.stdout and "trailing_spaces" in table.stdout
 
 
+def _refused(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a refused command ends with (exit 2)."""
+    assert result.returncode == 2, result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
 def _project(tmp_path: Path, proposer: str, sanitizers: str) -> Path:
     project = make_loop_project(tmp_path / "loop")
     config = project / "overseer.yaml"
@@ -71,9 +77,7 @@ def test_a_plugin_proposer_and_sanitizer_run_in_the_loop(site: Path, tmp_path: P
 
 def test_a_plugin_that_is_not_installed_is_one_line_and_exit_2(site: Path, tmp_path: Path) -> None:
     project = _project(tmp_path, "{kind: maximalist}", "[]")
-    result = overseer_process("optimize", "toy", cwd=project, env=_with(site))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].endswith(
+    assert _refused(overseer_process("optimize", "toy", cwd=project, env=_with(site))).endswith(
         "targets.toy.proposer.kind: no proposer named 'maximalist' (plugins: minimalist; "
         "`overseer plugins` lists them)")
     config = project / "overseer.yaml"
@@ -118,9 +122,7 @@ def test_a_plugin_that_fails_to_import_is_one_line_and_the_rest_still_runs(tmp_p
     assert listed.returncode == 0 and {"kind": "proposers", "name": "broken", "value": "broken_plugin:make",
                                        "package": "broken-plugin 0.1"} in json.loads(listed.stdout)
     project = _project(tmp_path, "{kind: broken}", "[]")
-    result = overseer_process("optimize", "toy", cwd=project, env=_with(site))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].endswith(
+    assert _refused(overseer_process("optimize", "toy", cwd=project, env=_with(site))).endswith(
         "targets.toy.proposer.kind: the proposer plugin 'broken' (broken-plugin 0.1, broken_plugin:make) "
         "failed to load: ModuleNotFoundError: No module named 'a_module_that_is_not_there'")
     ran = overseer_process("run", "toy", cwd=project, env=_with(site))   # no plugin needed: it runs

@@ -50,7 +50,8 @@ class Round:
 Rounds = Sequence[Sequence[float] | Round]
 
 
-def _parts(round_: Sequence[float] | Round) -> tuple[Sequence[float], float]:
+def parts(round_: Sequence[float] | Round) -> tuple[Sequence[float], float]:
+    """A round's values and the smallest chance a task had of being run in it (1 for a plain list)."""
     return (round_.values, round_.q) if isinstance(round_, Round) else (round_, 1.0)
 
 
@@ -64,7 +65,7 @@ class Wealth:
         self.logs = [0.0] * len(STAKES)
 
     def add(self, round_: Sequence[float] | Round) -> None:
-        xs, q = _parts(round_)
+        xs, q = parts(round_)
         m, scale = self.m, self.scale
         # the largest stake keeping 1 + stake * scale * (x - m) > 0 for every x in [-1/q, 1/q]
         cap = ROOM / (abs(scale) * (1 / q + (m if scale > 0 else -m))) if q < 1 else math.inf
@@ -116,7 +117,7 @@ def confidence_sequence(xs: Rounds, alpha: float) -> Interval:
     probability 1 - α at every round at once (both together 1 - 2α); the low end is above 0
     exactly when the test of "gain <= 0" rejects at α. Found by bisection to 1e-4 (a bet's
     wealth falls as m moves toward the side it bets on)."""
-    values = [x for round_ in xs for x in _parts(round_)[0]]
+    values = [x for round_ in xs for x in parts(round_)[0]]
     if not values:
         return Interval(-1.0, 1.0)
 

@@ -186,7 +186,7 @@ class PanelProposer:
         self.personas, self.reviewer = list(personas), reviewer
 
     def propose(self, context: ProposalContext) -> Proposal | None:
-        kept = [p for p in self.propose_many(context, 1) if not vetoed(p)]
+        kept = [p for p in self.propose_many(context, 1) if not p.vetoed]
         return kept[0] if kept else None
 
     def propose_many(self, context: ProposalContext, count: int) -> list[Proposal]:
@@ -268,10 +268,6 @@ def _with_tried(context: ProposalContext, tried: list[Proposal]) -> ProposalCont
 
 def _marked(proposal: Proposal, record: PanelRecord, is_vetoed: bool) -> Proposal:
     return replace(proposal, panel=record, vetoed=is_vetoed)
-
-
-def vetoed(proposal: Proposal) -> bool:
-    return proposal.vetoed
 
 
 def panel_from_options(options: dict[str, object], *, client: LLMClient | None = None,
