@@ -45,6 +45,8 @@ app.add_typer(sim_app, name="sim")
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Path to overseer.yaml (default: found by walking up from the current directory).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the facts as one JSON object.")]
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Runs at once (default: the target's jobs).")]
+ExecutorOption = Annotated[str | None, typer.Option("--executor", help="Where runs are made: local or ray (default: the target's executor.kind, local).")]
+ExecutorAddressOption = Annotated[str | None, typer.Option("--executor-address", help="The Ray cluster: auto, ray://HOST:10001, HOST:PORT, or '' for a Ray started here.")]
 
 
 INTERRUPTED = ("interrupted: running commands were stopped and finished runs are recorded; "
@@ -75,12 +77,15 @@ def run(
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task (default: the target's repeats).")] = None,
     jobs: JobsOption = None,
     fail_under: Annotated[float | None, typer.Option("--fail-under", min=0.0, max=1.0, help=f"Exit {EXIT_FAIL_UNDER} when the pass rate is below this (a CI gate).")] = None,
+    executor: ExecutorOption = None,
+    executor_address: ExecutorAddressOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Evaluate a target's current prompt on its tasks and record every run."""
     _exit(run_cmd.main(config=config, target=target, tasks=tasks, repeats=repeats, jobs=jobs,
-                       fail_under=fail_under, json_output=json_output))
+                       fail_under=fail_under, json_output=json_output, executor=executor,
+                       executor_address=executor_address))
 
 
 @app.command()
@@ -101,6 +106,8 @@ def optimize(
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (default: accept.max_repeats; = --repeats: one look only).")] = None,
     race: Annotated[int | None, typer.Option("--race", min=1, max=10, help="Candidates evaluated side by side against the current prompt; the first proven is kept (default: the target's race, 3).")] = None,
     jobs: JobsOption = None,
+    executor: ExecutorOption = None,
+    executor_address: ExecutorAddressOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -111,7 +118,7 @@ def optimize(
                               jobs=jobs, repeats=repeats, max_repeats=max_repeats,
                               use_prior=not no_prior, race=race)
     _exit(optimize_cmd.main(config=config, target=target, all_targets=all_targets, options=options,
-                            json_output=json_output))
+                            json_output=json_output, executor=executor, executor_address=executor_address))
 
 
 @app.command()
@@ -189,6 +196,8 @@ def experiment(
     jobs: JobsOption = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write a promoted rule without committing it.")] = False,
     revert: Annotated[str | None, typer.Option("--revert", help="Remove routing rule N (1 first) or the one experiment ID promoted; recorded and committed.")] = None,
+    executor: ExecutorOption = None,
+    executor_address: ExecutorAddressOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -199,7 +208,8 @@ def experiment(
         raise typer.BadParameter("cost, tokens or time", param_hint="--cheaper")
     _exit(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
                               margin=margin, cheaper=cast(Cheaper, cheaper), max_repeats=max_repeats,
-                              jobs=jobs, commit=not no_commit, json_output=json_output, revert=revert))
+                              jobs=jobs, commit=not no_commit, json_output=json_output, revert=revert,
+                              executor=executor, executor_address=executor_address))
 
 
 @app.command()

@@ -127,6 +127,37 @@ class InfraPolicy(_Strict):
         "a comparison that lost more than this share of its pairs to infrastructure is inconclusive"))
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class ExecutorConfig(_Strict):
+    """Where runs are made (``executor:``): ``local`` threads (the default) or a Ray cluster."""
+
+    kind: Literal["local", "ray"] = "local"
+    address: str = Field("", description=(
+        "ray: `auto` (the cluster this machine belongs to), `ray://host:10001` (Ray Client, e.g. a "
+        "KubeRay head), `host:6379`, or empty (a Ray started inside overseer, to try it out)"))
+    cpus_per_run: float = Field(1.0, gt=0, le=256, description="CPUs a run reserves on its node")
+    memory_gb: float | None = Field(None, gt=0, description="memory a run reserves on its node")
+    resources: dict[str, float] = Field(default_factory=dict, description=(
+        "custom Ray resources a run reserves (e.g. {toolchain: 1}), to send runs to nodes that have them"))
+    excludes: list[str] = Field(default_factory=list, description=(
+        "gitignore-style patterns left out of the snapshot shipped to the cluster"))
+    env: list[str] = Field(default_factory=list, description=(
+        "environment variables a remote run gets from its node (an API key the cluster holds); "
+        "no other variable of the node reaches the command, and values are never logged"))
+    max_retries: int = Field(3, ge=0, le=20, description=(
+        "times a run lost with its node (worker died, node gone) is sent again; never a verdict"))
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not ENV_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+        return value
+
+
 class EditLimits(_Strict):
     max_edit_chars: int = Field(DEFAULT_MAX_EDIT_CHARS, ge=1, description="characters one edit may change")
     max_growth: float = Field(DEFAULT_MAX_GROWTH, ge=0,
@@ -232,6 +263,7 @@ class Target(_Strict):
         "set: {model: ...}), applied in order; `overseer experiment` writes one when proven"))
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
     directives: Directives = Field(default_factory=Directives)
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
     @field_validator("prompt", mode="before")
     @classmethod
@@ -315,6 +347,18 @@ class LoadedConfig(BaseModel):
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    def with_executor(self, name: str, kind: str | None, address: str | None) -> LoadedConfig:
+        """This config with target ``name``'s executor changed (``--executor``, ``--executor-address``)."""
+        if kind is None and address is None:
+            return self
+        target = self.target(name)
+        if kind not in (None, "local", "ray"):
+            raise FatalError(f"--executor: {kind!r} is not an executor (local or ray)")
+        update = {key: value for key, value in (("kind", kind), ("address", address)) if value is not None}
+        executor = target.executor.model_copy(update=update)
+        targets = {**self.config.targets, name: target.model_copy(update={"executor": executor})}
+        return self.model_copy(update={"config": self.config.model_copy(update={"targets": targets})})
 
     def target(self, name: str) -> Target:
         try:

@@ -158,10 +158,11 @@ def evaluate_prompt(
     session_id: str,
     log: RecordLog,
     on_run: Callable[[RunRecord], None] = lambda record: None,
+    executor: RunExecutor | None = None,
 ) -> Evaluation:
     """Run every (task, repeat) of ``task_set`` with ``prompt_text`` in place (a batch of one arm)."""
     started = time.monotonic()
     [records] = evaluate_batch(loaded=loaded, target_name=target_name,
                                arms=[Arm.of(prompt_text, task_set, grid(task_set.tasks, repeats))], jobs=jobs,
-                               session_id=session_id, log=log, on_run=on_run)
+                               session_id=session_id, log=log, on_run=on_run, executor=executor)
     return Evaluation(records, summarize(records, time.monotonic() - started), log.path)

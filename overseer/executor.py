@@ -3,20 +3,24 @@
 An executor takes runs (a RunContext, a task, a repeat), gives back a future of each one's
 RunRecord (or of its failure), and can cancel everything at once. Nothing above it (the cache, the
 records, the decisions) knows where the runs are made. ``LocalExecutor`` (threads on this machine,
-each run in its own isolated scratch directory and process group) is the default and today the
-only one; a distributed executor (a Ray cluster, issue 10) implements the same three operations.
+each run in its own isolated scratch directory and process group) is the default;
+``RayExecutor`` (cluster/) sends them to a Ray cluster, for ``executor: {kind: ray}``.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from overseer.config import Target
 from overseer.process import cancel_all, pause, reset_cancel
 from overseer.records import RunRecord
 from overseer.runner import RunContext, run_one
-from overseer.tasks import Task
+from overseer.tasks import Task, TaskSet
 
 
 def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
@@ -70,3 +74,17 @@ class LocalExecutor:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def session_executor(root: Path, target: Target, task_sets: Sequence[TaskSet], jobs: int
+                     ) -> Iterator[RunExecutor | None]:
+    """The executor a whole session's runs go through: None for the local one (each batch then
+    makes its own threads), else one connection to the target's Ray cluster for the session."""
+    if target.executor.kind == "local":
+        yield None
+        return
+    from overseer.cluster.driver import ray_session
+
+    with ray_session(root, target, task_sets, jobs) as executor:
+        yield executor

@@ -96,6 +96,7 @@ class RunRecord(_Record):
     infra: bool = False
     infra_cause: str | None = None
     attempts: int = 1
+    node: str | None = None  # the cluster node that made the run (executor: ray); None on this machine
     check_cpu_s: float | None = None
     overseer_version: str = __version__
 

@@ -111,6 +111,11 @@ class IsolatedCopy:
             shutil.copytree(self.source_root, self.root, ignore=_COPY_IGNORE, symlinks=True)
         return self
 
+    @property
+    def top(self) -> Path:
+        """The whole copy: the worktree's top (``root`` may be a folder inside it), or ``root``."""
+        return self._worktree if self._worktree is not None else self.root
+
     def bring_file(self, relative: str) -> None:
         """Copy a file the copy lacks (for example, an uncommitted prompt file) from the source."""
         target = self.root / relative

@@ -65,7 +65,8 @@ def finish_note(config: Path | None, target: str) -> None:
 
 def main(*, config: Path | None, target: str, changes: list[str], where: str | None, tag: str | None,
          margin: float, cheaper: Cheaper, max_repeats: int | None, jobs: int | None, commit: bool,
-         json_output: bool, revert: str | None = None) -> int:
+         json_output: bool, revert: str | None = None, executor: str | None = None,
+         executor_address: str | None = None) -> int:
     if revert is not None:
         if changes or where or tag:
             raise FatalError("--revert undoes a rule: give it alone, without --set, --where or --tag")
@@ -75,7 +76,7 @@ def main(*, config: Path | None, target: str, changes: list[str], where: str | N
                                 margin=margin, cheaper=cheaper, jobs=jobs, max_repeats=max_repeats,
                                 commit=commit)
     finish_note(config, target)
-    loaded = load_config(config)
+    loaded = load_config(config).with_executor(target, executor, executor_address)
 
     def on_look(repeats: int, verdict: str) -> None:
         if not json_output:

@@ -33,11 +33,13 @@ def _bill(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> str:
 
 
 def main(*, config: Path | None, target: str | None, all_targets: bool, options: OptimizeOptions,
-         json_output: bool) -> int:
+         json_output: bool, executor: str | None = None, executor_address: str | None = None) -> int:
     loaded = load_config(config)
     if all_targets == (target is not None):
         raise FatalError("give a target name or --all (not both)")
     names = sorted(loaded.config.targets) if all_targets else [target or ""]
+    for name in names:
+        loaded = loaded.with_executor(name, executor, executor_address)
     hooks = reporting_hooks()
     summaries, code = [], EXIT_OK
     for name in names:

@@ -10,6 +10,7 @@ from overseer import report
 from overseer.config import LoadedConfig, Target, load_config
 from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
 from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
+from overseer.executor import session_executor
 from overseer.health import diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
@@ -62,11 +63,12 @@ def plan_run(*, loaded: LoadedConfig, target_name: str, which: str = "all",
 def execute_run(plan: RunPlan, on_run: Callable[[RunRecord], None]) -> RunOutcome:
     session_id = new_session_id()
     path = session_log_path(plan.loaded, plan.target_name, session_id)
-    with RecordLog(path) as log:
+    with session_executor(plan.loaded.root, plan.target, [plan.task_set], plan.jobs) as executor, \
+            RecordLog(path) as log:
         evaluation = evaluate_prompt(
             loaded=plan.loaded, target_name=plan.target_name, prompt_text=plan.prompt_text,
             task_set=plan.task_set, repeats=plan.repeats, jobs=plan.jobs,
-            session_id=session_id, log=log, on_run=on_run,
+            session_id=session_id, log=log, on_run=on_run, executor=executor,
         )
     by_split = {
         name: summarize([r for r in evaluation.records if r.task_id in ids])
@@ -92,8 +94,10 @@ def outcome_json(plan: RunPlan, outcome: RunOutcome) -> dict[str, object]:
 
 
 def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, jobs: int | None,
-         fail_under: float | None, json_output: bool) -> int:
-    plan = plan_run(loaded=load_config(config), target_name=target, which=tasks, repeats=repeats, jobs=jobs)
+         fail_under: float | None, json_output: bool, executor: str | None = None,
+         executor_address: str | None = None) -> int:
+    loaded = load_config(config).with_executor(target, executor, executor_address)
+    plan = plan_run(loaded=loaded, target_name=target, which=tasks, repeats=repeats, jobs=jobs)
     with report.run_progress(target, plan.total_runs) as on_run:
         outcome = execute_run(plan, on_run)
     for warning in outcome.warnings:

@@ -9,6 +9,7 @@ train task in the band), each (task, repeat) with the same seed, so that the com
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from overseer.config import LoadedConfig, Target, load_config
 from overseer.errors import FatalError, validation_message
 from overseer.evaluate import Arm, evaluate_batch, session_log_path
-from overseer.executor import RunExecutor
+from overseer.executor import RunExecutor, session_executor
 from overseer.experiment.promote import require_clean, with_route, without_route, write_and_commit
 from overseer.experiment.verdict import Cheaper, Experiment, look_verdict, verdict
 from overseer.faults import checkpoint
@@ -223,14 +224,16 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
         experiment = experiment.model_copy(update={"session_id": session_id})
         text = read_prompt(loaded.root, target.prompt)
         runs: dict[str, list[RunRecord]] = {"current": [], "changed": [], "hold_current": [], "hold_changed": []}
-        with RecordLog(session_log_path(loaded, name, session_id)) as log:
+        session = nullcontext(executor) if executor is not None else session_executor(
+            loaded.root, target, [band.train, band.holdout], options.jobs or target.jobs)
+        with session as runner, RecordLog(session_log_path(loaded, name, session_id)) as log:
             def batch(task_set: TaskSet, start: int, stop: int, label: str) -> list[list[RunRecord]]:
                 pairs = _pairs(task_set.tasks, start, stop)
                 return evaluate_batch(
                     loaded=loaded, target_name=name, jobs=options.jobs or target.jobs, session_id=session_id,
                     log=log, batch=f"{session_id}:{label}", order_seed=start,
                     arms=[Arm.of(text, task_set, pairs, band.current), Arm.of(text, task_set, pairs, band.changed)],
-                    executor=executor)
+                    executor=runner)
 
             done, stop, look = 0, first, "continue"
             while True:

@@ -4,6 +4,7 @@ budget, a plateau or the proposer's end, and say why it stopped."""
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from overseer.config import LoadedConfig
 from overseer.decide import Decision
 from overseer.errors import FatalError
 from overseer.evaluate import session_log_path
+from overseer.executor import session_executor
 from overseer.faults import checkpoint
 from overseer.fingerprint import described, environment_fingerprint
 from overseer.health import UnhealthyBaseline, diagnose, nothing_to_improve
@@ -229,8 +231,10 @@ def optimize_target(loaded: LoadedConfig, name: str, options: OptimizeOptions, h
         log_path = session_log_path(loaded, name, state.session_id)
         cache = RunCache(command=setup.target.command, seed=setup.target.seed, runs_dir=setup.runs_dir,
                          target=name, environment=environment_fingerprint(setup.target, loaded.root))
-        with RecordLog(log_path) as records:
-            runs = SessionRuns(setup, state, cache, records, hooks, evaluator)
+        executor = nullcontext(None) if evaluator is not None else \
+            session_executor(loaded.root, setup.target, [setup.train, setup.holdout], setup.jobs)
+        with executor as remote, RecordLog(log_path) as records:
+            runs = SessionRuns(setup, state, cache, records, hooks, evaluator, remote)
             start = _register_baseline(setup, runs, log)
             state.stop_reason = _iterations(runs, proposer, log, started, commits, decisions)
             state.finished = True

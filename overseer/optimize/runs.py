@@ -11,6 +11,7 @@ from overseer.cache import Pair, RunCache, grid
 from overseer.decide import run_value
 from overseer.evaluate import Arm, evaluate_batch
 from overseer.evidence.allocate import gather
+from overseer.executor import RunExecutor
 from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup
 from overseer.optimize.state import SessionState
@@ -43,6 +44,7 @@ class SessionRuns:
     log: RecordLog
     hooks: Hooks
     evaluator: Evaluator | None = None
+    executor: RunExecutor | None = None   # None: each batch runs in threads of this process
     baseline: Baseline = field(default_factory=Baseline)
 
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,
@@ -140,7 +142,7 @@ class SessionRuns:
                 results = evaluate_batch(
                     loaded=self.setup.loaded, target_name=self.setup.name, arms=arms,
                     jobs=self.setup.jobs, session_id=self.state.session_id, log=self.log,
-                    batch=batch, order_seed=order_seed, on_run=on_run)
+                    batch=batch, order_seed=order_seed, on_run=on_run, executor=self.executor)
         for records in results:
             self.cache.add(records)
             self.state.runs_used += len(records)
