@@ -1,0 +1,83 @@
+"""A real 2-node Ray cluster on loopback for the Ray executor's tests: 1 CPU per node, the ports
+Ray would otherwise pick fixed up front, its temp directory and auth token under the tests' temp
+dir. One per test process (the tests that use it form one xdist group, so one process)."""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import socket
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RAY_MISSING = importlib.util.find_spec("ray") is None
+needs_ray = [
+    pytest.mark.skipif(RAY_MISSING, reason="the Ray executor's tests need Ray: pip install 'overseer[ray]'"),
+    pytest.mark.xdist_group("ray-cluster"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _node_ports() -> dict[str, int]:
+    return {"dashboard_agent_listen_port": _free_port(), "metrics_export_port": _free_port(),
+            "runtime_env_agent_port": _free_port()}
+
+
+@dataclass
+class LoopbackCluster:
+    cluster: Any
+    head_id: str
+    worker: Any
+    env: dict[str, str]      # what a process needs to reach it (token, loopback)
+
+    @property
+    def address(self) -> str:
+        return str(self.cluster.address)
+
+    @property
+    def worker_id(self) -> str:
+        return str(self.worker.node_id)
+
+    def replace_worker(self) -> None:
+        """A fresh worker node (after a test removed the old one)."""
+        self.worker = self.cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[LoopbackCluster]:
+    # Unix socket paths must stay under ~107 bytes: Ray's session folder is long, so the cluster's
+    # temp dir is a short one in the system temp dir, removed afterwards.
+    temp = Path(tempfile.mkdtemp(prefix="ovr-"))
+    (temp / "ray").mkdir()
+    token = temp / "token"
+    token.write_text(secrets.token_hex(16))
+    env = {"RAY_TMPDIR": str(temp), "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token),
+           # Everything on 127.0.0.1: Ray otherwise binds the machine's external address.
+           "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        from ray.cluster_utils import Cluster  # after the environment: Ray reads it at import
+
+        cluster = Cluster(initialize_head=True, head_node_args={
+            "num_cpus": 1, "temp_dir": str(temp), "include_dashboard": False,
+            "node_ip_address": "127.0.0.1", **_node_ports()})
+        head_id = str(cluster.head_node.node_id)
+        worker = cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
+        try:
+            yield LoopbackCluster(cluster, head_id, worker, env)
+        finally:
+            cluster.shutdown()
+            import shutil
+
+            shutil.rmtree(temp, ignore_errors=True)

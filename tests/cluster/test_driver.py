@@ -1,0 +1,182 @@
+"""The Ray executor against a real 2-node cluster on loopback (tests/cluster/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+from overseer.commands.demo import build_demo_repo
+from overseer.records import RunRecord, read_jsonl
+from tests.cluster.conftest import LoopbackCluster, needs_ray
+from tests.helpers import git, overseer
+
+pytestmark = needs_ray
+
+
+def _records(project: Path, target: str) -> list[RunRecord]:
+    [log] = sorted((project / "runs" / target).glob("*.jsonl"))
+    records, _ = read_jsonl(log, RunRecord)
+    return records
+
+
+def _small_demo(root: Path) -> Path:
+    """The demo's repository with 12 of its tasks (9 train, 3 holdout): a few runs per look."""
+    build_demo_repo(root)
+    for task in sorted((root / "tasks" / "pyfuncs").iterdir())[12:]:
+        shutil.rmtree(task)
+    git(root, "commit", "-qam", "12 tasks")
+    return root
+
+
+def _ray(cluster: LoopbackCluster, *more: str) -> tuple[str, ...]:
+    return ("--executor", "ray", "--executor-address", cluster.address, *more)
+
+
+def test_remote_runs_give_the_records_local_runs_give(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    for project in (local, remote):
+        _small_demo(project)
+    args = ("run", "codewriter", "--repeats", "1", "-j", "2", "--json")
+    assert overseer(*args, cwd=local).returncode == 0
+    result = overseer(*args, *_ray(ray_cluster), cwd=remote, env=ray_cluster.env)
+    assert result.returncode == 0, result.stderr
+
+    def facts(r: RunRecord) -> tuple[object, ...]:
+        return (r.task_id, r.repeat, r.prompt_hash, r.passed, r.error_class,
+                [(t.name, t.outcome) for t in r.tests], r.infra)
+
+    here, there = _records(local, "codewriter"), _records(remote, "codewriter")
+    assert sorted(map(facts, here)) == sorted(map(facts, there)) and len(there) == 12
+    assert {r.node for r in there} == {ray_cluster.head_id, ray_cluster.worker_id}
+    assert all(r.node is None for r in here)
+    kept = [path for r in there for path in r.artifacts.values()]
+    assert kept and all((remote / path).is_file() for path in kept)
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("overseer-node-*"))  # cleaned
+
+
+SLOW = """\
+schema_version: 1
+targets:
+  slow:
+    command: "echo $OVERSEER_TASK_ID-$OVERSEER_REPEAT >> {marks}/started; sleep {sleep}; echo ok > {{workdir}}/answer.txt"
+    prompt: prompts/system.md
+    tasks: tasks/slow
+    holdout: 0.0
+    repeats: 1
+    jobs: {jobs}
+    timeout_s: 300
+    executor: {{kind: ray, cpus_per_run: {cpus}}}
+"""
+
+
+def _slow_project(root: Path, marks: Path, *, tasks: int, sleep: float, jobs: int, cpus: float) -> Path:
+    (root / "prompts").mkdir(parents=True)
+    (root / "prompts" / "system.md").write_text("Say ok.\n")
+    (root / "overseer.yaml").write_text(SLOW.format(marks=marks, sleep=sleep, jobs=jobs, cpus=cpus))
+    for i in range(tasks):
+        task = root / "tasks" / "slow" / f"t{i:02d}"
+        task.mkdir(parents=True)
+        (task / "task.yaml").write_text(textwrap.dedent(f"""\
+            id: t{i:02d}
+            title: slow task {i}
+            spec: Say ok.
+            check: "grep -qx ok answer.txt"
+            timeout_s: 10
+        """))
+    (root / ".gitignore").write_text("runs/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "slow project")
+    return root
+
+
+def _started(marks: Path) -> list[str]:
+    path = marks / "started"
+    return path.read_text().split() if path.is_file() else []
+
+
+def _wait_for(condition: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: LoopbackCluster,
+                                                              tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    project = _slow_project(tmp_path / "p", marks, tasks=6, sleep=2, jobs=2, cpus=1)
+    def remove_worker() -> None:
+        # Two runs started at once on two 1-CPU nodes: one of them is on the worker node.
+        _wait_for(lambda: len(_started(marks)) >= 2)
+        ray_cluster.cluster.remove_node(ray_cluster.worker, allow_graceful=False)
+
+    remover = threading.Thread(target=remove_worker)
+    remover.start()
+    try:
+        done = overseer("run", "slow", "--executor-address", ray_cluster.address, cwd=project,
+                        env=ray_cluster.env)
+        remover.join(timeout=60)
+    finally:
+        ray_cluster.replace_worker()
+    assert done.returncode == 0, done.stderr
+    records = _records(project, "slow")
+    pairs = [(r.task_id, r.repeat) for r in records]
+    assert sorted(pairs) == sorted(set(pairs)) and len(pairs) == 6   # none lost, none twice
+    started = _started(marks)
+    again = {mark for mark in started if started.count(mark) > 1}
+    assert again, f"no run was lost with the node: {started}"
+    by_pair = {f"{r.task_id}-{r.repeat}": r for r in records}
+    for mark in again:  # the verdict of a lost run is that of its second run, on a node still there
+        assert by_pair[mark].passed and not by_pair[mark].infra and by_pair[mark].node == ray_cluster.head_id
+
+
+def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    # Half a CPU per run: 4 runs in flight on the two 1-CPU nodes.
+    project = _slow_project(tmp_path / "p", marks, tasks=6, sleep=600, jobs=4, cpus=0.5)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "overseer", "run", "slow", "--executor-address", ray_cluster.address],
+        cwd=project, env={**os.environ, **ray_cluster.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        _wait_for(lambda: len(_started(marks)) >= 4, timeout=90)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    pattern = "sleep 600"   # every run's command; none may be left on any node (all are on this machine)
+    _wait_for(lambda: subprocess.run(["pgrep", "-f", f"{marks}/started; {pattern}"]).returncode == 1,
+              timeout=15)
+
+
+def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
+    projects = {name: tmp_path / name for name in ("local", "remote")}
+    for project in projects.values():
+        _small_demo(project)
+    args = ("optimize", "codewriter", "--iterations", "1", "--repeats", "1", "--max-repeats", "2",
+            "--race", "1", "-j", "2", "--json")
+    outcomes = {}
+    for name, project in projects.items():
+        more = _ray(ray_cluster) if name == "remote" else ()
+        result = overseer(*args, *more, cwd=project, env=ray_cluster.env if more else None)
+        assert result.returncode == 0, result.stderr
+        outcomes[name] = json.loads(result.stdout)
+    decisions = {name: ([(d["edit"], d["outcome"], d["gain"], d["p_value"]) for d in o["iterations"]],
+                        o["final_hash"], o["runs_used"]) for name, o in outcomes.items()}
+    assert decisions["local"] == decisions["remote"] and decisions["local"][0]
+
