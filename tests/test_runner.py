@@ -5,9 +5,13 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
+from overseer.config import load_config
 from overseer.records import read_records
-from overseer.runner import _ARTIFACT_FILE_CAP, _keep_artifacts
+from overseer.runner import _ARTIFACT_FILE_CAP, RunContext, _keep_artifacts, run_one
 from overseer.sanitizers import SANITIZE_CAP, sanitize_outputs
+from overseer.tasks import load_task_set
 from tests.helpers import TOY_CONFIG, make_toy_project, overseer
 
 
@@ -61,3 +65,26 @@ def test_settings_reach_the_command_as_placeholders_and_variables_and_are_record
         assert record.settings == {"model": "openai:gpt-4o mini", "strict": "true", "temperature": "0.2"}
         seen = (project / record.artifacts["outputs/seen.txt"]).read_text()
         assert seen == "openai:gpt-4o mini openai:gpt-4o mini true 0.2\n"  # one shell-quoted word
+
+
+def _env_seen(project: Path, names: tuple[str, ...] | None) -> str:
+    loaded = load_config(project / "overseer.yaml")
+    target = loaded.target("toy").model_copy(update={"command": "env > {workdir}/env.txt"})
+    task = load_task_set(project / "tasks" / "toy").tasks[0]
+    ctx = RunContext(session_id="s", target_name="toy", target=target, copy_root=project,
+                     prompt_file=project / "prompts" / "system.md", prompt_hash="h",
+                     scratch=project / "scratch", artifacts=project / "kept", artifacts_base=project,
+                     env_names=names)
+    record = run_one(ctx, task, "set", 0)
+    return (project / record.artifacts["outputs/env.txt"]).read_text()
+
+
+def test_a_run_on_a_cluster_node_gets_only_the_variables_named(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    monkeypatch.setenv("CLUSTER_KEY", "k-123")
+    monkeypatch.setenv("NODE_SECRET", "s-456")
+    named = _env_seen(project, ("CLUSTER_KEY",))
+    assert "CLUSTER_KEY=k-123" in named and "NODE_SECRET" not in named
+    assert "PATH=" in named and "OVERSEER_SEED=" in named
+    assert "NODE_SECRET=s-456" in _env_seen(project, None)   # on this machine: the whole environment

@@ -251,12 +251,19 @@ def _check_nodes(ray: ModuleType, settings: ExecutorConfig) -> list[str]:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
         raise FatalError(f"executor: the Ray workers cannot run overseer ({first[:200]}): install "
                          f"overseer {__version__} on Python {platform.python_version()} on every node") from None
-    here = (__version__, platform.python_version())
-    for version, python, node in found:  # Python's patch level may differ: pickles are the same
-        if (version, python.rsplit(".", 1)[0]) != (here[0], here[1].rsplit(".", 1)[0]):
-            raise FatalError(f"executor: Ray node {node[:12]} runs overseer {version} on Python {python}, "
-                             f"this machine overseer {here[0]} on Python {here[1]}: install the same on both")
+    if problem := version_mismatch(found, (__version__, platform.python_version())):
+        raise FatalError(f"executor: {problem}")
     return [node["NodeID"] for node in nodes]
+
+
+def version_mismatch(found: Sequence[tuple[str, str, str]], here: tuple[str, str]) -> str | None:
+    """What differs between the nodes' (overseer, Python, node id) and this machine's (overseer,
+    Python), or None. Python's patch level may differ: what is pickled is the same."""
+    for version, python, node in found:
+        if (version, python.rsplit(".", 1)[0]) != (here[0], here[1].rsplit(".", 1)[0]):
+            return (f"Ray node {node[:12]} runs overseer {version} on Python {python}, this machine "
+                    f"overseer {here[0]} on Python {here[1]}: install the same on both")
+    return None
 
 
 def _clean_nodes(ray: ModuleType, key: str) -> None:
