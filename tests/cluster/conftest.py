@@ -4,8 +4,10 @@ dir. One per test process (the tests that use it form one xdist group, so one pr
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import secrets
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -33,12 +35,21 @@ def _node_ports() -> dict[str, int]:
             "runtime_env_agent_port": _free_port()}
 
 
+@contextlib.contextmanager
+def _node_temp(directory: Path) -> Iterator[None]:
+    """Nodes started inside make their temp files (overseer's node-local copies) in ``directory``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(directory))
+        yield
+
+
 @dataclass
 class LoopbackCluster:
     cluster: Any
     head_id: str
     worker: Any
     env: dict[str, str]      # what a process needs to reach it (token, loopback)
+    node_temp: Path          # the nodes' temp dir
 
     @property
     def address(self) -> str:
@@ -50,7 +61,8 @@ class LoopbackCluster:
 
     def replace_worker(self) -> None:
         """A fresh worker node (after a test removed the old one)."""
-        self.worker = self.cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
+        with _node_temp(self.node_temp):
+            self.worker = self.cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
 
 
 @pytest.fixture(scope="session")
@@ -69,15 +81,14 @@ def ray_cluster() -> Iterator[LoopbackCluster]:
             patch.setenv(key, value)
         from ray.cluster_utils import Cluster  # after the environment: Ray reads it at import
 
-        cluster = Cluster(initialize_head=True, head_node_args={
-            "num_cpus": 1, "temp_dir": str(temp), "include_dashboard": False,
-            "node_ip_address": "127.0.0.1", **_node_ports()})
-        head_id = str(cluster.head_node.node_id)
-        worker = cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
+        (temp / "nodes").mkdir()
+        with _node_temp(temp / "nodes"):
+            cluster = Cluster(initialize_head=True, head_node_args={
+                "num_cpus": 1, "temp_dir": str(temp), "include_dashboard": False,
+                "node_ip_address": "127.0.0.1", **_node_ports()})
+            worker = cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
         try:
-            yield LoopbackCluster(cluster, head_id, worker, env)
+            yield LoopbackCluster(cluster, str(cluster.head_node.node_id), worker, env, temp / "nodes")
         finally:
             cluster.shutdown()
-            import shutil
-
             shutil.rmtree(temp, ignore_errors=True)

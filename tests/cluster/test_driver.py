@@ -13,6 +13,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from overseer.cluster import driver
 from overseer.commands.demo import build_demo_repo
 from overseer.records import RunRecord, read_jsonl
 from tests.cluster.conftest import LoopbackCluster, needs_ray
@@ -59,20 +62,21 @@ def test_remote_runs_give_the_records_local_runs_give(ray_cluster: LoopbackClust
     assert all(r.node is None for r in here)
     kept = [path for r in there for path in r.artifacts.values()]
     assert kept and all((remote / path).is_file() for path in kept)
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("overseer-node-*"))  # cleaned
+    assert not list(ray_cluster.node_temp.glob("overseer-node-*"))  # cleaned at the session's end
 
 
 SLOW = """\
 schema_version: 1
 targets:
   slow:
-    command: "echo $OVERSEER_TASK_ID-$OVERSEER_REPEAT >> {marks}/started; sleep {sleep}; echo ok > {{workdir}}/answer.txt"
+    command: "echo $OVERSEER_TASK_ID-$OVERSEER_REPEAT >> {marks}/started; echo $PPID >> {marks}/workers; sleep {sleep}; echo ok > {{workdir}}/answer.txt"
     prompt: prompts/system.md
     tasks: tasks/slow
     holdout: 0.0
     repeats: 1
     jobs: {jobs}
     timeout_s: 300
+    infra: {{retries: 0}}
     executor: {{kind: ray, cpus_per_run: {cpus}}}
 """
 
@@ -180,3 +184,33 @@ def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster
                         o["final_hash"], o["runs_used"]) for name, o in outcomes.items()}
     assert decisions["local"] == decisions["remote"] and decisions["local"][0]
 
+
+
+def test_a_run_stuck_on_a_frozen_node_is_sent_again(ray_cluster: LoopbackCluster, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    project = _slow_project(tmp_path / "p", marks, tasks=1, sleep=1, jobs=1, cpus=1)
+    monkeypatch.setattr(driver, "deadline_s", lambda target, task: 4.0)
+    frozen: list[int] = []
+
+    def freeze_first_worker() -> None:  # the Ray worker making the run: the command's parent
+        _wait_for(lambda: (marks / "workers").is_file() and (marks / "workers").read_text().strip())
+        frozen.append(int((marks / "workers").read_text().split()[0]))
+        os.kill(frozen[0], signal.SIGSTOP)
+
+    freezer = threading.Thread(target=freeze_first_worker)
+    freezer.start()
+    try:
+        done = overseer("run", "slow", "--executor-address", ray_cluster.address, cwd=project,
+                        env=ray_cluster.env)
+    finally:
+        freezer.join(timeout=60)
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    assert done.returncode == 0, done.stderr
+    [record] = _records(project, "slow")
+    assert _started(marks) == ["t00-0", "t00-0"]        # sent twice
+    assert record.passed and not record.infra           # the verdict is the second run's
+    workers = (marks / "workers").read_text().split()
+    assert workers[1] != workers[0]
