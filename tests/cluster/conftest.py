@@ -50,6 +50,7 @@ class LoopbackCluster:
     worker: Any
     env: dict[str, str]      # what a process needs to reach it (token, loopback)
     node_temp: Path          # the nodes' temp dir
+    client_port: int         # the head's Ray Client server (addresses ray://127.0.0.1:PORT)
 
     @property
     def address(self) -> str:
@@ -82,13 +83,15 @@ def ray_cluster() -> Iterator[LoopbackCluster]:
         from ray.cluster_utils import Cluster  # after the environment: Ray reads it at import
 
         (temp / "nodes").mkdir()
+        client_port = _free_port()
         with _node_temp(temp / "nodes"):
             cluster = Cluster(initialize_head=True, head_node_args={
                 "num_cpus": 1, "temp_dir": str(temp), "include_dashboard": False,
-                "node_ip_address": "127.0.0.1", **_node_ports()})
+                "node_ip_address": "127.0.0.1", "ray_client_server_port": client_port, **_node_ports()})
             worker = cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1", **_node_ports())
         try:
-            yield LoopbackCluster(cluster, str(cluster.head_node.node_id), worker, env, temp / "nodes")
+            yield LoopbackCluster(cluster, str(cluster.head_node.node_id), worker, env, temp / "nodes",
+                                  client_port)
         finally:
             cluster.shutdown()
             shutil.rmtree(temp, ignore_errors=True)

@@ -144,6 +144,18 @@ def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: Loopb
         assert by_pair[mark].passed and not by_pair[mark].infra and by_pair[mark].node == ray_cluster.head_id
 
 
+def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: LoopbackCluster,
+                                                                     tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    project = _slow_project(tmp_path / "p", marks, tasks=4, sleep=0.2, jobs=2, cpus=1)
+    result = overseer("run", "slow", "--executor-address", f"ray://127.0.0.1:{ray_cluster.client_port}",
+                      cwd=project, env=ray_cluster.env)
+    assert result.returncode == 0, result.stderr
+    records = _records(project, "slow")
+    assert len(records) == 4 and all(r.passed and r.node for r in records)
+
+
 def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
