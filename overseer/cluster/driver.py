@@ -109,6 +109,7 @@ class RayExecutor:
         self._stop = threading.Event()
         self._idle = threading.Event()
         self._prompts: dict[Path, bytes] = {}
+        self._broken: FatalError | None = None
         self._pump = threading.Thread(target=self._work, name="overseer-ray", daemon=True)
         self._pump.start()
 
@@ -127,6 +128,9 @@ class RayExecutor:
             env_names=tuple(self._settings.env))
         job = _Job(ctx, task, task_set_hash, repeat, run)
         with self._lock:
+            if self._broken is not None:
+                job.future.set_exception(self._broken)
+                return job.future
             self._queue.append(job)
             self._idle.clear()
         return job.future
@@ -157,6 +161,24 @@ class RayExecutor:
         self._pump.join(timeout=CANCEL_WAIT_S)
 
     def _work(self) -> None:
+        try:
+            self._pump_runs()
+        except Exception as exc:  # the connection to the cluster is gone: no run can finish now
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self._fail_all(FatalError(f"executor: lost the Ray cluster: {first[:300]}"))
+
+    def _fail_all(self, error: FatalError) -> None:
+        with self._lock:
+            self._broken = error
+            jobs = [*self._queue, *self._flying.values()]
+            self._queue.clear()
+            self._flying.clear()
+        for job in jobs:
+            if not job.future.done():
+                job.future.set_exception(error)
+        self._idle.set()
+
+    def _pump_runs(self) -> None:
         while not self._stop.is_set():
             with self._lock:
                 while self._queue and len(self._flying) < self._slots:
@@ -194,11 +216,15 @@ class RayExecutor:
             job.future.set_result(lost_record(job, f"lost with its node ({name}) after "
                                                    f"{self._settings.max_retries + 1} tries"))
         else:
-            for relative, data in result.files.items():
-                path = self._root / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            job.future.set_result(result.record)
+            try:
+                for relative, data in result.files.items():
+                    path = self._root / relative
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(data)
+            except OSError as exc:  # this machine's disk, not the cluster: as a local run's would
+                job.future.set_exception(exc)
+            else:
+                job.future.set_result(result.record)
 
     def _watch(self) -> None:
         now = time.monotonic()
