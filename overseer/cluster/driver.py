@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import logging
 import platform
+import socket
 import tempfile
 import threading
 import time
@@ -243,6 +244,25 @@ class RayExecutor:
                     self._queue.appendleft(job)
 
 
+PROBE_TIMEOUT_S = 10.0
+
+
+def probe_address(address: str) -> None:
+    """Refuse at once an address where nothing listens: Ray itself retries such a connection for
+    minutes, printing a warning every few seconds. ``auto`` and "" are Ray's to resolve."""
+    if address in ("", "auto", "local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise FatalError(f"executor: address {address!r} is not HOST:PORT, ray://HOST:PORT, auto or empty")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise FatalError(f"executor: nothing answers at {address} ({reason}): is the Ray cluster's "
+                         "head running, and is this its address?") from None
+
+
 def _connect(ray: ModuleType, settings: ExecutorConfig, snapshot: Snapshot) -> None:
     address = settings.address or "local"
     where = "a Ray started here" if address == "local" else address
@@ -308,6 +328,7 @@ def ray_session(root: Path, target: Target, task_sets: Sequence[TaskSet], jobs: 
     disconnect at the end, however it ends."""
     ray = import_ray()
     settings = target.executor
+    probe_address(settings.address)
     with tempfile.TemporaryDirectory(prefix="overseer-ship-") as staging:
         snapshot = make_snapshot(root, task_sets, Path(staging))
         _connect(ray, settings, snapshot)

@@ -13,15 +13,18 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 RAY_MISSING = importlib.util.find_spec("ray") is None
-needs_ray = [
-    pytest.mark.skipif(RAY_MISSING, reason="the Ray executor's tests need Ray: pip install 'overseer[ray]'"),
-    pytest.mark.xdist_group("ray-cluster"),
-]
+T = TypeVar("T")
+
+
+def on_cluster(test: T) -> T:
+    """A test of the shared cluster: skipped without Ray, and in the one xdist group that has it."""
+    skip = pytest.mark.skipif(RAY_MISSING, reason="the Ray executor's tests need Ray: pip install 'overseer[ray]'")
+    return pytest.mark.xdist_group("ray-cluster")(skip(test))  # type: ignore[no-any-return]
 
 
 def _free_port() -> int:

@@ -1,4 +1,5 @@
-"""The Ray executor against a real 2-node cluster on loopback (tests/cluster/conftest.py)."""
+"""The Ray executor: its pure parts, then against a real 2-node cluster on loopback
+(tests/cluster/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -16,12 +18,14 @@ from pathlib import Path
 import pytest
 
 from overseer.cluster import driver
+from overseer.cluster.driver import deadline_s, import_ray, probe_address, version_mismatch
 from overseer.commands.demo import build_demo_repo
+from overseer.config import load_config
+from overseer.errors import FatalError
 from overseer.records import RunRecord, read_jsonl
-from tests.cluster.conftest import LoopbackCluster, needs_ray
-from tests.helpers import git, overseer
-
-pytestmark = needs_ray
+from overseer.tasks import load_task_set
+from tests.cluster.conftest import LoopbackCluster, on_cluster
+from tests.helpers import git, make_toy_project, overseer
 
 
 def _records(project: Path, target: str) -> list[RunRecord]:
@@ -29,6 +33,55 @@ def _records(project: Path, target: str) -> list[RunRecord]:
     records, _ = read_jsonl(log, RunRecord)
     return records
 
+
+def test_a_node_on_another_version_is_named_in_one_line() -> None:
+    here = ("0.1.0", "3.11.7")
+    assert version_mismatch([("0.1.0", "3.11.9", "a" * 56)], here) is None
+    problem = version_mismatch([("0.1.0", "3.11.7", "a" * 56), ("0.2.0", "3.11.7", "b" * 56)], here)
+    assert problem is not None and "bbbbbbbbbbbb runs overseer 0.2.0" in problem and "\n" not in problem
+    assert version_mismatch([("0.1.0", "3.12.1", "c" * 56)], here) is not None
+
+
+def test_the_watchdog_waits_for_everything_a_run_may_legitimately_take(tmp_path: Path) -> None:
+    project = make_toy_project(tmp_path / "p", with_git=False)
+    target = load_config(project / "overseer.yaml").target("toy")
+    task = load_task_set(project / "tasks" / "toy").tasks[0]
+    longest = (target.timeout_s + 5 * task.timeout_s) * (target.infra.retries + 1)
+    assert deadline_s(target, task) > longest
+
+
+def test_without_ray_installed_the_error_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)   # import ray raises ImportError
+    with pytest.raises(FatalError, match=r"pip install 'overseer\[ray\]'"):
+        import_ray()
+
+
+def test_an_unknown_executor_is_one_line_and_exit_2(toy_project: Path) -> None:
+    result = overseer("run", "toy", "--executor", "dask", cwd=toy_project)
+    assert result.returncode == 2 and "--executor: 'dask' is not an executor" in result.stderr
+    (toy_project / "overseer.yaml").write_text((toy_project / "overseer.yaml").read_text()
+                                               + "    executor: {kind: ray, cpus_per_run: 0}\n")
+    result = overseer("run", "toy", cwd=toy_project)
+    assert result.returncode == 2 and "cpus_per_run" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_address_where_nothing_listens_is_refused_at_once() -> None:
+    with socket.socket() as sock:   # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(FatalError, match=f"nothing answers at 127.0.0.1:{port}"):
+        probe_address(f"127.0.0.1:{port}")
+    with pytest.raises(FatalError, match="nothing answers at ray://"):
+        probe_address(f"ray://127.0.0.1:{port}")
+    with pytest.raises(FatalError, match="is not HOST:PORT"):
+        probe_address("head-node")
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        probe_address(f"ray://127.0.0.1:{listening.getsockname()[1]}")
+    probe_address("auto")
+    probe_address("")
 
 def _small_demo(root: Path) -> Path:
     """The demo's repository with 12 of its tasks (9 train, 3 holdout): a few runs per look."""
@@ -43,6 +96,7 @@ def _ray(cluster: LoopbackCluster, *more: str) -> tuple[str, ...]:
     return ("--executor", "ray", "--executor-address", cluster.address, *more)
 
 
+@on_cluster
 def test_remote_runs_give_the_records_local_runs_give(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
     local, remote = tmp_path / "local", tmp_path / "remote"
     for project in (local, remote):
@@ -114,6 +168,7 @@ def _wait_for(condition: object, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+@on_cluster
 def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: LoopbackCluster,
                                                               tmp_path: Path) -> None:
     marks = tmp_path / "marks"
@@ -144,6 +199,7 @@ def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: Loopb
         assert by_pair[mark].passed and not by_pair[mark].infra and by_pair[mark].node == ray_cluster.head_id
 
 
+@on_cluster
 def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: LoopbackCluster,
                                                                      tmp_path: Path) -> None:
     marks = tmp_path / "marks"
@@ -156,6 +212,7 @@ def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: 
     assert len(records) == 4 and all(r.passed and r.node for r in records)
 
 
+@on_cluster
 def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
@@ -180,6 +237,7 @@ def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_
               timeout=15)
 
 
+@on_cluster
 def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
     projects = {name: tmp_path / name for name in ("local", "remote")}
     for project in projects.values():
@@ -198,6 +256,7 @@ def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster
 
 
 
+@on_cluster
 def test_a_run_stuck_on_a_frozen_node_is_sent_again(ray_cluster: LoopbackCluster, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     marks = tmp_path / "marks"
