@@ -8,11 +8,13 @@ extracted it there). Node-local files live under ``<tmp>/overseer-node-<key>/`` 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import platform
 import shutil
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +111,14 @@ def probe() -> tuple[str, str, str]:
     return __version__, platform.python_version(), _node_id()
 
 
+STALE_S = 2 * 86400   # a node directory untouched this long was left by a driver that died
+
+
 def clean(key: str) -> None:
-    """Remove this session's node-local copies and scratch directories."""
+    """Remove this session's node-local copies and scratch directories, and those of sessions
+    whose driver died without cleaning (untouched for STALE_S)."""
     shutil.rmtree(node_directory(key), ignore_errors=True)
+    for directory in node_directory(key).parent.glob(f"{NODE_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - directory.stat().st_mtime > STALE_S:
+                shutil.rmtree(directory, ignore_errors=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from overseer.cluster.worker import RemoteRun, _prompt_copy, clean, node_directory
+from overseer.cluster.worker import NODE_PREFIX, STALE_S, RemoteRun, _prompt_copy, clean, node_directory
 
 
 def _run(key: str, text: bytes) -> RemoteRun:
@@ -40,3 +42,14 @@ def test_a_node_makes_one_copy_per_prompt_while_its_runs_wait(tmp_path: Path,
     assert node_directory("k1").is_dir()
     clean("k1")
     assert not node_directory("k1").exists()
+
+
+def test_cleaning_a_session_also_removes_what_dead_drivers_left(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for key in ("mine", "running", "dead"):
+        (node_directory(key) / "copies").mkdir(parents=True)
+    old = time.time() - STALE_S - 60
+    os.utime(node_directory("dead"), (old, old))
+    clean("mine")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{NODE_PREFIX}running"]
