@@ -71,6 +71,13 @@ class ProposalContext:
     directives: Directives = field(default_factory=Directives)
     directive_text: str = ""   # the directives' free text (and file), for LLM roles
 
+    def ran_out_elsewhere(self) -> set[str]:
+        """Keys of edits whose test ran out of rounds unproven for another prompt: a gain too small
+        to prove there, at the price of every round. That evidence says nothing valid about this
+        prompt; it only ranks such an edit after the others."""
+        return {p.edit.key() for p in self.history
+                if p.parent_hash != self.prompt_hash and p.outcome == "unproven"}
+
     def rejected_here(self) -> set[str]:
         """Keys of edits already tried and not kept for this very prompt (one whose test was cut
         short, inconclusive or unfinished may be tried again; an unproven one in a later session,

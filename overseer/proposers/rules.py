@@ -18,6 +18,9 @@ from overseer.edits import Edit, normalize
 from overseer.proposers.base import Proposal, ProposalContext
 
 DELETION_PREFERENCE = 1.25
+# An edit that ran out of rounds unproven for an earlier prompt (a gain too small to prove, for
+# every round's price) ranks after the others: tried again only when they are not better bets.
+RAN_OUT_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,9 @@ def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
             found.append((count * _prior(edit.kind, effects), Proposal(
                 edit, f"Add {_short(rule.instruction)!r} to stop {rule.problem}",
                 f"{evidence} No instruction in the prompt addresses it yet.")))
-    ranked = [(score, p) for score, p in found if p.edit.key() not in rejected]
+    ran_out = context.ran_out_elsewhere()
+    ranked = [(score * (RAN_OUT_WEIGHT if p.edit.key() in ran_out else 1.0), p)
+              for score, p in found if p.edit.key() not in rejected]
     return sorted(ranked, key=lambda sp: -sp[0])
 
 

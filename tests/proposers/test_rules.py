@@ -49,6 +49,19 @@ def test_an_unproven_edit_is_proposed_again_in_a_later_session_only() -> None:
     assert RulesProposer().propose(next_night).edit.key() == first.edit.key()  # type: ignore[union-attr]
 
 
+def test_an_edit_that_ran_out_of_rounds_for_an_earlier_prompt_ranks_after_the_others() -> None:
+    """A gain too small to prove for the earlier prompt, at every round's price: the evidence is
+    not valid for this prompt, so it still comes, but after the fresher bets."""
+    counts = {"SyntaxError": 12, "ImportError": 5}
+    top = RulesProposer().propose(context(counts))
+    assert top is not None
+    ran_out = [PastEdit(top.edit, "unproven", 0.02, "earlier-prompt", session_id="night-1")]
+    ranked = [p.edit.key() for _, p in candidates(context(counts, ran_out))]
+    assert ranked[-1] == top.edit.key() and len(ranked) == 4
+    rejected = [PastEdit(top.edit, "rejected", -0.02, "earlier-prompt", session_id="night-1")]
+    assert candidates(context(counts, rejected))[0][1].edit.key() == top.edit.key()
+
+
 def test_measured_effects_of_edit_kinds_steer_the_ranking() -> None:
     counts = {"SyntaxError": 6, "ImportError": 5}
     assert candidates(context(counts))[0][1].edit.kind == "delete-line:output-format"
