@@ -243,7 +243,8 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
                 done = stop
                 look = look_verdict(runs["current"], runs["changed"], margin=options.margin,
                                     alpha=experiment.alpha, objective=target.objective,
-                                    cheaper=options.cheaper, first=stop == first)
+                                    cheaper=options.cheaper, first=stop == first,
+                                    max_infra_share=target.infra.max_share)
                 on_look(done, look)
                 if look != "continue" or done >= top:
                     break

@@ -40,7 +40,7 @@ from overseer.routing import Route, Scalar, Selector
 
 Cheaper = Literal["cost", "tokens", "time"]
 Outcome = Literal["promoted", "refused", "unproven", "inconclusive", "reverted"]
-LookVerdict = Literal["not_worse", "worse", "not_cheaper", "continue"]
+LookVerdict = Literal["not_worse", "worse", "not_cheaper", "inconclusive", "continue"]
 
 
 class Experiment(BaseModel):
@@ -127,10 +127,15 @@ def cheapness(control: Sequence[RunRecord], changed: Sequence[RunRecord], cheape
 
 
 def look_verdict(control: Sequence[RunRecord], changed: Sequence[RunRecord], *, margin: float, alpha: float,
-                 objective: Objective, cheaper: Cheaper, first: bool) -> LookVerdict:
+                 objective: Objective, cheaper: Cheaper, first: bool,
+                 max_infra_share: float = 1.0) -> LookVerdict:
     """not_worse: proven not worse by more than the margin (the holdout is next); worse: proven
     worse by more than the margin; not_cheaper (first look only): the changed setting costs no
-    less, so its quality does not matter; continue: run one more round."""
+    less, so its quality does not matter; inconclusive: more pairs than ``max_infra_share`` were
+    lost to infrastructure (no more rounds are spent on a broken provider or machine); continue:
+    run one more round."""
+    if infra_share(control, changed) > max_infra_share:
+        return "inconclusive"
     if first and not cheapness(control, changed, cheaper, alpha, tested=False).cheaper:
         return "not_cheaper"
     rounds = rounds_of(control, changed, objective)

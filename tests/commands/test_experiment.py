@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from overseer.config import load_config
+from overseer.records import read_records
 from tests.helpers import changed_files, git, overseer, overseer_process
 
 CONFIG = """\
@@ -112,6 +113,27 @@ def test_a_cheaper_model_worse_on_the_hard_band_is_refused_and_nothing_changes(r
     assert (router / "overseer.yaml").read_bytes() == config
     assert git(router, "rev-parse", "HEAD").strip() == before
     assert [e["outcome"] for e in _experiments(router)] == ["refused"]
+
+
+def test_an_experiment_whose_runs_fail_for_infrastructure_stops_after_one_round(router: Path) -> None:
+    """The small model's provider fails half the time (exit 75: a provider error) and is cheap
+    when it answers: no verdict, and no more rounds spent on it than the first."""
+    (router / "answer.sh").write_text(
+        'case "$2" in *[02468]) [ "$1" = small ] && exit 75;; esac\n' + ANSWER)
+    config = router / "overseer.yaml"
+    config.write_text(config.read_text().replace("timeout_s: 30", "timeout_s: 30\n    infra: {retries: 0}"))
+    git(router, "commit", "-qam", "a provider that fails")
+    result = overseer("experiment", "toy", "--set", "model=small", "--where", "complexity<=2", "--json",
+                      cwd=router)
+    assert result.returncode == 1, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["outcome"] == "inconclusive" and "infrastructure" in shown["reason"]
+    assert shown["holdout_after"] is None
+    records = [r for log in (router / "runs" / "toy").glob("2*.jsonl") for r in read_records(log)[0]]
+    assert records and {r.repeat for r in records} == {0}   # one round, not accept.max_repeats
+    small = [r for r in records if r.settings["model"] == "small"]
+    assert any(r.infra for r in small) and not all(r.infra for r in small)
+    assert git(router, "status", "--porcelain", "overseer.yaml") == ""
 
 
 @pytest.mark.parametrize(("args", "message"), [
