@@ -46,8 +46,15 @@ def make_loop_project(root: Path, n_tasks: int = 10, accept: str = FIXED) -> Pat
     proposer = root / "propose.py"
     proposer.write_text(f"import sys, json\nsys.stdin.read()\nprint(json.dumps({PROPOSAL!r}))\n")
     (root / "overseer.yaml").write_text(CONFIG % (accept, sys.executable, proposer))
-    for i in range(n_tasks):
-        task = root / "tasks" / "toy" / f"t{i:02d}"
+    write_say_ok_tasks(root / "tasks" / "toy", n_tasks)
+    commit_project(root, "toy loop project")
+    return root
+
+
+def write_say_ok_tasks(directory: Path, count: int) -> None:
+    """Tasks t00, t01, ... whose check passes when the command wrote ``ok`` to answer.txt."""
+    for i in range(count):
+        task = directory / f"t{i:02d}"
         task.mkdir(parents=True)
         (task / "task.yaml").write_text(textwrap.dedent(f"""\
             id: t{i:02d}
@@ -56,11 +63,14 @@ def make_loop_project(root: Path, n_tasks: int = 10, accept: str = FIXED) -> Pat
             check: "grep -qx ok answer.txt"
             timeout_s: 10
         """))
+
+
+def commit_project(root: Path, message: str) -> None:
+    """A git repository of ``root`` (runs/ ignored) with everything in one commit."""
     (root / ".gitignore").write_text("runs/\n")
     git(root, "init", "-q")
     git(root, "add", "-A")
-    git(root, "commit", "-qm", "toy loop project")
-    return root
+    git(root, "commit", "-qm", message)
 
 
 def proposal_json() -> str:

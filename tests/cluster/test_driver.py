@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from overseer.records import RunRecord, read_jsonl
 from overseer.tasks import load_task_set
 from tests.cluster.conftest import LoopbackCluster, on_cluster
 from tests.helpers import git, make_toy_project, overseer
+from tests.toyloop import commit_project, write_say_ok_tasks
 
 
 def _records(project: Path, target: str) -> list[RunRecord]:
@@ -135,25 +135,17 @@ targets:
 """
 
 
-def _slow_project(root: Path, marks: Path, *, tasks: int, sleep: float, jobs: int, cpus: float) -> Path:
+def _slow_project(tmp_path: Path, *, tasks: int, sleep: float, jobs: int, cpus: float) -> tuple[Path, Path]:
+    """A project whose runs sleep, and the folder where each run marks its start (its task and
+    repeat in ``started``, its Ray worker's pid in ``workers``)."""
+    root, marks = tmp_path / "p", tmp_path / "marks"
+    marks.mkdir()
     (root / "prompts").mkdir(parents=True)
     (root / "prompts" / "system.md").write_text("Say ok.\n")
     (root / "overseer.yaml").write_text(SLOW.format(marks=marks, sleep=sleep, jobs=jobs, cpus=cpus))
-    for i in range(tasks):
-        task = root / "tasks" / "slow" / f"t{i:02d}"
-        task.mkdir(parents=True)
-        (task / "task.yaml").write_text(textwrap.dedent(f"""\
-            id: t{i:02d}
-            title: slow task {i}
-            spec: Say ok.
-            check: "grep -qx ok answer.txt"
-            timeout_s: 10
-        """))
-    (root / ".gitignore").write_text("runs/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "slow project")
-    return root
+    write_say_ok_tasks(root / "tasks" / "slow", tasks)
+    commit_project(root, "slow project")
+    return root, marks
 
 
 def _started(marks: Path) -> list[str]:
@@ -171,9 +163,7 @@ def _wait_for(condition: object, timeout: float = 60.0) -> None:
 @on_cluster
 def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: LoopbackCluster,
                                                               tmp_path: Path) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    project = _slow_project(tmp_path / "p", marks, tasks=6, sleep=2, jobs=2, cpus=1)
+    project, marks = _slow_project(tmp_path, tasks=6, sleep=2, jobs=2, cpus=1)
     def remove_worker() -> None:
         # Two runs started at once on two 1-CPU nodes: one of them is on the worker node.
         _wait_for(lambda: len(_started(marks)) >= 2)
@@ -202,9 +192,7 @@ def test_runs_lost_with_a_node_are_run_again_and_never_judged(ray_cluster: Loopb
 @on_cluster
 def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: LoopbackCluster,
                                                                      tmp_path: Path) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    project = _slow_project(tmp_path / "p", marks, tasks=4, sleep=0.2, jobs=2, cpus=1)
+    project, _ = _slow_project(tmp_path, tasks=4, sleep=0.2, jobs=2, cpus=1)
     result = overseer("run", "slow", "--executor-address", f"ray://127.0.0.1:{ray_cluster.client_port}",
                       cwd=project, env=ray_cluster.env)
     assert result.returncode == 0, result.stderr
@@ -214,10 +202,8 @@ def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: 
 
 @on_cluster
 def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
     # Half a CPU per run: 4 runs in flight on the two 1-CPU nodes.
-    project = _slow_project(tmp_path / "p", marks, tasks=6, sleep=600, jobs=4, cpus=0.5)
+    project, marks = _slow_project(tmp_path, tasks=6, sleep=600, jobs=4, cpus=0.5)
     process = subprocess.Popen(
         [sys.executable, "-m", "overseer", "run", "slow", "--executor-address", ray_cluster.address],
         cwd=project, env={**os.environ, **ray_cluster.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -259,9 +245,7 @@ def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster
 @on_cluster
 def test_a_run_stuck_on_a_frozen_node_is_sent_again(ray_cluster: LoopbackCluster, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    project = _slow_project(tmp_path / "p", marks, tasks=1, sleep=1, jobs=1, cpus=1)
+    project, marks = _slow_project(tmp_path, tasks=1, sleep=1, jobs=1, cpus=1)
     monkeypatch.setattr(driver, "deadline_s", lambda target, task: 4.0)
     frozen: list[int] = []
 
