@@ -43,7 +43,8 @@ targets:
     repeats: 2            # runs of each task per evaluation; a promising candidate gets more,
                           # one more per look up to accept.max_repeats (16), until proven or futile
     timeout_s: 60         # limit for one run of the command (each task's check has its own)
-    jobs: 4               # runs at once
+    jobs: 4               # runs at once (here; or on a Ray cluster, with pip install 'overseer[ray]':
+                          # executor: {kind: ray, address: "ray://HEAD:10001", cpus_per_run: 1})
     seed: 0               # reaches the command as {seed} and OVERSEER_SEED
     objective: pass_rate  # or mean_score: the fraction of each task's tests passed
 """
