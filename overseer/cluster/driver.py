@@ -216,6 +216,10 @@ class RayExecutor:
             name = type(exc).__name__
             job.future.set_result(lost_record(job, f"lost with its node ({name}) after "
                                                    f"{self._settings.max_retries + 1} tries"))
+        except exceptions.RayError as exc:  # the cluster cannot run it at all (its runtime env...)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            job.future.set_exception(FatalError(f"executor: the Ray cluster cannot make the run "
+                                                f"({type(exc).__name__}): {first[:300]}"))
         else:
             try:
                 for relative, data in result.files.items():
