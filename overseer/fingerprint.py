@@ -23,10 +23,16 @@ def _file_digest(value: str, root: Path) -> str | None:
         return None
 
 
+def fingerprinted_names(target: Target) -> list[str]:
+    """The variables whose values are part of the fingerprint (a run on a cluster node gets this
+    machine's values of them, so that its fingerprint says what it ran under)."""
+    return sorted({*ALWAYS, *target.environment})
+
+
 def environment_fingerprint(target: Target, root: Path) -> str:
     """A short hash of overseer's version and the named variables' values (and, for a value that
     names a file, of the file's content)."""
-    names = sorted({*ALWAYS, *target.environment})
+    names = fingerprinted_names(target)
     values = {name: os.environ.get(name) for name in names}
     files = {name: _file_digest(value, root) for name, value in values.items() if value}
     facts: dict[str, object] = {"overseer": __version__, "env": values, "files": files}

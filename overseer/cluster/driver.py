@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import platform
 import socket
 import tempfile
@@ -34,6 +35,7 @@ from overseer.cluster.snapshot import Snapshot, make_snapshot
 from overseer.cluster.worker import RemoteResult, RemoteRun, clean, probe, run_remote
 from overseer.config import ExecutorConfig, Target
 from overseer.errors import FatalError
+from overseer.fingerprint import fingerprinted_names
 from overseer.process import TERM_GRACE_S, WALL_BACKSTOP, Cancelled
 from overseer.records import RunRecord, now_iso
 from overseer.runner import RunContext
@@ -126,7 +128,9 @@ class RayExecutor:
             task=dataclasses.replace(task, directory=self._snapshot.task_place(task)),
             task_set_hash=task_set_hash, repeat=repeat,
             artifacts=ctx.artifacts.relative_to(ctx.artifacts_base).as_posix(),
-            env_names=tuple(self._settings.env))
+            env_names=tuple(self._settings.env),
+            env_values=tuple((name, os.environ[name]) for name in fingerprinted_names(ctx.target)
+                             if name in os.environ))
         job = _Job(ctx, task, task_set_hash, repeat, run)
         with self._lock:
             if self._broken is not None:

@@ -51,6 +51,7 @@ class RemoteRun:
     repeat: int
     artifacts: str           # where captured files go, relative to the project root
     env_names: tuple[str, ...]
+    env_values: tuple[tuple[str, str], ...]   # the driver's values of the fingerprinted variables
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def run_remote(run: RemoteRun) -> RemoteResult:
         session_id=run.session_id, target_name=run.target_name, target=run.target,
         copy_root=top / run.root, prompt_file=top / run.prompt_path, prompt_hash=run.prompt_hash,
         scratch=own / "scratch", artifacts=own / "kept" / run.artifacts, artifacts_base=own / "kept",
-        environment=run.environment, batch=run.batch, env_names=run.env_names)
+        environment=run.environment, batch=run.batch, env_names=run.env_names,
+        env_values=run.env_values)
     task = dataclasses.replace(run.task, directory=snapshot / run.task.directory)
     try:
         record = run_with_retries(ctx, task, run.task_set_hash, run.repeat)

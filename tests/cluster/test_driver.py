@@ -201,6 +201,23 @@ def test_ray_client_addresses_work_as_a_kuberay_head_would_be_used(ray_cluster: 
 
 
 @on_cluster
+def test_the_variables_of_the_fingerprint_reach_remote_runs_with_this_machines_values(
+        ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
+    """The nodes were started without ANSWER_WORD; the target names it as a variable that changes
+    what the command does (environment:), so the runs get this machine's value, the value the
+    fingerprint of their records was made of."""
+    project, _ = _slow_project(tmp_path, tasks=2, sleep=0, jobs=2, cpus=1)
+    config = project / "overseer.yaml"
+    config.write_text(config.read_text().replace("echo ok >", "echo $ANSWER_WORD >")
+                      .replace("    repeats: 1\n", "    repeats: 1\n    environment: [ANSWER_WORD]\n"))
+    git(project, "commit", "-qam", "the answer comes from a variable")
+    result = overseer("run", "slow", "--executor-address", ray_cluster.address, cwd=project,
+                      env={**ray_cluster.env, "ANSWER_WORD": "ok"})
+    assert result.returncode == 0, result.stderr
+    assert all(r.passed for r in _records(project, "slow"))
+
+
+@on_cluster
 def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_path: Path) -> None:
     # Half a CPU per run: 4 runs in flight on the two 1-CPU nodes.
     project, marks = _slow_project(tmp_path, tasks=6, sleep=600, jobs=4, cpus=0.5)

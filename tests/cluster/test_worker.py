@@ -17,7 +17,7 @@ def _run(key: str, text: bytes) -> RemoteRun:
     return RemoteRun(key=key, session_id="s", target_name="toy", target=None,  # type: ignore[arg-type]
                      environment="", batch="", root="sub", prompt_path="sub/prompts/system.md",
                      prompt_file=text, prompt_hash="h", task=None, task_set_hash="",  # type: ignore[arg-type]
-                     repeat=0, artifacts="runs", env_names=())
+                     repeat=0, artifacts="runs", env_names=(), env_values=())
 
 
 def test_a_node_makes_one_copy_per_prompt_while_its_runs_wait(tmp_path: Path,
