@@ -111,20 +111,17 @@ class RayExecutor:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._idle = threading.Event()
-        self._prompts: dict[Path, bytes] = {}
         self._broken: FatalError | None = None
         self._pump = threading.Thread(target=self._work, name="overseer-ray", daemon=True)
         self._pump.start()
 
     def submit(self, ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Future[RunRecord]:
-        if ctx.prompt_file not in self._prompts:
-            self._prompts[ctx.prompt_file] = ctx.prompt_file.read_bytes()
         top = self._snapshot.top_of(ctx)
         run = RemoteRun(
             key=self._key, session_id=ctx.session_id, target_name=ctx.target_name, target=ctx.target,
             environment=ctx.environment, batch=ctx.batch, root=self._snapshot.root,
             prompt_path=ctx.prompt_file.relative_to(top).as_posix(),
-            prompt_file=self._prompts[ctx.prompt_file], prompt_hash=ctx.prompt_hash,
+            prompt_file=ctx.prompt_file.read_bytes(), prompt_hash=ctx.prompt_hash,
             task=dataclasses.replace(task, directory=self._snapshot.task_place(task)),
             task_set_hash=task_set_hash, repeat=repeat,
             artifacts=ctx.artifacts.relative_to(ctx.artifacts_base).as_posix(),
