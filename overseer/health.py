@@ -47,6 +47,35 @@ def diagnose(records: Sequence[RunRecord]) -> str | None:
     return None
 
 
+MIN_NODE_RUNS = 3
+
+
+def broken_nodes(records: Sequence[RunRecord]) -> str | None:
+    """Runs made on a cluster (executor: ray): a node on which every run failed as a broken
+    command while the other nodes' runs did not (its image lacks what the command needs). Such
+    failures count against the prompt; parent and candidate share the nodes at random, so they add
+    noise rather than bias, but the node should be fixed. One line, or None."""
+    by_node: dict[str, list[RunRecord]] = {}
+    for record in records:
+        if record.node and not record.infra:
+            by_node.setdefault(record.node, []).append(record)
+    if len(by_node) < 2:
+        return None
+
+    def broken(record: RunRecord) -> bool:
+        return not record.passed and (record.error_class in BROKEN_COMMAND or record.signature in BROKEN_COMMAND)
+
+    bad = sorted(node for node, runs in by_node.items() if len(runs) >= MIN_NODE_RUNS and all(map(broken, runs)))
+    healthy = [node for node, runs in by_node.items() if not all(map(broken, runs))]
+    if not bad or not healthy:
+        return None
+    classes = Counter(r.error_class or "unknown" for node in bad for r in by_node[node])
+    nodes = ", ".join(node[:12] for node in bad)
+    return (f"every run on Ray node {nodes} failed as a broken command ({_top(classes)}) while the "
+            f"other nodes' runs did not: its image may lack what the command needs (`node` in the "
+            "records says which runs); these failures count against the prompt")
+
+
 def nothing_to_improve(records: Sequence[RunRecord]) -> str | None:
     evidence = [r for r in records if not r.infra]
     if evidence and all(r.passed for r in evidence):

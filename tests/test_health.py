@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overseer.health import diagnose, nothing_to_improve
+from overseer.health import broken_nodes, diagnose, nothing_to_improve
 from tests.test_records import make_record
 
 
@@ -34,3 +34,20 @@ def test_all_passing_leaves_nothing_to_improve() -> None:
     assert nothing_to_improve(runs((True, None, False), (True, None, False))) == \
         "nothing to improve: every run passed (2 of 2)"
     assert nothing_to_improve(runs((True, None, False), (False, "Timeout", False))) is None
+
+
+def _on(node: str, *outcomes: tuple[bool, str | None]) -> list:
+    return [r.model_copy(update={"node": node}) for r in runs(*((p, e, False) for p, e in outcomes))]
+
+
+def test_a_cluster_node_whose_image_breaks_the_command_is_named() -> None:
+    healthy = _on("a" * 56, (True, None), (False, "SyntaxError"), (True, None))
+    broken = _on("b" * 56, (False, "CommandFailed"), (False, "CommandFailed"), (False, "MissingOutput"))
+    line = broken_nodes([*healthy, *broken])
+    assert line is not None and "node bbbbbbbbbbbb failed as a broken command" in line
+    assert "CommandFailed ×2" in line and "\n" not in line
+    assert broken_nodes(healthy) is None                      # one node: nothing to compare
+    assert broken_nodes([*healthy, *broken[:2]]) is None      # too few runs on it to say
+    assert broken_nodes([*broken, *_on("c" * 56, (False, "CommandFailed"))] * 2) is None  # all broken: diagnose's
+    assert broken_nodes([*healthy, *_on("d" * 56, (False, "SyntaxError"))] * 3) is None   # the prompt's failures
+    assert broken_nodes([r.model_copy(update={"node": None}) for r in [*healthy, *broken]]) is None  # local

@@ -11,7 +11,7 @@ from overseer.config import LoadedConfig, Target, load_config
 from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
 from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
 from overseer.executor import session_executor
-from overseer.health import diagnose, nothing_to_improve
+from overseer.health import broken_nodes, diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
@@ -102,6 +102,8 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
         outcome = execute_run(plan, on_run)
     for warning in outcome.warnings:
         report.warn(warning)
+    if node := broken_nodes(outcome.evaluation.records):
+        report.warn(node)
     if problem := diagnose(outcome.evaluation.records):
         report.warn(f"these runs are not evidence about the prompt: {problem}")
     elif done := nothing_to_improve(outcome.evaluation.records):

@@ -16,7 +16,7 @@ from overseer.evaluate import session_log_path
 from overseer.executor import session_executor
 from overseer.faults import checkpoint
 from overseer.fingerprint import described, environment_fingerprint
-from overseer.health import UnhealthyBaseline, diagnose, nothing_to_improve
+from overseer.health import UnhealthyBaseline, broken_nodes, diagnose, nothing_to_improve
 from overseer.insights import edit_prior
 from overseer.lock import target_lock
 from overseer.metrics import Metrics, metrics
@@ -146,6 +146,8 @@ def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[
         runs.hooks.phase(
             f"{runs.cache.elsewhere} earlier runs of this prompt were made in another environment "
             f"({described(setup.target)} changed since): not reused, the baseline was measured again")
+    if node := broken_nodes([*runs.baseline.train, *runs.baseline.holdout]):
+        runs.hooks.phase(f"warning: {node}")
     _health_gate(setup, state, [*runs.baseline.train, *runs.baseline.holdout])
     start = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
     with open_store(setup.runs_dir) as store:
