@@ -48,6 +48,7 @@ def diagnose(records: Sequence[RunRecord]) -> str | None:
 
 
 MIN_NODE_RUNS = 3
+NODE_CHANCE = 0.001   # how unlikely "every run on it broken" must be at the other nodes' rate
 
 
 def broken_nodes(records: Sequence[RunRecord]) -> str | None:
@@ -65,9 +66,17 @@ def broken_nodes(records: Sequence[RunRecord]) -> str | None:
     def broken(record: RunRecord) -> bool:
         return not record.passed and (record.error_class in BROKEN_COMMAND or record.signature in BROKEN_COMMAND)
 
-    bad = sorted(node for node, runs in by_node.items() if len(runs) >= MIN_NODE_RUNS and all(map(broken, runs)))
-    healthy = [node for node, runs in by_node.items() if not all(map(broken, runs))]
-    if not bad or not healthy:
+    def unlikely(node: str) -> bool:
+        """Every run on ``node`` broken, which the other nodes' rate of broken runs makes a chance
+        of at most NODE_CHANCE (a prompt that breaks the command half the time does not name a
+        node for 3 such runs; a node whose every run breaks while the others' never do, does)."""
+        runs = by_node[node]
+        others = [r for other, rs in by_node.items() if other != node for r in rs]
+        rate = sum(map(broken, others)) / len(others)
+        return len(runs) >= MIN_NODE_RUNS and all(map(broken, runs)) and rate ** len(runs) <= NODE_CHANCE
+
+    bad = sorted(filter(unlikely, by_node))
+    if not bad:
         return None
     classes = Counter(r.error_class or "unknown" for node in bad for r in by_node[node])
     nodes = ", ".join(node[:12] for node in bad)

@@ -50,4 +50,8 @@ def test_a_cluster_node_whose_image_breaks_the_command_is_named() -> None:
     assert broken_nodes([*healthy, *broken[:2]]) is None      # too few runs on it to say
     assert broken_nodes([*broken, *_on("c" * 56, (False, "CommandFailed"))] * 2) is None  # all broken: diagnose's
     assert broken_nodes([*healthy, *_on("d" * 56, (False, "SyntaxError"))] * 3) is None   # the prompt's failures
+    # a command the prompt breaks half the time: 3 broken runs on one node are no sign of the node
+    half = _on("e" * 56, (False, "CommandFailed"), (True, None))
+    assert broken_nodes([*half * 3, *broken]) is None
+    assert broken_nodes([*half * 3, *broken * 4]) is not None   # 12 of 12: 0.5^12 is no chance
     assert broken_nodes([r.model_copy(update={"node": None}) for r in [*healthy, *broken]]) is None  # local
