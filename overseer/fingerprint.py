@@ -45,4 +45,4 @@ def environment_fingerprint(target: Target, root: Path) -> str:
 
 
 def described(target: Target) -> str:
-    return ", ".join(sorted({*ALWAYS, *target.environment})) + ", the settings or overseer's version"
+    return ", ".join(fingerprinted_names(target)) + ", the settings or overseer's version"

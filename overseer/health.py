@@ -23,6 +23,11 @@ class UnhealthyBaseline(FatalError):
     exit_code = EXIT_UNHEALTHY
 
 
+def _broken_command(record: RunRecord) -> bool:
+    """A failure that says the command or its check does not work at all."""
+    return not record.passed and (record.error_class in BROKEN_COMMAND or record.signature in BROKEN_COMMAND)
+
+
 def _top(counter: Counter[str]) -> str:
     return ", ".join(f"{cause} ×{n}" for cause, n in counter.most_common(2))
 
@@ -41,7 +46,7 @@ def diagnose(records: Sequence[RunRecord]) -> str | None:
     if all(r.error_class == "Timeout" for r in evidence):
         return (f"every run timed out ({len(evidence)} of {n}); raise the tasks' timeout_s (check) "
                 "or the target's timeout_s (command), or lower -j")
-    if all(r.error_class in BROKEN_COMMAND or r.signature in BROKEN_COMMAND for r in evidence):
+    if all(map(_broken_command, evidence)):
         return (f"no run passed and every failure says the command or its check is broken "
                 f"({_top(classes)}); check it with `overseer run` and the records in runs/")
     return None
@@ -63,17 +68,14 @@ def broken_nodes(records: Sequence[RunRecord]) -> str | None:
     if len(by_node) < 2:
         return None
 
-    def broken(record: RunRecord) -> bool:
-        return not record.passed and (record.error_class in BROKEN_COMMAND or record.signature in BROKEN_COMMAND)
-
     def unlikely(node: str) -> bool:
         """Every run on ``node`` broken, which the other nodes' rate of broken runs makes a chance
         of at most NODE_CHANCE (a prompt that breaks the command half the time does not name a
         node for 3 such runs; a node whose every run breaks while the others' never do, does)."""
         runs = by_node[node]
         others = [r for other, rs in by_node.items() if other != node for r in rs]
-        rate = sum(map(broken, others)) / len(others)
-        return len(runs) >= MIN_NODE_RUNS and all(map(broken, runs)) and rate ** len(runs) <= NODE_CHANCE
+        rate = sum(map(_broken_command, others)) / len(others)
+        return len(runs) >= MIN_NODE_RUNS and all(map(_broken_command, runs)) and rate ** len(runs) <= NODE_CHANCE
 
     bad = sorted(filter(unlikely, by_node))
     if not bad:

@@ -66,11 +66,11 @@ BASIC_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC
              "TMPDIR")
 
 
-def _environment(values: dict[str, str], names: tuple[str, ...] | None = None,
-                 given: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+def _environment(ctx: RunContext, values: dict[str, str]) -> dict[str, str]:
+    names = ctx.env_names
     env = dict(os.environ) if names is None else \
         {name: os.environ[name] for name in (*BASIC_ENV, *names) if name in os.environ}
-    env.update(given)
+    env.update(ctx.env_values)
     env.update({f"OVERSEER_{key.upper()}": value for key, value in values.items()
                 if key != "python"})
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -117,7 +117,7 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
     junit.unlink(missing_ok=True)
     check = run_process(
         format_template(task.check, {**values, "junit_xml": str(junit)}),
-        cwd=workdir, env=_environment(values, ctx.env_names, ctx.env_values), timeout_s=task.timeout_s,
+        cwd=workdir, env=_environment(ctx, values), timeout_s=task.timeout_s,
         stdout_path=meta / "check.out", stderr_path=meta / "check.err",
         output_cap=ctx.target.output_cap_bytes, clock="cpu",
     )
@@ -223,7 +223,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
     try:
         command = run_process(
             format_template(ctx.target.command, values), cwd=ctx.copy_root,
-            env=_environment(values, ctx.env_names, ctx.env_values), timeout_s=ctx.target.timeout_s,
+            env=_environment(ctx, values), timeout_s=ctx.target.timeout_s,
             stdout_path=meta / "command.stdout", stderr_path=meta / "command.stderr",
             output_cap=ctx.target.output_cap_bytes,
         )

@@ -166,8 +166,7 @@ class RayExecutor:
         try:
             self._pump_runs()
         except Exception as exc:  # the connection to the cluster is gone: no run can finish now
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            self._fail_all(FatalError(f"executor: lost the Ray cluster: {first[:300]}"))
+            self._fail_all(FatalError(f"executor: lost the Ray cluster: {_said(exc)}"))
 
     def _fail_all(self, error: FatalError) -> None:
         with self._lock:
@@ -218,9 +217,8 @@ class RayExecutor:
             job.future.set_result(lost_record(job, f"lost with its node ({name}) after "
                                                    f"{self._settings.max_retries + 1} tries"))
         except exceptions.RayError as exc:  # the cluster cannot run it at all (its runtime env...)
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             job.future.set_exception(FatalError(f"executor: the Ray cluster cannot make the run "
-                                                f"({type(exc).__name__}): {first[:300]}"))
+                                                f"({type(exc).__name__}): {_said(exc)}"))
         else:
             try:
                 for relative, data in result.files.items():
@@ -277,34 +275,40 @@ def _connect(ray: ModuleType, settings: ExecutorConfig, snapshot: Snapshot) -> N
         ray.init(address=address, runtime_env=runtime_env, logging_level=logging.WARNING,
                  log_to_driver=False, **extra)
     except Exception as exc:  # Ray's own errors at connect (address, auth, upload size): one line
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise FatalError(f"executor: cannot use Ray at {where}: {first[:300]}") from None
+        raise FatalError(f"executor: cannot use Ray at {where}: {_said(exc)}") from None
 
 
-def _check_nodes(ray: ModuleType, settings: ExecutorConfig) -> list[str]:
-    """The alive nodes' ids, after checking that they run this overseer on this Python and that
-    the cluster has what one run asks for."""
+def _said(exc: BaseException, last: bool = False) -> str:
+    """The first (or last) line of an exception's message, for a one-line error."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    return (lines[-1] if last else lines[0])[:300]
+
+
+def _on_every_node(ray: ModuleType, function: Any, *args: Any) -> list[Any]:
+    """``function(*args)`` sent to every alive node once, taking no CPU (refs to the results)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    nodes = [node for node in ray.nodes() if node.get("Alive")]
+    remote = ray.remote(function)
+    return [remote.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
+        node["NodeID"], soft=False)).remote(*args) for node in ray.nodes() if node.get("Alive")]
+
+
+def _check_nodes(ray: ModuleType, settings: ExecutorConfig) -> None:
+    """Check that every node runs this overseer on this Python and that the cluster has what one
+    run asks for."""
     resources = ray.cluster_resources()
     wanted = {"CPU": settings.cpus_per_run, **settings.resources}
     for name, amount in wanted.items():
         if resources.get(name, 0) < amount:
             raise FatalError(f"executor: a run asks for {amount:g} {name} and the Ray cluster has "
                              f"{resources.get(name, 0):g}: lower executor.cpus_per_run or resources")
-    check = ray.remote(probe)
-    refs = [check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
-        node["NodeID"], soft=False)).remote() for node in nodes]
     try:
-        found = ray.get(refs, timeout=CONNECT_TIMEOUT_S)
+        found = ray.get(_on_every_node(ray, probe), timeout=CONNECT_TIMEOUT_S)
     except Exception as exc:  # a worker without overseer, or one that never started
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
-        raise FatalError(f"executor: the Ray workers cannot run overseer ({first[:200]}): install "
+        raise FatalError(f"executor: the Ray workers cannot run overseer ({_said(exc, last=True)}): install "
                          f"overseer {__version__} on Python {platform.python_version()} on every node") from None
     if problem := version_mismatch(found, (__version__, platform.python_version())):
         raise FatalError(f"executor: {problem}")
-    return [node["NodeID"] for node in nodes]
 
 
 def version_mismatch(found: Sequence[tuple[str, str, str]], here: tuple[str, str]) -> str | None:
@@ -318,12 +322,8 @@ def version_mismatch(found: Sequence[tuple[str, str, str]], here: tuple[str, str
 
 
 def _clean_nodes(ray: ModuleType, key: str) -> None:
-    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
     with contextlib.suppress(Exception):  # a node that is gone has nothing left to clean
-        remove = ray.remote(clean)
-        refs = [remove.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
-            node["NodeID"], soft=False)).remote(key) for node in ray.nodes() if node.get("Alive")]
+        refs = _on_every_node(ray, clean, key)
         ray.wait(refs, num_returns=len(refs), timeout=CANCEL_WAIT_S)
 
 

@@ -38,11 +38,10 @@ def main(*, config: Path | None, target: str | None, all_targets: bool, options:
     if all_targets == (target is not None):
         raise FatalError("give a target name or --all (not both)")
     names = sorted(loaded.config.targets) if all_targets else [target or ""]
-    for name in names:
-        loaded = loaded.with_executor(name, executor, executor_address)
     hooks = reporting_hooks()
     summaries, code = [], EXIT_OK
     for name in names:
+        loaded = loaded.with_executor(name, executor, executor_address)
         hooks.phase(f"target {name}")
         hooks.phase(_bill(loaded, name, options))
         try:
