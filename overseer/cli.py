@@ -214,7 +214,7 @@ def experiment(
 
 @app.command()
 def plugins(json_output: JsonOption = False) -> None:
-    """The proposers and sanitizers that other installed packages provide (entry points)."""
+    """The proposers, reviewers, sanitizers and checks that other installed packages provide (entry points)."""
     _exit(plugins_cmd.main(json_output=json_output))
 
 

@@ -1,4 +1,4 @@
-"""Plugins: proposers and sanitizers from other installed packages, found through entry points
+"""Plugins: proposers, reviewers, sanitizers and checks from other installed packages, found through entry points
 (the way the ``llm`` tool finds its plugins). A package declares, in its pyproject.toml::
 
     [project.entry-points."overseer.proposers"]

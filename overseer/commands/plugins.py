@@ -1,4 +1,4 @@
-"""``overseer plugins``: the proposers and sanitizers other installed packages provide."""
+"""``overseer plugins``: the proposers, reviewers, sanitizers and checks other installed packages provide."""
 
 from __future__ import annotations
 
