@@ -16,6 +16,14 @@ from overseer.vcs import atomic_write, commit_paths, head_bytes, is_dirty, open_
 from tests.helpers import git
 
 
+def test_a_write_that_cannot_start_names_the_file_asked_for_not_its_temp_file(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a directory should be")
+    for path in (tmp_path / "blocker" / "report.html", Path("/proc/overseer-report.html")):
+        with pytest.raises(OSError) as caught:
+            atomic_write(path, b"<html>")
+        assert caught.value.filename == str(path)
+
+
 def test_atomic_write_keeps_mode_and_bytes(tmp_path: Path) -> None:
     path = tmp_path / "prompt.md"
     path.write_bytes(b"old\r\n")
