@@ -112,10 +112,21 @@ def plan_line(plan: Plan) -> str:
     runs = [plan.session_runs(sampling, effect) for sampling in plan.candidates
             for effect in ("useless", "plus_10")]
     low, high = min(runs), max(runs)
-    return (f"the bill in advance: about {low:.0f} to {high:.0f} runs for {plan.iterations} iterations "
-            f"(${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}, "
-            f"{low * c.seconds / plan.jobs / 60:.0f} to {high * c.seconds / plan.jobs / 60:.0f} min at "
+    one = round(low) == round(high)
+    count = f"{low:.0f}" if one else f"{low:.0f} to {high:.0f}"
+    cost = f"${low * c.cost_usd:.2f}" if one else f"${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}"
+    time = wall(low * c.seconds / plan.jobs, None if one else high * c.seconds / plan.jobs)
+    iterations = f"{plan.iterations} iteration{'s' if plan.iterations != 1 else ''}"
+    return (f"the bill in advance: about {count} runs for {iterations} ({cost}, {time} at "
             f"-j {plan.jobs}); `overseer plan {plan.target}` explains it")
+
+
+def wall(low: float, high: float | None = None) -> str:
+    """A wall time (or a range of them, in seconds) in the unit that suits its upper end."""
+    top = low if high is None else high
+    unit, size, digits = ("s", 1, 0) if top < 90 else ("minutes", 60, 0) if top < 5400 else ("hours", 3600, 1)
+    text = f"{low / size:.{digits}f}" + ("" if high is None else f" to {high / size:.{digits}f}")
+    return f"{text} {unit}"
 
 
 def show_plan(plan: Plan) -> None:
@@ -142,11 +153,10 @@ def show_plan(plan: Plan) -> None:
         out.print(f"a session of {plan.iterations} iterations, {label}: about {low:.0f} runs "
                   f"(every edit useless) to {high:.0f} (every edit +10 points); "
                   f"${low * c.cost_usd:.2f} to ${high * c.cost_usd:.2f}; "
-                  f"{low * c.seconds / plan.jobs / 60:.0f} to {high * c.seconds / plan.jobs / 60:.0f} "
-                  f"minutes at -j {plan.jobs}")
+                  f"{wall(low * c.seconds / plan.jobs, high * c.seconds / plan.jobs)} at -j {plan.jobs}")
     if (recent := plan.recent_session_runs()) is not None and plan.spent is not None:
         out.print(f"a session of {plan.iterations} iterations whose candidates cost what the last "
                   f"{plan.spent.iterations} iterations' did ({plan.spent.per_iteration:.0f} runs "
                   f"each, in {plan.spent.sessions} session{'s' if plan.spent.sessions > 1 else ''}): "
                   f"about {recent:.0f} runs, ${recent * c.cost_usd:.2f}, "
-                  f"{recent * c.seconds / plan.jobs / 60:.0f} minutes at -j {plan.jobs}")
+                  f"{wall(recent * c.seconds / plan.jobs)} at -j {plan.jobs}")
