@@ -23,7 +23,8 @@ text, until it has used the budget of target runs (a run that would exceed it is
 With --noise P, a share P of the proposals is replaced by a careless line (CARELESS): most
 provoke a failure mode, as an LLM proposer's wrong guesses would. Reported per method: the ground truth (the simulator's exact expected pass rate) of the final
 prompt on the holdout, the number of kept edits whose true effect (on all 48 tasks) was <= 0, and
-the runs used. Each GEPA-style evaluation draws fresh noise, as a model at temperature > 0 would.
+the runs used, runs per kept edit, and (ours and its variants) the runs spent deciding careless
+proposals. Each GEPA-style evaluation draws fresh noise, as a model at temperature > 0 would.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,8 @@ import git
 from overseer.commands.demo import build_demo_repo
 from overseer.config import PromptLocation, load_config
 from overseer.decide import Decision
-from overseer.evidence import allocate
 from overseer.edits import Edit, EditRejected, apply_edit
+from overseer.evidence import allocate
 from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.proposers import PastEdit, Proposal, ProposalContext, Proposer, build_context
@@ -109,6 +110,7 @@ class Outcome:
     final: str
     lineage: list[tuple[str, str]]  # (parent, child) for each kept edit leading to the final prompt
     runs: int
+    careless_runs: int | None = None  # runs spent deciding careless proposals (ours only)
 
 
 # Lines a careless proposer might add: each provokes one of the simulator's failure modes, except
@@ -119,6 +121,8 @@ CARELESS = [
     "- No need to test the code.", "- Prefer a simple brute force approach.",
     "- Write clean, well-structured code.", "- Add a docstring to the function.",
 ]
+
+CARELESS_KIND = "add-constraint:careless"
 
 
 class NoisyProposer:
@@ -143,7 +147,7 @@ class NoisyProposer:
             if unused and rng.random() < self.noise:
                 line = unused.pop(rng.randrange(len(unused)))
                 edit = Edit(op="insert_after", old=context.prompt.splitlines()[0], new="\n" + line,
-                            kind="add-constraint:careless")
+                            kind=CARELESS_KIND)
                 if edit.key() not in context.rejected_here():
                     proposals.append(Proposal(edit, f"add: {line}", "a careless guess"))
                     continue
@@ -266,7 +270,7 @@ class NoisyPersona(RulesPersona):
         if unused and rng.random() < self.noise:
             line = unused[rng.randrange(len(unused))]
             edit = Edit(op="insert_after", old=context.prompt.splitlines()[0], new="\n" + line,
-                        kind="add-constraint:careless")
+                        kind=CARELESS_KIND)
             if edit.key() not in context.rejected_here():
                 return Proposal(edit, f"add: {line}", "a careless guess")
         return super().propose(context)
@@ -288,22 +292,23 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
         loaded = load_config(root / "overseer.yaml")
         lineage: list[tuple[str, str]] = []
         current = [setup.start]
+        careless = [0]
 
         def decided(decision: Decision) -> None:
+            if decision.edit and decision.edit.kind == CARELESS_KIND:
+                careless[0] += decision.runs_used
             if decision.outcome == "accepted":
                 lineage.append((current[0], candidate_text(current[0], decision)))
                 current[0] = lineage[-1][1]
 
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats, race=race)
-        try:
+        with suppress(BudgetExhausted):
             optimize_target(loaded, "codewriter", options, hooks, proposer=proposer or setup.proposer,
                             evaluator=fast_evaluator("codewriter", "sim", seed, runs.charge))
-        except BudgetExhausted:
-            pass
         final = read_prompt(root, PROMPT)
         assert final == current[0]
-    return Outcome(final, lineage, runs.used)
+    return Outcome(final, lineage, runs.used, careless[0])
 
 
 def real_gepa(setup: Setup, runs: Runs, seed: int) -> Outcome:
@@ -393,9 +398,9 @@ def main() -> None:
     for noise, budget in [(n, b) for n in args.noise for b in args.budgets]:
         print(f"\nbudget {budget} runs; careless proposals {noise:.0%}")
         print(f"{'method':>10} | {'holdout truth: median [min, max]':>33} | {'bad kept: median [min, max]':>28} "
-              f"| {'kept':>4} | {'runs used':>9} | {'runs/kept':>9}")
+              f"| {'kept':>4} | {'runs used':>9} | {'runs/kept':>9} | {'on careless':>11}")
         for name in args.methods:
-            truths, bad, kept, used = [], [], [], []
+            truths, bad, kept, used, careless = [], [], [], [], []
             for seed in range(args.seeds):
                 outcome = methods[name](Setup(noise, seed), Runs(budget, seed), seed)
                 truths.append(expected_pass_rate(outcome.final, setup.holdout.tasks))
@@ -403,11 +408,12 @@ def main() -> None:
                                for parent, child in outcome.lineage))
                 kept.append(len(outcome.lineage))
                 used.append(outcome.runs)
+                careless.append(outcome.careless_runs)
             print(f"{name:>10} | {statistics.median(truths):>12.3f} [{min(truths):.3f}, {max(truths):.3f}]"
                   f"{'':>5} | {statistics.median(bad):>10g} [{min(bad)}, {max(bad)}]{'':>9} "
                   f"| {statistics.median(kept):>4g} | {statistics.median(used):>9g} "
-                  f"| {statistics.median(u / k if k else float(u) for u, k in zip(used, kept, strict=True)):>9.0f}",
-                  flush=True)
+                  f"| {statistics.median(u / k if k else float(u) for u, k in zip(used, kept, strict=True)):>9.0f} "
+                  f"| {'-' if None in careless else f'{statistics.median(careless):g}':>11}", flush=True)
             if args.per_seed:
                 print(f"{'':>10}   per seed: " + ", ".join(f"{t:.3f}" for t in truths), flush=True)
 

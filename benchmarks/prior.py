@@ -118,7 +118,7 @@ def main() -> None:
     print(f"{'seed':>4} {'start':>6} | {'runs (prior)':>12} {'final':>6} | {'runs (none)':>11} {'final':>6}")
     for seed, results in rows:
         wp, np_ = results[True], results[False]
-        print(f"{seed:>4} {wp[2]:>6.3f} | {str(wp[0] or '-'):>12} {wp[1]:>6.3f} | {str(np_[0] or '-'):>11} {np_[1]:>6.3f}")
+        print(f"{seed:>4} {wp[2]:>6.3f} | {wp[0] or '-'!s:>12} {wp[1]:>6.3f} | {np_[0] or '-'!s:>11} {np_[1]:>6.3f}")
     for label, key in (("with prior", True), ("without", False)):
         reached = [r[key][0] for _, r in rows if r[key][0] is not None]
         finals = [r[key][1] for _, r in rows]
