@@ -130,6 +130,11 @@ def _finish(runs: SessionRuns, entry: Entry) -> Decision:
             f"unproven after {entry.rounds} rounds: the test ran out of rounds with the gain "
             f"still above {setup.accept.futility_gain:g}; it is continued from here when it is "
             "proposed again or the proposer has nothing new")
+        if verdict.interval and verdict.interval[0] > 0:
+            verdict.reason += (
+                f"; it is better than the parent (the gain lies in [{verdict.interval[0]:+.3f}, "
+                f"{verdict.interval[1]:+.3f}]) but not shown to clear min_gain "
+                f"({setup.accept.min_gain:g}, accept.min_gain)")
     if verdict.outcome == "accepted":
         runs.baseline.train, runs.baseline.holdout = entry.after, holdout_after
     entry.runs_used += state.runs_used - used

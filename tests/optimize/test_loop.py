@@ -307,6 +307,16 @@ def test_an_unproven_candidate_is_continued_later_on_its_recorded_runs(escalatin
     assert (escalating / "prompts" / "system.md").read_text() == GOOD
 
 
+def test_an_edit_proven_better_but_not_past_min_gain_is_unproven_and_says_so(escalating: Path) -> None:
+    config = escalating / "overseer.yaml"  # the edit gains about 0.56 here: above 0, short of 0.7
+    config.write_text(config.read_text().replace("max_repeats: 8", "max_repeats: 8, min_gain: 0.7"))
+    git(escalating, "commit", "-qam", "a min_gain no edit of this toy reaches")
+    [iteration] = _optimize(escalating, "--iterations", "1")["iterations"]
+    assert iteration["outcome"] == "unproven"
+    assert "it is better than the parent (the gain lies in [+" in iteration["reason"]
+    assert iteration["reason"].endswith("but not shown to clear min_gain (0.7, accept.min_gain)")
+
+
 class _Dry:
     """A proposer with nothing new to propose."""
 
