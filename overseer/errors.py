@@ -42,9 +42,10 @@ def validation_message(exc: ValidationError) -> str:
     return f"{where}: {message}" + (f" (and {more} more)" if more else "")
 
 
-def naming(error: OSError, path: Path) -> OSError:
+def naming(error: OSError, path: Path, *, always: bool = False) -> OSError:
     """``error`` with ``path`` as its file when it names none (``os.write`` on a full disk says
-    only "No space left on device"), so the one line the user sees says where."""
-    if error.filename is None and error.errno is not None:
+    only "No space left on device"), or ``always`` (the file it names is a temp file of ours), so
+    the one line the user sees says where."""
+    if (always or error.filename is None) and error.errno is not None:
         return OSError(error.errno, error.strerror or str(error), str(path))
     return error

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import git
 
-from overseer.errors import FatalError
+from overseer.errors import FatalError, naming
 from overseer.faults import checkpoint
 
 
@@ -27,8 +27,8 @@ def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> Non
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:  # the temp file is ours: the one line names the file the user asked for
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+    except OSError as exc:
+        raise naming(exc, path, always=True) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -40,7 +40,7 @@ def atomic_write(path: Path, data: bytes, *, fault_prefix: str = "write") -> Non
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise naming(exc, path, always=True) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
