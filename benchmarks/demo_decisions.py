@@ -1,0 +1,67 @@
+"""The demo's decisions on the simulator's fast path, for checking that a change is behaviour-neutral.
+
+    python benchmarks/demo_decisions.py --seeds 0 3 > before.jsonl
+    ... change the code ...
+    python benchmarks/demo_decisions.py --seeds 0 3 > after.jsonl && diff before.jsonl after.jsonl
+
+The demo repo is built as `overseer demo` builds it, with the target's ``seed`` set; the loop runs
+with the demo's options (iterations, max repeats, race) and the rules proposer; only the command
+runs are replaced by the simulator's in-process fast path (same seeding as real runs). Printed: one
+JSON line per decision, without what differs between two identical sessions (ids, times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+from contextlib import nullcontext
+from pathlib import Path
+
+import git
+
+from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE, build_demo_repo
+from overseer.commands.init import EXAMPLE_TARGET
+from overseer.config import load_config
+from overseer.decide import Decision
+from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.sim.fast import fast_evaluator
+
+VARYING = ("decision_id", "time", "session_id")
+
+
+def decisions(seed: int, iterations: int) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        build_demo_repo(root)
+        config = root / "overseer.yaml"
+        config.write_text(re.sub(r"(?m)^(\s*seed:)\s*\d+", rf"\g<1> {seed}", config.read_text()))
+        repo = git.Repo(root)
+        repo.git.add(A=True)
+        repo.index.commit(f"seed {seed}")
+        loaded = load_config(config)
+
+        def decided(decision: Decision) -> None:
+            out.append({"seed": seed, **decision.model_dump(mode="json", exclude=set(VARYING))})
+
+        hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
+        options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=DEMO_RACE)
+        optimize_target(loaded, EXAMPLE_TARGET, options, hooks,
+                        evaluator=fast_evaluator(EXAMPLE_TARGET, "sim", seed))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 3])
+    parser.add_argument("--iterations", type=int, default=DEMO_ITERATIONS)
+    args = parser.parse_args()
+    for seed in args.seeds:
+        for line in decisions(seed, args.iterations):
+            print(json.dumps(line, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
