@@ -27,9 +27,9 @@ import random
 import statistics
 from pathlib import Path
 
+from overseer.bill import simulate_candidate
 from overseer.config import PromptLocation, Thresholds
 from overseer.evidence import allocate
-from overseer.evidence.plan import simulate_candidate
 from overseer.prompts import read_prompt
 from overseer.sim.writer import pass_probability
 from overseer.tasks import load_task_set, split_holdout

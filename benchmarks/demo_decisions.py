@@ -24,7 +24,7 @@ import git
 from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE, build_demo_repo
 from overseer.commands.init import EXAMPLE_TARGET
 from overseer.config import load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.sim.fast import fast_evaluator
 

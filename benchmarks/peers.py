@@ -46,7 +46,7 @@ import git
 
 from overseer.commands.demo import build_demo_repo
 from overseer.config import PromptLocation, load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.edits import Edit, EditRejected, apply_edit
 from overseer.evidence import allocate
 from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target

@@ -22,7 +22,7 @@ import git
 
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.optimize import Hooks, OptimizeOptions, candidate_text, optimize_target
 from overseer.sim import expected_pass_rate
 from overseer.sim.fast import fast_evaluator

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.insights import Insights, panel_line
 from overseer.registry import PromptVersion
 from overseer.store import TaskRate

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.effects import KindEffect, kind_effects
 from overseer.experiment.verdict import Experiment
 from overseer.experiment.watch import DEFAULT_WINDOW, BandWatch, watch

@@ -90,3 +90,13 @@ def summarize(records: Sequence[RunRecord], wall_s: float = 0.0) -> Summary:
         cost_usd=round(sum(r.usage.cost_usd for r in records if r.usage), 6),
         wall_s=round(wall_s, 3),
     )
+
+
+@dataclass(frozen=True)
+class RunCosts:
+    """What a run of one target has cost on average (infrastructure failures left out)."""
+
+    runs: int
+    tokens: float
+    cost_usd: float
+    seconds: float

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.edits import Edit
 from overseer.records import RecordLog, now_iso, read_jsonl
 

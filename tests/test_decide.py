@@ -3,18 +3,10 @@ from __future__ import annotations
 import pytest
 
 from overseer.config import PromptLocation, Thresholds, Weight, WeightedObjective
-from overseer.decide import (
-    binomial_tail,
-    decide,
-    infra_share,
-    look_verdict,
-    looks,
-    paired_differences,
-    run_value,
-    screen,
-    sign_flip_p_value,
-    smallest_p_value,
-)
+from overseer.decide import decide, screen
+from overseer.evidence.looks import look_verdict, looks, smallest_p_value
+from overseer.evidence.paired import infra_share, paired_differences, run_value
+from overseer.evidence.signflip import binomial_tail, sign_flip_p_value
 from overseer.prompts import read_prompt
 from overseer.records import RunRecord, Usage
 from overseer.sim.fast import simulated_records

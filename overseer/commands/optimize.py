@@ -7,7 +7,7 @@ from pathlib import Path
 from overseer import report
 from overseer.commands.plan import make_plan
 from overseer.config import LoadedConfig, load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.errors import EXIT_OK, FatalError
 from overseer.health import UnhealthyBaseline
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target

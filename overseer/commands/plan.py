@@ -6,10 +6,10 @@ import statistics
 from pathlib import Path
 
 from overseer import report
+from overseer.bill import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json, recent_spending
 from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
-from overseer.evidence.plan import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json, recent_spending
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.store import open_store
 from overseer.tasks import target_task_sets

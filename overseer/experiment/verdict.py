@@ -24,16 +24,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from overseer.config import Objective
-from overseer.decide import (
-    Criterion,
-    binomial_tail,
-    infra_share,
-    mean_gain,
-    paired_differences,
-    rounds_of,
-    side_by_side_times,
-)
+from overseer.decision import Criterion
 from overseer.evidence.betting import above, below, confidence_sequence, log_wealth
+from overseer.evidence.paired import infra_share, mean_gain, paired_differences, rounds_of, side_by_side_times
+from overseer.evidence.signflip import binomial_tail
 from overseer.metrics import Metrics, metrics
 from overseer.records import RunRecord, now_iso
 from overseer.routing import Route, Scalar, Selector

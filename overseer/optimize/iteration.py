@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from overseer.decide import DETERMINISTIC, Decision, mean_gain, paired_differences, screen
+from overseer.config import Thresholds
+from overseer.decide import screen
+from overseer.decision import Decision
 from overseer.directives import violation
 from overseer.edits import EditRejected, apply_edit
 from overseer.effects import KindEffect
 from overseer.errors import FatalError
+from overseer.evidence.looks import DETERMINISTIC, clears_min_gain
+from overseer.evidence.paired import mean_gain, paired_differences
 from overseer.faults import checkpoint
 from overseer.optimize.race import Entry, race
 from overseer.optimize.runs import SessionRuns
@@ -33,7 +37,7 @@ class Evidence:
     resumable: dict[tuple[str, str], Decision] = field(default_factory=dict)
 
 
-def resumable(decisions: list[Decision], min_gain: float) -> dict[tuple[str, str], Decision]:
+def resumable(decisions: list[Decision], thresholds: Thresholds) -> dict[tuple[str, str], Decision]:
     """(parent hash, candidate hash) -> the last decision about that candidate, when its test may
     go on from where it stopped, on the runs already recorded: it ran out of rounds "unproven",
     or it was stopped on its gain so far (at or below futility_gain) while its confidence
@@ -43,15 +47,15 @@ def resumable(decisions: list[Decision], min_gain: float) -> dict[tuple[str, str
     for decision in decisions:
         if decision.candidate_hash and decision.outcome not in ("invalid", "no_proposal", "failed"):
             last[(decision.parent_hash, decision.candidate_hash)] = decision
-    return {key: d for key, d in last.items() if d.outcome == "unproven" or _stopped_early(d, min_gain)}
+    return {key: d for key, d in last.items() if d.outcome == "unproven" or _stopped_early(d, thresholds)}
 
 
-def _stopped_early(decision: Decision, min_gain: float) -> bool:
+def _stopped_early(decision: Decision, thresholds: Thresholds) -> bool:
     """Rejected on train by its gain so far, not by its confidence sequence (nor on the holdout,
     tokens or time, which are measured only once train proved it), and not because the command
     is deterministic (more rounds would add nothing)."""
     return (decision.outcome == "rejected" and decision.holdout_after is None
-            and decision.interval is not None and decision.interval[1] >= min_gain
+            and decision.interval is not None and clears_min_gain(decision.interval[1], thresholds)
             and not any(DETERMINISTIC in c.note for c in decision.criteria))
 
 

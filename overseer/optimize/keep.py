@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import Path
 
-from overseer.decide import NOT_EVIDENCE, Decision
+from overseer.decision import NOT_EVIDENCE, Decision
 from overseer.edits import EditRejected, apply_edit
 from overseer.errors import FatalError
 from overseer.faults import checkpoint

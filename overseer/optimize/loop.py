@@ -10,7 +10,7 @@ from pathlib import Path
 
 from overseer.cache import RunCache
 from overseer.config import LoadedConfig
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.errors import FatalError
 from overseer.evaluate import session_log_path
 from overseer.executor import session_executor
@@ -133,7 +133,7 @@ def _evidence(setup: Setup) -> Evidence:
         history = [PastEdit(d.edit, d.outcome, d.gain, d.parent_hash, d.hypothesis, d.session_id)
                    for d in decisions if d.edit is not None]
         return Evidence(history, edit_prior(store) if setup.options.use_prior else {},
-                        resumable(decisions, setup.accept.min_gain))
+                        resumable(decisions, setup.accept))
 
 
 def _register_baseline(setup: Setup, runs: SessionRuns, log: TargetLog) -> dict[str, Metrics]:

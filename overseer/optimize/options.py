@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.evaluate import Arm
 from overseer.records import RunRecord
 

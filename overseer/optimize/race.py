@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from overseer.decide import Decision, Look, LookVerdict, decide, look_verdict, looks
+from overseer.decide import decide, unproven
+from overseer.decision import Decision
+from overseer.evidence.looks import Look, LookVerdict, look_verdict, looks
 from overseer.faults import checkpoint
 from overseer.optimize.runs import SessionRuns
 from overseer.records import RunRecord
@@ -126,15 +128,7 @@ def _finish(runs: SessionRuns, entry: Entry) -> Decision:
         holdout_measured=proven, look=entry.look, max_infra_share=setup.target.infra.max_share,
         timed=timed)
     if entry.verdict == "unproven":
-        verdict.outcome, verdict.reason = "unproven", (
-            f"unproven after {entry.rounds} rounds: the test ran out of rounds with the gain "
-            f"still above {setup.accept.futility_gain:g}; it is continued from here when it is "
-            "proposed again or the proposer has nothing new")
-        if verdict.interval and verdict.interval[0] > 0:
-            verdict.reason += (
-                f"; it is better than the parent (the gain lies in [{verdict.interval[0]:+.3f}, "
-                f"{verdict.interval[1]:+.3f}]) but not shown to clear min_gain "
-                f"({setup.accept.min_gain:g}, accept.min_gain)")
+        verdict = unproven(verdict, entry.rounds, setup.accept)
     if verdict.outcome == "accepted":
         runs.baseline.train, runs.baseline.holdout = entry.after, holdout_after
     entry.runs_used += state.runs_used - used

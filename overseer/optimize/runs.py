@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from overseer.cache import Pair, RunCache, grid
-from overseer.decide import run_value
 from overseer.evaluate import Arm, evaluate_batch
 from overseer.evidence.allocate import gather
+from overseer.evidence.paired import run_value
 from overseer.executor import RunExecutor
 from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup

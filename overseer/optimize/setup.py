@@ -9,10 +9,10 @@ from pathlib import Path
 import git
 
 from overseer.config import LoadedConfig, Target, Thresholds
-from overseer.decide import looks, smallest_p_value
 from overseer.directives import free_text
 from overseer.errors import FatalError
 from overseer.evaluate import runs_dir
+from overseer.evidence.looks import looks, smallest_p_value
 from overseer.llm import client_for
 from overseer.optimize.options import OptimizeOptions
 from overseer.plugins import load

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.errors import FatalError
 from overseer.faults import checkpoint
 from overseer.prompts import prompt_hash

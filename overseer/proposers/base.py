@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from overseer.config import Directives
-from overseer.decide import NOT_EVIDENCE
+from overseer.decision import NOT_EVIDENCE
 from overseer.edits import Edit
 from overseer.effects import KindEffect
 from overseer.records import RunRecord

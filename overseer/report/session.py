@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from overseer.decide import Decision
-from overseer.evidence.plan import Plan
+from overseer.bill import Plan
+from overseer.decision import Decision
 from overseer.report.console import out, pct
 
 if TYPE_CHECKING:  # the loop imports this package's writeup, so only the type is taken from it

@@ -3,7 +3,7 @@ of a kept edit and its ``diffs/`` Markdown record."""
 
 from __future__ import annotations
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.metrics import Metrics
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.errors import FatalError, validation_message
 from overseer.faults import checkpoint
 from overseer.lock import target_lock

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.errors import FatalError
+from overseer.metrics import RunCosts
 from overseer.records import RunRecord
 from overseer.registry import PromptVersion
 from overseer.store.schema import digest
@@ -38,16 +39,6 @@ class TargetStats:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "saved_share": round(self.saved_share, 4)}
-
-
-@dataclass(frozen=True)
-class RunCosts:
-    """What a run of one target has cost on average (infrastructure failures left out)."""
-
-    runs: int
-    tokens: float
-    cost_usd: float
-    seconds: float
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.records import RunRecord
 from overseer.registry import PromptVersion
 

@@ -7,11 +7,11 @@ import json
 from contextlib import nullcontext
 from pathlib import Path
 
+from overseer.bill import plan_json
 from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE, build_demo_repo
 from overseer.commands.init import EXAMPLE_TARGET
 from overseer.commands.plan import make_plan
 from overseer.config import LoadedConfig, load_config
-from overseer.evidence.plan import plan_json
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.report.session import wall
 from overseer.sim.fast import fast_evaluator

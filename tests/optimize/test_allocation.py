@@ -9,8 +9,10 @@ from pathlib import Path
 
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
-from overseer.decide import Decision, evidence_for, walked_rounds
+from overseer.decision import Decision
 from overseer.evidence.allocate import walk_records
+from overseer.evidence.looks import evidence_for
+from overseer.evidence.paired import walked_rounds
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.records import RunRecord, read_records
 from overseer.sim.fast import fast_evaluator

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from overseer.config import load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.edits import Edit
 from overseer.metrics import Metrics
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target

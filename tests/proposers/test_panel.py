@@ -11,7 +11,7 @@ import pytest
 
 from overseer.commands.demo import build_demo_repo
 from overseer.config import Directives, load_config
-from overseer.decide import Decision
+from overseer.decision import Decision
 from overseer.edits import Edit
 from overseer.insights import panel_summary
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target

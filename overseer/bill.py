@@ -2,7 +2,7 @@
 acceptance rule, from the target's own recorded runs.
 
 A candidate is simulated through the whole rule as the optimizer runs it (the minibatch screen,
-the looks of decide.looks / decide.look_verdict, the holdout and decide()), with the per-task pass
+the looks of evidence/looks.py, the holdout and decide()), with the per-task pass
 rates the current prompt showed, for a useless edit (true gain 0) and a good one (+10 points).
 The runs it takes depend on whether the command's model uses the run seed (``seeded``: both
 prompts draw alike wherever the edit does not matter) or not (``fresh``), so both are given.
@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from overseer.config import Thresholds
-from overseer.decide import Decision, decide, look_verdict, looks, screen
+from overseer.decide import decide, screen
+from overseer.decision import Decision
 from overseer.evidence.allocate import gather
+from overseer.evidence.looks import look_verdict, looks
+from overseer.metrics import RunCosts
 from overseer.records import RunRecord, Usage
-from overseer.store.queries import RunCosts
 
 _TEMPLATE = RunRecord(session_id="plan", target="plan", command="plan", prompt_hash="plan",
                       task_id="", task_hash="", task_set_hash="", repeat=0, seed=0, started_at="",
