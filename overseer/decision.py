@@ -69,3 +69,11 @@ class Decision(Verdict):
     diff: str = ""
     panel: PanelRecord | None = None   # what the proposal panel did in this iteration
 
+
+def gain_interval(decision: Decision) -> str:
+    """The train gain with its confidence sequence when the test stopped, e.g.
+    "gain +0.056, in [+0.006, +0.124]" ("" when no gain was measured)."""
+    if decision.gain is None:
+        return ""
+    within = f", in [{decision.interval[0]:+.3f}, {decision.interval[1]:+.3f}]" if decision.interval else ""
+    return f"gain {decision.gain:+.3f}{within}"

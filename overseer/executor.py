@@ -17,22 +17,10 @@ from types import TracebackType
 from typing import Protocol
 
 from overseer.config import Target
-from overseer.process import cancel_all, pause, reset_cancel
+from overseer.process import cancel_all, reset_cancel
 from overseer.records import RunRecord
-from overseer.runner import RunContext, run_one
+from overseer.runner import RunContext, run_with_retries
 from overseer.tasks import Task, TaskSet
-
-
-def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
-    """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
-    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
-    policy, attempt = ctx.target.infra, 1
-    record = run_one(ctx, task, task_set_hash, repeat)
-    while record.infra and attempt <= policy.retries:
-        pause(policy.backoff_s * 2 ** (attempt - 1))
-        attempt += 1
-        record = run_one(ctx, task, task_set_hash, repeat)
-    return record.model_copy(update={"attempts": attempt})
 
 
 class RunExecutor(Protocol):

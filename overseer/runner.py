@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from overseer.checks import JUnitError, Verdict, judge_exit_code, judge_junit
 from overseer.config import Target
-from overseer.process import Cancelled, ProcessResult, run_process
+from overseer.process import Cancelled, ProcessResult, pause, run_process
 from overseer.records import RunRecord, Usage, now_iso
 from overseer.redact import redact, redact_value
 from overseer.sanitizers import sanitize_outputs
@@ -267,3 +267,15 @@ def _redacted(record: RunRecord) -> RunRecord:
     """The record with every string in it redacted: test names, messages, the signature, the
     model the usage reports, the command template (a key typed into it) all come from outside."""
     return RunRecord.model_validate(redact_value(record.model_dump()))
+
+
+def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+    """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
+    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
+    policy, attempt = ctx.target.infra, 1
+    record = run_one(ctx, task, task_set_hash, repeat)
+    while record.infra and attempt <= policy.retries:
+        pause(policy.backoff_s * 2 ** (attempt - 1))
+        attempt += 1
+        record = run_one(ctx, task, task_set_hash, repeat)
+    return record.model_copy(update={"attempts": attempt})

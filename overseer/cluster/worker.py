@@ -23,9 +23,8 @@ from filelock import FileLock
 
 from overseer import __version__
 from overseer.config import Target
-from overseer.executor import run_with_retries
 from overseer.records import RunRecord
-from overseer.runner import RunContext
+from overseer.runner import RunContext, run_with_retries
 from overseer.tasks import Task
 
 NODE_PREFIX = "overseer-node-"

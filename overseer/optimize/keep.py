@@ -18,9 +18,9 @@ from overseer.errors import FatalError
 from overseer.faults import checkpoint
 from overseer.optimize.setup import Setup
 from overseer.optimize.state import Pending, SessionState, save_state
+from overseer.optimize.writeup import commit_message, decision_markdown
 from overseer.prompts import extract_prompt, prompt_hash, read_source, replace_prompt
 from overseer.registry import PromptVersion, TargetLog
-from overseer.report.writeup import commit_message, decision_markdown
 from overseer.vcs import atomic_write, commit_paths, head_bytes, sync_index
 
 

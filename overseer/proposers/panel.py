@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from dataclasses import replace
 
-from overseer.directives import violation
-from overseer.edits import EditRejected, apply_edit, normalize
+from overseer.edits import normalize
 from overseer.llm import LLMClient
 from overseer.plugins import load
 from overseer.proposers.base import PastEdit, Proposal, ProposalContext
+from overseer.proposers.roles import Critique, Persona, Reviewer, mechanical_check
 from overseer.proposers.rules import RULES, _kind_effects, _prior, candidates, provokes
 from overseer.review import PanelProposal, PanelRecord
 
@@ -36,32 +35,6 @@ BLOAT_WORDS = 30      # an addition longer than this is sent back to be shortene
 ROUNDS = 3            # times the personas are asked again when the reviewer vetoed everything
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(["a", "an", "and", "the", "to", "of", "for", "in", "on", "with", "by", "it", "its", "is", "be", "every", "each", "any", "all", "or", "as", "that", "this", "your", "you", "do"])
-
-
-class Persona(Protocol):
-    name: str
-
-    def propose(self, context: ProposalContext) -> Proposal | None:
-        """Its best edit, or None. The context's history holds this round's proposals so far
-        (outcome "proposed") and the vetoed ones: both count as tried (rejected_here)."""
-
-    def rank(self, proposals: Sequence[Proposal], context: ProposalContext) -> list[int]:
-        """Indices of ``proposals``, its favourite first."""
-
-    def refine(self, proposal: Proposal, critique: str, context: ProposalContext) -> Proposal | None:
-        """The proposal changed to answer the critique, or None when it cannot be."""
-
-
-@dataclass(frozen=True)
-class Critique:
-    verdict: Literal["keep", "refine", "veto"]
-    reason: str = ""
-
-
-class Reviewer(Protocol):
-    name: str
-
-    def review(self, proposal: Proposal, context: ProposalContext) -> Critique: ...
 
 
 # Offline personas: the rules proposer's candidates, weighted by what each persona cares about.
@@ -116,18 +89,6 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     """(lines added, lines removed), by content."""
     old, new = before.splitlines(), after.splitlines()
     return [line for line in new if line not in old], [line for line in old if line not in new]
-
-
-def mechanical_check(proposal: Proposal, context: ProposalContext) -> str | Critique:
-    """The edited prompt, or a veto when the edit cannot be applied or breaks a directive: what
-    every reviewer checks first, without judgement."""
-    try:
-        after = apply_edit(context.prompt, proposal.edit, start_length=context.start_length).text
-    except EditRejected as exc:
-        return Critique("veto", f"the edit cannot be applied: {exc}")
-    if problem := violation(context.directives, context.prompt, after):
-        return Critique("veto", f"violates a directive: {problem}")
-    return after
 
 
 class RulesReviewer:

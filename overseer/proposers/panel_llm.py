@@ -19,7 +19,7 @@ from overseer.errors import validation_message
 from overseer.llm import LLMClient, LLMError
 from overseer.proposers.base import Proposal, ProposalContext
 from overseer.proposers.llm import _json_object, directives_request, parse_reply, render
-from overseer.proposers.panel import Critique, mechanical_check
+from overseer.proposers.roles import Critique, mechanical_check
 from overseer.resources import bundled
 
 DESCRIPTIONS = {

@@ -1,5 +1,5 @@
-"""Everything overseer shows a person goes through here (rich), ``--json`` output too, and the
-text it writes for people into the repository (``writeup``)."""
+"""Everything overseer shows a person goes through here (rich), ``--json`` output too. (The text
+a kept edit writes into the repository is optimize/writeup.py's.)"""
 
 from __future__ import annotations
 
@@ -35,13 +35,11 @@ from overseer.report.session import (
     show_plan,
     show_session,
 )
-from overseer.report.writeup import commit_message, decision_line, decision_markdown
+from overseer.report.writeup import decision_line
 
 __all__ = [
     "DemoResult",
-    "commit_message",
     "decision_line",
-    "decision_markdown",
     "demo_json",
     "err",
     "error",

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from overseer.bill import Plan
 from overseer.decision import Decision
+from overseer.optimize import SessionSummary
 from overseer.report.console import out, pct
-
-if TYPE_CHECKING:  # the loop imports this package's writeup, so only the type is taken from it
-    from overseer.optimize import SessionSummary
 
 Facts = dict[str, object]
 
