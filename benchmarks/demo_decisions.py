@@ -31,7 +31,7 @@ from overseer.sim.fast import fast_evaluator
 VARYING = ("decision_id", "time", "session_id")
 
 
-def decisions(seed: int, iterations: int) -> list[dict[str, object]]:
+def decisions(seed: int, iterations: int, race: int = DEMO_RACE) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
@@ -47,7 +47,7 @@ def decisions(seed: int, iterations: int) -> list[dict[str, object]]:
             out.append({"seed": seed, **decision.model_dump(mode="json", exclude=set(VARYING))})
 
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
-        options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=DEMO_RACE)
+        options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=race)
         optimize_target(loaded, EXAMPLE_TARGET, options, hooks,
                         evaluator=fast_evaluator(EXAMPLE_TARGET, "sim", seed))
     return out
@@ -57,9 +57,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 3])
     parser.add_argument("--iterations", type=int, default=DEMO_ITERATIONS)
+    parser.add_argument("--race", type=int, default=DEMO_RACE, help="candidates per iteration")
     args = parser.parse_args()
     for seed in args.seeds:
-        for line in decisions(seed, args.iterations):
+        for line in decisions(seed, args.iterations, args.race):
             print(json.dumps(line, sort_keys=True))
 
 

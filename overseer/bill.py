@@ -22,6 +22,7 @@ from overseer.evidence.allocate import gather
 from overseer.evidence.looks import look_verdict, looks
 from overseer.metrics import RunCosts
 from overseer.records import RunRecord, Usage
+from overseer.seeds import plan_draws
 
 _TEMPLATE = RunRecord(session_id="plan", target="plan", command="plan", prompt_hash="plan",
                       task_id="", task_hash="", task_set_hash="", repeat=0, seed=0, started_at="",
@@ -118,7 +119,7 @@ class CandidateCost:
 def candidate_cost(train: dict[str, float], holdout: dict[str, float], effect: float,
                    repeats: int, thresholds: Thresholds, *, seeded: bool, trials: int = 200,
                    seed: int = 0) -> CandidateCost:
-    rng = random.Random(f"plan:{seed}:{effect}:{seeded}")
+    rng = plan_draws(seed, effect, seeded)
     results = [simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded)
                for _ in range(trials)]
     return CandidateCost(statistics.fmean(t.own_runs + t.parent_runs for t in results),

@@ -20,6 +20,7 @@ from overseer.process import Cancelled, ProcessResult, pause, run_process
 from overseer.records import RunRecord, Usage, now_iso
 from overseer.redact import redact, redact_value
 from overseer.sanitizers import sanitize_outputs
+from overseer.seeds import run_seed
 from overseer.signatures import signature
 from overseer.tasks import Task
 
@@ -47,15 +48,6 @@ class RunContext:
     # then ``env_values`` (the driver's values of the fingerprinted variables: fingerprint.py).
     env_names: tuple[str, ...] | None = None
     env_values: tuple[tuple[str, str], ...] = ()
-
-
-def run_seed(seed: int, task_id: str, repeat: int) -> int:
-    """The seed of one (task, repeat), given to the command as ``{seed}`` and OVERSEER_SEED: the
-    same for every prompt (so a command that passes it to its model's sampling seed gives both
-    prompts of a comparison the same random draws: common random numbers), different for every
-    task and repeat, derived from the target's ``seed``. 31 bits, which every provider accepts."""
-    digest = hashlib.sha256(f"{seed}:{task_id}:{repeat}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") >> 1
 
 
 def format_template(template: str, values: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from overseer.errors import FatalError
+from overseer.seeds import holdout_rank
 from overseer.templates import CHECK_PLACEHOLDERS, check_template
 from overseer.yamlfile import load_yaml_model
 
@@ -122,7 +123,7 @@ def load_task_set(directory: Path) -> TaskSet:
 
 def split_holdout(task_set: TaskSet, fraction: float) -> tuple[TaskSet, TaskSet]:
     """Deterministic split: the same ids land in the holdout whatever order they were listed in."""
-    ranked = sorted(task_set.tasks, key=lambda t: hashlib.sha256(t.id.encode()).hexdigest())
+    ranked = sorted(task_set.tasks, key=lambda t: holdout_rank(t.id))
     n_holdout = round(len(ranked) * fraction)
     if fraction > 0 and len(ranked) > 1:
         n_holdout = min(max(n_holdout, 1), len(ranked) - 1)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from overseer.runner import run_seed
+from overseer.seeds import run_seed
 from tests.fake_llm import FakeLLM
 from tests.helpers import REPO_ROOT
 

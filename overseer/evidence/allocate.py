@@ -28,24 +28,18 @@ continued later sees exactly what it saw.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from overseer.evidence.betting import Round
 from overseer.records import RunRecord
+from overseer.seeds import allocation_coin
 
 SETTLED_AFTER = 2     # rounds of agreement (from the first) before a task counts as settled
 SETTLED_SHARE = 0.7   # the chance a settled task is run in a later round
 SETTLED_QUORUM = 0.5  # ... once at least this share of the tasks is settled
 Pair = tuple[str, int]
 Value = Callable[[RunRecord], float]
-
-
-def coin(seed: int, task: str, round_: int) -> float:
-    """A uniform in [0, 1) fixed by (seed, task, round) before any run."""
-    digest = hashlib.sha256(f"allocate:{seed}:{task}:{round_}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2 ** 64
 
 
 class Walk:
@@ -71,7 +65,7 @@ class Walk:
     def chosen(self) -> dict[str, float]:
         """The tasks the next round runs, with their chances."""
         k = len(self.rounds)
-        return {t: p for t, p in self.chances().items() if p >= 1 or coin(self.seed, t, k) < p}
+        return {t: p for t, p in self.chances().items() if p >= 1 or allocation_coin(self.seed, t, k) < p}
 
     def pairs(self) -> list[Pair]:
         return [(task, len(self.rounds)) for task in self.chosen()]

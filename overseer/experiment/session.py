@@ -27,6 +27,7 @@ from overseer.lock import target_lock
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id, read_jsonl
 from overseer.routing import Proven, Route, Scalar, Selector
+from overseer.seeds import order_seed
 from overseer.tasks import Task, TaskSet, target_task_sets
 from overseer.vcs import atomic_write, open_repo
 
@@ -231,7 +232,8 @@ def run_experiment(loaded: LoadedConfig, name: str, options: ExperimentOptions,
                 pairs = _pairs(task_set.tasks, start, stop)
                 return evaluate_batch(
                     loaded=loaded, target_name=name, jobs=options.jobs or target.jobs, session_id=session_id,
-                    log=log, batch=f"{session_id}:{label}", order_seed=start,
+                    log=log, batch=f"{session_id}:{label}",
+                    order_seed=order_seed(target.seed, f"{session_id}:{label}"),
                     arms=[Arm.of(text, task_set, pairs, band.current), Arm.of(text, task_set, pairs, band.changed)],
                     executor=runner)
 

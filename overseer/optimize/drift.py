@@ -13,11 +13,11 @@ that reuses a baseline, no more)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from math import comb
 
 from overseer.records import RunRecord
+from overseer.seeds import drift_rank
 
 PROBE_RUNS = 12
 PROBE_ALPHA = 0.01
@@ -45,8 +45,8 @@ class ProbeResult:
 
 def probe_sample(earlier: list[RunRecord], seed: int, size: int = PROBE_RUNS) -> list[RunRecord]:
     """A seeded sample of earlier runs: the same for the same runs and seed, whatever their order."""
-    def rank(record: RunRecord) -> str:
-        return hashlib.sha256(f"{seed}:{record.task_id}:{record.repeat}".encode()).hexdigest()
+    def rank(record: RunRecord) -> bytes:
+        return drift_rank(seed, record.task_id, record.repeat)
 
     return sorted(earlier, key=rank)[:size]
 

@@ -3,10 +3,10 @@ appended to the session's JSONL, and counted against the budgets."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from overseer import seeds
 from overseer.cache import Pair, RunCache, grid
 from overseer.evaluate import Arm, evaluate_batch
 from overseer.evidence.allocate import gather
@@ -16,6 +16,7 @@ from overseer.optimize.options import Evaluator, Hooks
 from overseer.optimize.setup import Setup
 from overseer.optimize.state import SessionState
 from overseer.records import RecordLog, RunRecord
+from overseer.seeds import screen_rank, timing_rank
 from overseer.tasks import Task, TaskSet
 
 
@@ -89,8 +90,8 @@ class SessionRuns:
                     if (key := (r.task_id, r.repeat)) in parent and r.batch and r.batch == parent[key].batch]
         train_ids = {t.id for t in train.tasks}
 
-        def rank(pair: Pair) -> str:
-            return hashlib.sha256(f"{self.setup.target.seed}:{pair[0]}:{pair[1]}".encode()).hexdigest()
+        def rank(pair: Pair) -> bytes:
+            return timing_rank(self.setup.target.seed, *pair)
 
         shared = {(b.task_id, b.repeat) for b, _ in together}
         others = sorted((key for key in parent if key[0] in train_ids and key not in shared), key=rank)
@@ -137,7 +138,7 @@ class SessionRuns:
                 for record in records:
                     self.log.append(record)
         else:
-            order_seed = int(hashlib.sha256(f"{self.setup.target.seed}:{batch}".encode()).hexdigest()[:15], 16)
+            order_seed = seeds.order_seed(self.setup.target.seed, batch)
             with self.hooks.progress(label, sum(len(arm.pairs) for arm in arms)) as on_run:
                 results = evaluate_batch(
                     loaded=self.setup.loaded, target_name=self.setup.name, arms=arms,
@@ -160,6 +161,5 @@ class SessionRuns:
         size, train = self.setup.accept.screen_tasks, self.setup.train
         if size == 0 or size >= len(train):
             return []
-        ranked = sorted(train.tasks,
-                        key=lambda t: hashlib.sha256(f"{iteration}:{t.id}".encode()).hexdigest())
+        ranked = sorted(train.tasks, key=lambda t: screen_rank(self.setup.target.seed, iteration, t.id))
         return ranked[:size]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from overseer.evaluate import Arm
 from overseer.prompts import prompt_hash
 from overseer.records import RunRecord, Usage
-from overseer.runner import run_seed
+from overseer.seeds import run_seed
 from overseer.sim.writer import complete
 from overseer.tasks import Task
 
