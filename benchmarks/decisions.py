@@ -27,8 +27,9 @@ import random
 import statistics
 from pathlib import Path
 
+from overseer.acceptance import Thresholds
 from overseer.bill import simulate_candidate
-from overseer.config import PromptLocation, Thresholds
+from overseer.config import PromptLocation
 from overseer.evidence import allocate
 from overseer.prompts import read_prompt
 from overseer.sim.writer import pass_probability

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from overseer.config import Thresholds
+from overseer.acceptance import Thresholds
 from overseer.decide import decide, screen
 from overseer.decision import Decision
 from overseer.evidence.allocate import gather

@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from overseer.config import Objective, Thresholds
+from overseer.acceptance import Objective, Thresholds
 from overseer.decision import Criterion, Verdict
 from overseer.evidence.betting import Interval, confidence_sequence, parts
 from overseer.evidence.looks import Look, clears_min_gain, evidence_for, tasks_note

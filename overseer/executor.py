@@ -72,7 +72,7 @@ def session_executor(root: Path, target: Target, task_sets: Sequence[TaskSet], j
     if target.executor.kind == "local":
         yield None
         return
-    from overseer.cluster.driver import ray_session
+    from overseer.cluster.session import ray_session
 
     with ray_session(root, target, task_sets, jobs) as executor:
         yield executor

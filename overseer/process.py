@@ -10,14 +10,7 @@ watchdog kills every process marked with this overseer's id. What escapes: a pro
 the variable from its environment (``env -u``, ``env -i``) *and* leaves the run's process group, or
 one started through a service manager (``systemd-run``, ``docker run``) that is not a descendant.
 
-Two clocks: ``wall`` (for a command that waits on a model) and ``cpu``, the CPU time of the whole
-process group (for a check: a busy machine slows it down without making it use more CPU, while a
-solution stuck in a loop still runs out of it). A ``cpu`` timeout has a backstop for a check that
-uses no CPU at all (blocked on a sleep, a lock, a disk): ``WALL_BACKSTOP`` times its limit of wall
-clock, not counting the time the group was ready to run but waiting for a CPU (the kernel's
-run-queue delay, ``/proc/PID/task/TID/schedstat``). So a loaded machine only delays a verdict, never
-changes it: a spinning check starved to a tenth of a core still runs out of CPU, it is not
-``stalled``. Hitting the backstop (``stalled``) is not counted against the prompt.
+Two clocks, ``wall`` and ``cpu``: see cpuclock.py.
 """
 
 from __future__ import annotations
@@ -26,7 +19,6 @@ import atexit
 import contextlib
 import itertools
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -35,16 +27,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from overseer.cpuclock import Clock, wait
 from overseer.errors import FatalError
 
 TERM_GRACE_S = 2.0
-WALL_BACKSTOP = 5.0   # a cpu-clock run idle (not running, not waiting for a CPU) this many times its limit
-POLL_S = 0.2
 _PROC = Path("/proc")
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-Clock = Literal["wall", "cpu"]
 _live_groups: set[int] = set()
 _live_lock = threading.Lock()
 _cancelled = threading.Event()
@@ -92,101 +80,6 @@ class ProcessResult:
     cpu_s: float | None = None   # the group's CPU time, when measured (the cpu clock)
     stalled: bool = False        # stopped by the backstop of the cpu clock
     waited_s: float | None = None  # time the group was ready to run but had no CPU (the cpu clock)
-
-
-class GroupMeter:
-    """What the processes of one group have used so far, from /proc: CPU time (theirs and that of
-    the children they reaped) and the time their threads spent ready to run but waiting for a CPU.
-    A thread's waiting is remembered after it ends, so the total never goes down."""
-
-    def __init__(self, pgid: int) -> None:
-        self.pgid = pgid
-        self._waited_ns: dict[str, int] = {}
-
-    def read(self) -> tuple[float, float] | None:
-        """(CPU seconds, seconds waiting for a CPU), or None where there is no /proc."""
-        if not _PROC.is_dir():
-            return None
-        ticks = 0
-        for entry in os.scandir(_PROC):
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = Path(entry.path, "stat").read_bytes()
-            except OSError:  # the process ended while we looked
-                continue
-            fields = stat[stat.rfind(b")") + 2:].split()
-            if int(fields[2]) == self.pgid:  # pgrp; then utime, stime, cutime, cstime
-                ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-                self._note_waiting(entry.path)
-        return ticks / _TICKS, sum(self._waited_ns.values()) / 1e9
-
-    def _note_waiting(self, process: str) -> None:
-        with contextlib.suppress(OSError):
-            for thread in os.scandir(Path(process, "task")):
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    # schedstat: time on a CPU, time waiting on a run queue (ns), time slices
-                    waited = int(Path(thread.path, "schedstat").read_bytes().split()[1])
-                    key = f"{process}/{thread.name}"
-                    self._waited_ns[key] = max(waited, self._waited_ns.get(key, 0))
-
-
-def _exited(proc: subprocess.Popen[bytes]) -> float | None:
-    """The CPU seconds of ``proc`` and the children it reaped, if it has exited (it is reaped)."""
-    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-    if not pid:
-        return None
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_utime + usage.ru_stime
-
-
-@dataclass(frozen=True)
-class _Waited:
-    timed_out: bool
-    stalled: bool = False
-    cpu_s: float | None = None
-    waited_s: float | None = None
-
-
-def _wait(proc: subprocess.Popen[bytes], timeout_s: float, clock: Clock) -> _Waited:
-    """Wait for ``proc`` under ``clock``."""
-    meter = GroupMeter(proc.pid)
-    if clock == "wall" or meter.read() is None:
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            return _Waited(True)
-        return _Waited(False)
-    started = time.monotonic()
-    pause, cpu, waited, looked = 0.005, 0.0, 0.0, started
-    exit_signal = _pidfd(proc.pid)   # readable the moment the process ends (Linux 5.3+)
-    try:
-        while (done := _exited(proc)) is None:
-            now = time.monotonic()
-            if now - looked >= POLL_S:  # /proc is read a few times a second, not at every wakeup
-                cpu, waited = meter.read() or (cpu, waited)
-                looked = now
-                if cpu > timeout_s:
-                    return _Waited(True, False, cpu, waited)
-                if now - started - waited > timeout_s * WALL_BACKSTOP:
-                    return _Waited(True, True, cpu, waited)
-            if exit_signal is not None:
-                select.select([exit_signal], [], [], max(0.0, looked + POLL_S - time.monotonic()))
-            else:
-                time.sleep(pause)
-                pause = min(2 * pause, POLL_S)
-    finally:
-        if exit_signal is not None:
-            os.close(exit_signal)
-    return _Waited(False, False, done, waited)
-
-
-def _pidfd(pid: int) -> int | None:
-    """A file descriptor that becomes readable when ``pid`` exits, where the system has them."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
 
 
 def marked_pids(prefix: str) -> list[int]:
@@ -284,6 +177,34 @@ def _drain(fd: int, path: Path, cap: int) -> None:
     os.close(fd)
 
 
+def _start(command: str, cwd: Path, env: dict[str, str], stdout_path: Path, stderr_path: Path,
+           output_cap: int) -> tuple[subprocess.Popen[bytes], list[threading.Thread]]:
+    """The command started in a new session, its group registered as live, and the threads that
+    drain its output into capped files."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            ["/bin/sh", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            stdout=out_w, stderr=err_w, start_new_session=True,
+        )
+    except OSError as exc:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        raise FatalError(f"cannot start {command!r} in {cwd}: {exc.strerror}") from None
+    os.close(out_w)
+    os.close(err_w)
+    with _live_lock:
+        _live_groups.add(proc.pid)
+    drains = [
+        threading.Thread(target=_drain, args=(out_r, stdout_path, output_cap), daemon=True),
+        threading.Thread(target=_drain, args=(err_r, stderr_path, output_cap), daemon=True),
+    ]
+    for thread in drains:
+        thread.start()
+    return proc, drains
+
+
 def run_process(
     command: str,
     *,
@@ -303,30 +224,10 @@ def run_process(
     with _live_lock:
         _start_watchdog()
     run_id = f"{_OWNER}:{next(_run_numbers)}"
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
     start = time.monotonic()
+    proc, drains = _start(command, cwd, {**env, RUN_VAR: run_id}, stdout_path, stderr_path, output_cap)
     try:
-        proc = subprocess.Popen(
-            ["/bin/sh", "-c", command], cwd=cwd, env={**env, RUN_VAR: run_id}, stdin=subprocess.DEVNULL,
-            stdout=out_w, stderr=err_w, start_new_session=True,
-        )
-    except OSError as exc:
-        for fd in (out_r, out_w, err_r, err_w):
-            os.close(fd)
-        raise FatalError(f"cannot start {command!r} in {cwd}: {exc.strerror}") from None
-    os.close(out_w)
-    os.close(err_w)
-    with _live_lock:
-        _live_groups.add(proc.pid)
-    drains = [
-        threading.Thread(target=_drain, args=(out_r, stdout_path, output_cap), daemon=True),
-        threading.Thread(target=_drain, args=(err_r, stderr_path, output_cap), daemon=True),
-    ]
-    for thread in drains:
-        thread.start()
-    try:
-        waited = _wait(proc, timeout_s, clock)
+        waited = wait(proc, timeout_s, clock)
         if waited.timed_out:
             _signal_group(proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):

@@ -192,8 +192,8 @@ def _check_text(meta: Path) -> str:
                      for p in (meta / "check.out", meta / "check.err") if p.is_file())
 
 
-def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
-    run_name = f"{task.id}-r{repeat}"
+def _scratch(ctx: RunContext, task: Task, run_name: str) -> tuple[Path, Path, Path]:
+    """(the run's scratch dir, its workdir holding the task's fixture, its meta dir), made anew."""
     scratch = ctx.scratch / run_name
     workdir, meta = scratch / "work", scratch / "meta"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -202,13 +202,19 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         shutil.copytree(task.fixture_dir, workdir)
     else:
         workdir.mkdir()
+    return scratch, workdir, meta
+
+
+def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+    run_name = f"{task.id}-r{repeat}"
+    scratch, workdir, meta = _scratch(ctx, task, run_name)
+    settings = ctx.target.settings_for(task)
     values = {
         "task_dir": str(task.directory), "task_id": task.id, "workdir": str(workdir),
-        "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)), "repeat": str(repeat),
-        "usage_file": str(meta / "usage.json"), "python": sys.executable,
+        "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)),
+        "repeat": str(repeat), "usage_file": str(meta / "usage.json"), "python": sys.executable,
+        **settings,
     }
-    settings = ctx.target.settings_for(task)
-    values.update(settings)
     started = now_iso()
     record_id = uuid.uuid4().hex
     sanitized: dict[str, list[str]] = {}

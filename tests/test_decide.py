@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from overseer.config import PromptLocation, Thresholds, Weight, WeightedObjective
+from overseer.acceptance import Thresholds, Weight, WeightedObjective
+from overseer.config import PromptLocation
 from overseer.decide import decide, screen
 from overseer.evidence.looks import look_verdict, looks, smallest_p_value
 from overseer.evidence.paired import infra_share, paired_differences, run_value

@@ -1,6 +1,6 @@
 """Runs on a Ray cluster (``executor: {kind: ray}``): the executor seam's second implementation.
 
-The driver (``driver.py``, this overseer) ships one snapshot per session as the Ray job's working
+A session (``session.py``) connects with one snapshot per session as the Ray job's working
 directory (``snapshot.py``: the target's repository at HEAD, without ``.git`` and ``runs/``, plus
 its task sets) and submits each run with the prompt file's text; a node (``worker.py``) makes one
 node-local copy per prompt under a file lock and calls ``run_one`` unchanged. Only the driver

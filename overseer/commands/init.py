@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from overseer import report
 from overseer.config import CONFIG_NAME
 from overseer.errors import EXIT_OK, FatalError
 from overseer.resources import bundled
-from overseer.vcs import atomic_write
+from overseer.vcs import atomic_write, open_repo
 
 EXAMPLE_TARGET = "codewriter"
 EXAMPLE_FILES = {"examples/codewriter": ("examples", "codewriter"), "tasks/pyfuncs": ("tasks", "pyfuncs")}
@@ -78,7 +79,29 @@ def scaffold(directory: Path) -> list[Path]:
     return written
 
 
+def next_steps(directory: Path, written: list[Path]) -> list[str]:
+    """What to do after ``init``: commit the scaffold (optimize commits only the prompt and its
+    diffs/ record, and the isolated copies it evaluates in are made from what is committed), then
+    measure the example target's prompt, then improve it."""
+    files = " ".join(shlex.quote(str(p.relative_to(directory))) for p in written)
+    steps = [] if directory == Path.cwd() else [f"cd {shlex.quote(str(directory))}"]
+    repo = open_repo(directory)
+    if repo is None:
+        steps.append("git init")
+    else:
+        repo.close()
+    steps += [f"git add {files} && git commit -m 'overseer: the example target'",
+              f"overseer run {EXAMPLE_TARGET}         # measure the prompt on its tasks",
+              f"overseer optimize {EXAMPLE_TARGET}    # improve it; only proven edits are kept and committed"]
+    return steps
+
+
 def main(*, directory: Path) -> int:
-    for path in scaffold(directory.resolve()):
+    root = directory.resolve()
+    written = scaffold(root)
+    for path in written:
         report.line(f"wrote {path}")
+    report.line("next steps:")
+    for step in next_steps(root, written):
+        report.line(f"  {step}")
     return EXIT_OK

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-from overseer.config import Objective, Thresholds
+from overseer.acceptance import Objective, Thresholds
 from overseer.evidence.betting import Rounds, below, log_wealth, parts
 from overseer.evidence.paired import deterministic, infra_share, mean_gain, walked_rounds
 from overseer.records import RunRecord

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from overseer.config import Objective
+from overseer.acceptance import Objective
 from overseer.evidence.allocate import differences_by_round, walk_records
 from overseer.evidence.betting import Rounds
 from overseer.records import RunRecord

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from overseer.config import Objective
+from overseer.acceptance import Objective
 from overseer.decision import Criterion
 from overseer.evidence.betting import above, below, confidence_sequence, log_wealth
 from overseer.evidence.paired import infra_share, mean_gain, paired_differences, rounds_of, side_by_side_times

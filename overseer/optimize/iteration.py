@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from overseer.config import Thresholds
+from overseer.acceptance import Thresholds
 from overseer.decide import screen
 from overseer.decision import Decision
 from overseer.directives import violation

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import git
 
-from overseer.config import LoadedConfig, Target, Thresholds
+from overseer.acceptance import Thresholds
+from overseer.config import LoadedConfig, Target
 from overseer.directives import free_text
 from overseer.errors import FatalError
 from overseer.evaluate import runs_dir

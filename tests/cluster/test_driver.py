@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from overseer.cluster import driver
-from overseer.cluster.driver import deadline_s, import_ray, probe_address, version_mismatch
+from overseer.cluster.driver import deadline_s, import_ray
+from overseer.cluster.session import probe_address, version_mismatch
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
 from overseer.errors import FatalError

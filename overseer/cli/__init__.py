@@ -13,6 +13,15 @@ from typing import Annotated, cast
 import typer
 
 from overseer import __version__, report
+from overseer.cli.options import (
+    ConfigOption,
+    ExecutorAddressOption,
+    ExecutorOption,
+    JobsOption,
+    JsonOption,
+    exit_with,
+)
+from overseer.cli.sim import sim_app
 from overseer.commands import demo as demo_cmd
 from overseer.commands import evidence as evidence_cmd
 from overseer.commands import experiment as experiment_cmd
@@ -22,7 +31,6 @@ from overseer.commands import optimize as optimize_cmd
 from overseer.commands import plan as plan_cmd
 from overseer.commands import plugins as plugins_cmd
 from overseer.commands import run as run_cmd
-from overseer.commands import sim as sim_cmd
 from overseer.commands import versions as versions_cmd
 from overseer.errors import (
     EXIT_BAD_INPUT,
@@ -39,24 +47,11 @@ app = typer.Typer(
     name="overseer", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Improve the prompts inside LLM-backed commands, one proven edit at a time.",
 )
-sim_app = typer.Typer(no_args_is_help=True, help="The simulated code writer (offline model).")
 app.add_typer(sim_app, name="sim")
-
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Path to overseer.yaml (default: found by walking up from the current directory).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the facts as one JSON object.")]
-JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Runs at once (default: the target's jobs).")]
-ExecutorOption = Annotated[str | None, typer.Option("--executor", help="Where runs are made: local or ray (default: the target's executor.kind, local).")]
-ExecutorAddressOption = Annotated[str | None, typer.Option("--executor-address", help="The Ray cluster: auto, ray://HOST:10001, HOST:PORT, or '' for a Ray started here.")]
-
 
 INTERRUPTED = ("interrupted: running commands were stopped and finished runs are recorded; "
                "the prompt file holds the last kept version (`overseer optimize TARGET --resume` "
                "continues an interrupted session)")
-
-
-def _exit(code: int) -> None:
-    if code != EXIT_OK:
-        raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -66,7 +61,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False) -> None:
+def _root(version: Annotated[bool, typer.Option("--version", metavar="", callback=_version, is_eager=True, help="Show the version and exit.")] = False) -> None:
     pass
 
 
@@ -83,7 +78,7 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Evaluate a target's current prompt on its tasks and record every run."""
-    _exit(run_cmd.main(config=config, target=target, tasks=tasks, repeats=repeats, jobs=jobs,
+    exit_with(run_cmd.main(config=config, target=target, tasks=tasks, repeats=repeats, jobs=jobs,
                        fail_under=fail_under, json_output=json_output, executor=executor,
                        executor_address=executor_address))
 
@@ -91,17 +86,17 @@ def run(
 @app.command()
 def optimize(
     target: Annotated[str | None, typer.Argument(help="The target's name (or --all).")] = None,
-    all_targets: Annotated[bool, typer.Option("--all", help="Optimize every target in turn (the nightly job).")] = False,
+    all_targets: Annotated[bool, typer.Option("--all", metavar="", help="Optimize every target in turn (the nightly job).")] = False,
     iterations: Annotated[int, typer.Option("--iterations", min=1, help="Most edits to try.")] = 10,
     max_runs: Annotated[int | None, typer.Option("--max-runs", min=1, help="Stop after this many runs of the command.")] = None,
     max_cost: Annotated[float | None, typer.Option("--max-cost", min=0, help="Stop after this much USD (from usage files).")] = None,
     max_time: Annotated[float | None, typer.Option("--max-time", min=1, help="Stop after this many seconds.")] = None,
     patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many rejections in a row.")] = 5,
-    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write kept edits but do not commit them.")] = False,
+    no_commit: Annotated[bool, typer.Option("--no-commit", metavar="", help="Write kept edits but do not commit them.")] = False,
     branch: Annotated[str | None, typer.Option("--branch", help="Commit on this branch (created if new), e.g. for a pull request.")] = None,
-    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Start even if the prompt file has uncommitted changes.")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted session, without re-running its baseline.")] = False,
-    no_prior: Annotated[bool, typer.Option("--no-prior", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", metavar="", help="Start even if the prompt file has uncommitted changes.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", metavar="", help="Continue the interrupted session, without re-running its baseline.")] = False,
+    no_prior: Annotated[bool, typer.Option("--no-prior", metavar="", help="Ignore what earlier edits taught (edit-kind effects).")] = False,
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the target's repeats).")] = None,
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (default: accept.max_repeats; = --repeats: one look only).")] = None,
     race: Annotated[int | None, typer.Option("--race", min=1, max=10, help="Candidates evaluated side by side against the current prompt; the first proven is kept (default: the target's race, 3).")] = None,
@@ -117,7 +112,7 @@ def optimize(
                               branch=branch, allow_dirty=allow_dirty, resume=resume,
                               jobs=jobs, repeats=repeats, max_repeats=max_repeats,
                               use_prior=not no_prior, race=race)
-    _exit(optimize_cmd.main(config=config, target=target, all_targets=all_targets, options=options,
+    exit_with(optimize_cmd.main(config=config, target=target, all_targets=all_targets, options=options,
                             json_output=json_output, executor=executor, executor_address=executor_address))
 
 
@@ -128,7 +123,7 @@ def history(
     config: ConfigOption = None,
 ) -> None:
     """List every recorded version of a target's prompt."""
-    _exit(versions_cmd.history_main(config=config, target=target, json_output=json_output))
+    exit_with(versions_cmd.history_main(config=config, target=target, json_output=json_output))
 
 
 @app.command()
@@ -139,7 +134,7 @@ def show(
     config: ConfigOption = None,
 ) -> None:
     """Print one prompt version with its diff and the decision about it."""
-    _exit(versions_cmd.show_main(config=config, target=target, version=version, json_output=json_output))
+    exit_with(versions_cmd.show_main(config=config, target=target, version=version, json_output=json_output))
 
 
 @app.command()
@@ -147,26 +142,26 @@ def rollback(
     target: Annotated[str, typer.Argument(help="The target's name.")],
     to: Annotated[str | None, typer.Option("--to", help="The version to restore (default: the parent of the current one).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why; recorded in the registry and the commit.")] = "manual rollback",
-    no_commit: Annotated[bool, typer.Option("--no-commit", help="Restore the file but do not commit.")] = False,
+    no_commit: Annotated[bool, typer.Option("--no-commit", metavar="", help="Restore the file but do not commit.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Restore an earlier kept version of a prompt (atomic write + commit) and record why."""
-    _exit(versions_cmd.rollback_main(config=config, target=target, to=to, reason=reason, commit=not no_commit))
+    exit_with(versions_cmd.rollback_main(config=config, target=target, to=to, reason=reason, commit=not no_commit))
 
 
 @app.command("index")
 def index_command(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Throw the index away and rebuild it from the JSONL.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", metavar="", help="Throw the index away and rebuild it from the JSONL.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Update the SQLite evidence index (runs/overseer.db) from the JSONL records."""
-    _exit(evidence_cmd.index_main(config=config, rebuild_index=rebuild))
+    exit_with(evidence_cmd.index_main(config=config, rebuild_index=rebuild))
 
 
 @app.command()
 def verify(config: ConfigOption = None) -> None:
     """Check that the index and the JSONL records agree; list every difference."""
-    _exit(evidence_cmd.verify_main(config=config))
+    exit_with(evidence_cmd.verify_main(config=config))
 
 
 @app.command()
@@ -180,7 +175,7 @@ def plan(
     config: ConfigOption = None,
 ) -> None:
     """The bill in advance: runs, tokens, cost and time per run, per candidate and per session."""
-    _exit(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
+    exit_with(plan_cmd.main(config=config, target=target, iterations=iterations, max_runs=max_runs,
                         jobs=jobs, json_output=json_output, race=race))
 
 
@@ -194,7 +189,7 @@ def experiment(
     cheaper: Annotated[str, typer.Option("--cheaper", help="What must go down: cost (US dollars per run), tokens, or time (runs side by side, sign test).")] = "cost",
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Rounds at most (default: the target's accept.max_repeats).")] = None,
     jobs: JobsOption = None,
-    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write a promoted rule without committing it.")] = False,
+    no_commit: Annotated[bool, typer.Option("--no-commit", metavar="", help="Write a promoted rule without committing it.")] = False,
     revert: Annotated[str | None, typer.Option("--revert", help="Remove routing rule N (1 first) or the one experiment ID promoted; recorded and committed.")] = None,
     executor: ExecutorOption = None,
     executor_address: ExecutorAddressOption = None,
@@ -206,7 +201,7 @@ def experiment(
     1 when not."""
     if cheaper not in ("cost", "tokens", "time"):
         raise typer.BadParameter("cost, tokens or time", param_hint="--cheaper")
-    _exit(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
+    exit_with(experiment_cmd.main(config=config, target=target, changes=changes or [], where=where, tag=tag,
                               margin=margin, cheaper=cast(Cheaper, cheaper), max_repeats=max_repeats,
                               jobs=jobs, commit=not no_commit, json_output=json_output, revert=revert,
                               executor=executor, executor_address=executor_address))
@@ -215,7 +210,7 @@ def experiment(
 @app.command()
 def plugins(json_output: JsonOption = False) -> None:
     """The proposers, reviewers, sanitizers and checks that other installed packages provide (entry points)."""
-    _exit(plugins_cmd.main(json_output=json_output))
+    exit_with(plugins_cmd.main(json_output=json_output))
 
 
 @app.command()
@@ -225,7 +220,7 @@ def stats(
     config: ConfigOption = None,
 ) -> None:
     """Runs, pass rates, what was kept of the outputs and the storage saved by sampling."""
-    _exit(evidence_cmd.stats_main(config=config, target=target, json_output=json_output))
+    exit_with(evidence_cmd.stats_main(config=config, target=target, json_output=json_output))
 
 
 @app.command("insights")
@@ -236,7 +231,7 @@ def insights_command(
     config: ConfigOption = None,
 ) -> None:
     """What the evidence says: helpful and harmful edit kinds, fragile tasks, trends."""
-    _exit(insights_cmd.insights_main(config=config, target=target, window=window, json_output=json_output))
+    exit_with(insights_cmd.insights_main(config=config, target=target, window=window, json_output=json_output))
 
 
 @app.command("report")
@@ -246,7 +241,7 @@ def report_command(
     config: ConfigOption = None,
 ) -> None:
     """Write one self-contained HTML report: trends, heat map, decisions with diffs, effects."""
-    _exit(insights_cmd.report_main(config=config, target=target, output=output))
+    exit_with(insights_cmd.report_main(config=config, target=target, output=output))
 
 
 @app.command("export-traces")
@@ -259,7 +254,7 @@ def export_traces(
     config: ConfigOption = None,
 ) -> None:
     """Export passing runs (prompt, task input, output) as chat fine-tuning JSONL."""
-    _exit(insights_cmd.export_main(config=config, target=target, output=output, trace_format=trace_format,
+    exit_with(insights_cmd.export_main(config=config, target=target, output=output, trace_format=trace_format,
                                    version=version, min_score=min_score))
 
 
@@ -273,7 +268,7 @@ def demo(
     json_output: JsonOption = False,
 ) -> None:
     """Build a demo git repo with the example command and tasks, and optimize its prompt offline."""
-    _exit(demo_cmd.main(directory=directory, iterations=iterations, repeats=repeats, max_repeats=max_repeats,
+    exit_with(demo_cmd.main(directory=directory, iterations=iterations, repeats=repeats, max_repeats=max_repeats,
                         jobs=jobs, json_output=json_output))
 
 
@@ -282,27 +277,7 @@ def init(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write overseer.yaml.")] = Path("."),
 ) -> None:
     """Write a commented overseer.yaml with one example target (and its command and tasks)."""
-    _exit(init_cmd.main(directory=directory))
-
-
-@sim_app.command("truth")
-def sim_truth(
-    target: Annotated[str, typer.Option("--target", "-t", help="The target whose current prompt is scored.")],
-    json_output: JsonOption = False,
-    config: ConfigOption = None,
-) -> None:
-    """The simulator's exact expected pass rate of a target's current prompt."""
-    _exit(sim_cmd.truth_main(config=config, target=target, json_output=json_output))
-
-
-@sim_app.command("check-tasks")
-def sim_check_tasks(
-    target: Annotated[str, typer.Option("--target", "-t", help="The target whose tasks are checked.")],
-    jobs: JobsOption = None,
-    config: ConfigOption = None,
-) -> None:
-    """Check that each task's reference passes and every failure mode the sim offers breaks it."""
-    _exit(sim_cmd.check_tasks_main(config=config, target=target, jobs=jobs))
+    exit_with(init_cmd.main(directory=directory))
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
