@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overseer.cli import main
+from overseer.records import RunRecord, Usage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,29 @@ def overseer_process(*args: str, cwd: Path, env: dict[str, str] | None = None,
     """``overseer ARGS`` as a real process: for kills, signals and the process's own exit code."""
     return subprocess.run([sys.executable, "-m", "overseer", *args], cwd=cwd, capture_output=True,
                           text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+
+def make_run(task: str, passed: bool, repeat: int = 0, tokens: int = 100, seconds: float = 1.0,
+             batch: str = "b1") -> RunRecord:
+    """A RunRecord of one (task, repeat) with just the fields the statistics read."""
+    return RunRecord(session_id="s", target="t", command="c", prompt_hash="p", task_id=task,
+                     task_hash="h", task_set_hash="hs", repeat=repeat, seed=0, started_at="",
+                     exit_code=0, timed_out=False, command_s=seconds, passed=passed,
+                     score=1.0 if passed else 0.0, usage=Usage(input_tokens=tokens), batch=batch)
+
+
+def make_runs(outcomes: list[bool], **kw: object) -> list[RunRecord]:
+    """One run per outcome, of tasks t0, t1, ..."""
+    return [make_run(f"t{i}", ok, **kw) for i, ok in enumerate(outcomes)]  # type: ignore[arg-type]
+
+
+def make_rounds(outcomes_before: list[list[bool]], outcomes_after: list[list[bool]]
+                ) -> tuple[list[RunRecord], list[RunRecord]]:
+    """Both prompts' runs: repeat k of task ti from the k-th list's i-th outcome."""
+    def records(rows: list[list[bool]]) -> list[RunRecord]:
+        return [make_run(f"t{i}", ok, repeat=k) for k, row in enumerate(rows) for i, ok in enumerate(row)]
+    return records(outcomes_before), records(outcomes_after)
 
 
 TOY_COMMAND = '''\

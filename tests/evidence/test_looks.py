@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from overseer.acceptance import Thresholds
+from overseer.evidence.looks import (
+    clears_min_gain,
+    evidence_for,
+    look_verdict,
+    looks,
+    smallest_p_value,
+    tasks_note,
+)
+from tests.helpers import make_rounds
+
+
+def test_looks_add_one_round_each_and_test_at_the_full_alpha() -> None:
+    plan = looks(2, Thresholds(alpha=0.05, max_repeats=6))
+    assert [look.repeats for look in plan] == [2, 3, 4, 5, 6]
+    assert [look.number for look in plan] == [1, 2, 3, 4, 5] and {look.of for look in plan} == {5}
+    assert {look.alpha for look in plan} == {0.05}  # anytime-valid: no α is spent per look
+    single = looks(4, Thresholds(max_repeats=None))
+    assert single == looks(4, Thresholds(max_repeats=2)) and len(single) == 1
+
+def test_look_verdicts() -> None:
+    first, _, last = looks(1, Thresholds(max_repeats=3))
+    clear = make_rounds([[False] * 20], [[True] * 20])
+    assert look_verdict(*clear, Thresholds(), "pass_rate", first) == "proven"
+    promising = make_rounds([[False] * 10 + [True] * 10], [[True] * 12 + [False] * 8])
+    assert look_verdict(*promising, Thresholds(), "pass_rate", first) == "continue"
+    assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "unproven"  # no look left, promising
+    worse = make_rounds([[True] * 20], [[False] * 3 + [True] * 17])
+    assert look_verdict(*worse, Thresholds(), "pass_rate", first) == "futile"
+    assert look_verdict(*worse, Thresholds(futility_gain=-1.0), "pass_rate", first) == "continue"
+    # nothing changes in 12 rounds of 30 tasks: the confidence sequence is below min_gain: futile
+    same = make_rounds([[True] * 30] * 12, [[True] * 30] * 12)
+    assert look_verdict(*same, Thresholds(futility_gain=-1.0, max_repeats=20), "pass_rate",
+                        looks(12, Thresholds(max_repeats=20))[0]) == "futile"
+
+
+def test_min_gain_is_judged_in_one_place() -> None:
+    thresholds = Thresholds(min_gain=0.03)
+    assert clears_min_gain(0.03, thresholds) and clears_min_gain(0.2, thresholds)
+    assert not clears_min_gain(0.0299, thresholds)
+
+
+def test_evidence_is_the_mean_gain_and_the_anytime_valid_p_value() -> None:
+    gain, p = evidence_for([[1.0] * 10, [0.0] * 10])
+    assert gain == 0.5 and 0 < p < 1
+    assert evidence_for([]) == (0.0, 1.0)
+    assert smallest_p_value(12, 2) < smallest_p_value(12, 1) < smallest_p_value(2, 1) <= 1.0
+
+
+def test_a_deterministic_command_is_told_how_many_tasks_it_would_take() -> None:
+    note = tasks_note({"t0": 1.0, "t1": 0.0, "t2": 0.0, "t3": 0.0})
+    assert "the evidence is limited by the number of tasks (4)" in note
+    assert "would need about" in note
+    assert "would need" not in tasks_note({"t0": -1.0, "t1": 0.0})   # no gain to prove
