@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,6 @@ import pytest
 
 from overseer.cluster import driver
 from overseer.cluster.driver import deadline_s, import_ray
-from overseer.cluster.session import probe_address, version_mismatch
 from overseer.commands.demo import build_demo_repo
 from overseer.config import load_config
 from overseer.errors import FatalError
@@ -33,14 +31,6 @@ def _records(project: Path, target: str) -> list[RunRecord]:
     [log] = sorted((project / "runs" / target).glob("*.jsonl"))
     records, _ = read_jsonl(log, RunRecord)
     return records
-
-
-def test_a_node_on_another_version_is_named_in_one_line() -> None:
-    here = ("0.1.0", "3.11.7")
-    assert version_mismatch([("0.1.0", "3.11.9", "a" * 56)], here) is None
-    problem = version_mismatch([("0.1.0", "3.11.7", "a" * 56), ("0.2.0", "3.11.7", "b" * 56)], here)
-    assert problem is not None and "bbbbbbbbbbbb runs overseer 0.2.0" in problem and "\n" not in problem
-    assert version_mismatch([("0.1.0", "3.12.1", "c" * 56)], here) is not None
 
 
 def test_the_watchdog_waits_for_everything_a_run_may_legitimately_take(tmp_path: Path) -> None:
@@ -66,23 +56,6 @@ def test_an_unknown_executor_is_one_line_and_exit_2(toy_project: Path) -> None:
     assert result.returncode == 2 and "cpus_per_run" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
-
-def test_an_address_where_nothing_listens_is_refused_at_once() -> None:
-    with socket.socket() as sock:   # a port that was free a moment ago: nothing listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.raises(FatalError, match=f"nothing answers at 127.0.0.1:{port}"):
-        probe_address(f"127.0.0.1:{port}")
-    with pytest.raises(FatalError, match="nothing answers at ray://"):
-        probe_address(f"ray://127.0.0.1:{port}")
-    with pytest.raises(FatalError, match="is not HOST:PORT"):
-        probe_address("head-node")
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        probe_address(f"ray://127.0.0.1:{listening.getsockname()[1]}")
-    probe_address("auto")
-    probe_address("")
 
 def _small_demo(root: Path) -> Path:
     """The demo's repository with 12 of its tasks (9 train, 3 holdout): a few runs per look."""
@@ -257,7 +230,6 @@ def test_optimize_on_the_cluster_decides_as_locally(ray_cluster: LoopbackCluster
     decisions = {name: ([(d["edit"], d["outcome"], d["gain"], d["p_value"]) for d in o["iterations"]],
                         o["final_hash"], o["runs_used"]) for name, o in outcomes.items()}
     assert decisions["local"] == decisions["remote"] and decisions["local"][0]
-
 
 
 @on_cluster

@@ -8,11 +8,8 @@ from typing import Any
 import pytest
 
 from overseer.config import load_config
-from overseer.decision import Decision
 from overseer.edits import Edit
-from overseer.metrics import Metrics
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
-from overseer.optimize.iteration import resumable
 from overseer.proposers import Proposal
 from overseer.records import read_records
 from overseer.report import run_progress
@@ -367,17 +364,3 @@ def test_a_candidate_stopped_on_its_gain_so_far_is_continued_when_the_proposer_i
     candidate = [(t, r) for h, t, r in _run_keys(escalating) if h == rejected.candidate_hash]
     assert len(candidate) == len(set(candidate)) == 4  # round 1 read back, not run again
     assert sorted(r for _, r in candidate) == [0, 0, 1, 1]
-
-
-def test_resumable_candidates_are_the_unproven_and_those_stopped_early() -> None:
-    def decision(outcome: str, interval: list[float] | None, **fields: Any) -> Decision:
-        return Decision(outcome=outcome, interval=interval, parent_hash="p",
-                        candidate_hash=f"{outcome}{interval}{sorted(fields)}", **fields)
-
-    unproven = decision("unproven", [0.0, 0.2])
-    early = decision("rejected", [-0.1, 0.1])
-    found = resumable([unproven, early, decision("rejected", [-0.2, 0.02]),  # the interval rules it out
-                       decision("rejected", [-0.1, 0.1], holdout_after=Metrics(runs=4, pass_rate=0.5, mean_score=0.5,
-                                                                                tokens_per_run=1, median_run_s=1)),
-                       decision("screened_out", None)], 0.03)
-    assert list(found.values()) == [unproven, early]
