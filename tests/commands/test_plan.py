@@ -13,7 +13,6 @@ from overseer.commands.init import EXAMPLE_TARGET
 from overseer.commands.plan import make_plan
 from overseer.config import LoadedConfig, load_config
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
-from overseer.report.session import wall
 from overseer.sim.fast import fast_evaluator
 from overseer.store import open_store
 from tests.helpers import git, overseer
@@ -101,9 +100,3 @@ def test_the_plan_after_the_demo_foresees_its_next_session_within_30_percent(tmp
     shown = overseer("plan", EXAMPLE_TARGET, "--iterations", "3", cwd=tmp_path / "demo")
     assert shown.returncode == 0, shown.stderr
     assert "whose candidates cost what the last 6 iterations' did" in " ".join(shown.stdout.split())
-
-
-def test_a_wall_time_is_said_in_the_unit_that_suits_it() -> None:
-    assert wall(24.4) == "24 s"
-    assert wall(40, 300) == "1 to 5 minutes"
-    assert wall(3000, 9000) == "0.8 to 2.5 hours"
