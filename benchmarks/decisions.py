@@ -9,7 +9,7 @@ example prompt; a candidate with true effect d (points) passes each task with pr
 are drawn independently for parent and candidate (a model that cannot be seeded); with seeded,
 both draw the same uniform at a (task, repeat) (common random numbers: a model given the run's
 seed). Each trial goes through the whole rule as the optimizer runs it: the screen on a minibatch
-of train tasks, the looks (decide.looks / decide.look_verdict: one more round per look, the
+of train tasks, the looks (evidence/looks.py: looks, look_verdict: one more round per look, the
 betting test at every look), then the holdout and decide() at the look that proved it.
 
 A plan is REPEATS (one look) or REPEATS:MAX (looks from REPEATS up to MAX rounds; 2:16 is the

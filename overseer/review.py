@@ -1,5 +1,5 @@
 """What a proposal panel did in one iteration (proposers/panel.py), as recorded with each of that
-iteration's Decisions: kept apart so that decide.py can hold it without importing the proposers."""
+iteration's Decisions: kept apart so that decision.py can hold it without importing the proposers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``overseer plan TARGET``: the bill in advance, from the target's recorded runs (evidence/plan.py)."""
+"""``overseer plan TARGET``: the bill in advance, from the target's recorded runs (bill.py)."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def wall(low: float, high: float | None = None) -> str:
 
 
 def show_plan(plan: Plan) -> None:
-    """The bill in advance (evidence/plan.py), as a person reads it."""
+    """The bill in advance (bill.py), as a person reads it."""
     c = plan.recorded
     out.print(f"plan for {plan.target}: {plan.train_tasks} train + {plan.holdout_tasks} holdout "
               f"tasks, {plan.repeats} repeats per look, up to {plan.max_repeats} per candidate, "
