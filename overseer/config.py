@@ -86,10 +86,13 @@ class ProposerConfig(_Strict):
         "rules, llm, panel (options: personas, reviewer), or a proposer plugin's name (`overseer plugins`)"))
     options: dict[str, Any] = Field(default_factory=dict, description="given to a plugin proposer")
     model: str | None = Field(
-        None, description="openai:NAME, anthropic:NAME, ollama:NAME or command:CLI (for kind llm)")
+        None, description="openai:NAME, anthropic:NAME, ollama:NAME, gemini:NAME, llm:NAME or command:CLI (for kind llm)")
     reflection_prompt: str | None = Field(
         None, description="a template file, relative to overseer.yaml (default: overseer's own)")
     max_failures: int = Field(6, ge=1, le=50, description="failing runs shown to the proposer")
+    max_tokens: int = Field(2048, ge=64, le=32768, description=(
+        "the longest reply an LLM role may give (a small local model can otherwise run on to its "
+        "context's end)"))
 
     @model_validator(mode="after")
     def _model_for_llm(self) -> ProposerConfig:

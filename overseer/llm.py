@@ -2,8 +2,9 @@
 
 ``model`` strings: ``openai:NAME`` (OPENAI_BASE_URL, OPENAI_API_KEY), ``gemini:NAME`` (Gemini's
 OpenAI-compatible endpoint, GEMINI_API_KEY), ``ollama:NAME`` (OLLAMA_HOST), ``anthropic:NAME``
-(ANTHROPIC_API_KEY; ``pip install 'overseer[anthropic]'``), ``command:CLI ARGS`` (the prompt is
-piped to the command; its stdout is the reply).
+(ANTHROPIC_API_KEY; ``pip install 'overseer[anthropic]'``), ``llm:NAME`` (any model the ``llm``
+library is set up for; ``pip install 'overseer[llm]'``), ``command:CLI ARGS`` (the prompt is
+piped to the command; its stdout is the reply). Every reply is bounded (``max_tokens``).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import os
 import shlex
 import subprocess
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from overseer.errors import FatalError
 from overseer.redact import redact
 
 GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 REQUEST_TIMEOUT_S = 300.0
+REPLY_TOKENS = 2048   # the longest reply by default (ProposerConfig.max_tokens)
 
 
 class LLMError(Exception):
@@ -40,10 +42,11 @@ class LLMClient(Protocol):
 
 
 class OpenAICompatible:
-    def __init__(self, model: str, base_url: str | None, api_key: str | None, max_retries: int = 2) -> None:
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, max_retries: int = 2,
+                 max_tokens: int = REPLY_TOKENS) -> None:
         from openai import OpenAI
 
-        self.model = model
+        self.model, self.max_tokens = model, max_tokens
         self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url,
                               max_retries=max_retries, timeout=REQUEST_TIMEOUT_S)
 
@@ -52,7 +55,7 @@ class OpenAICompatible:
 
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": prompt}])
+                model=self.model, max_tokens=self.max_tokens, messages=[{"role": "user", "content": prompt}])
         except openai.APIStatusError as exc:
             raise LLMError(redact(f"{self.model}: HTTP {exc.status_code}: {exc.message}")) from None
         except openai.APIError as exc:
@@ -65,12 +68,12 @@ class OpenAICompatible:
 
 
 class Anthropic:
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, max_tokens: int = REPLY_TOKENS) -> None:
         try:
             import anthropic
         except ImportError:
             raise FatalError("anthropic: models need the SDK: pip install 'overseer[anthropic]'") from None
-        self.model = model
+        self.model, self.max_tokens = model, max_tokens
         self._client = anthropic.Anthropic(base_url=os.environ.get("ANTHROPIC_BASE_URL"),
                                            timeout=REQUEST_TIMEOUT_S, max_retries=2)
 
@@ -79,11 +82,39 @@ class Anthropic:
 
         try:
             response = self._client.messages.create(
-                model=self.model, max_tokens=4096, messages=[{"role": "user", "content": prompt}])
+                model=self.model, max_tokens=self.max_tokens, messages=[{"role": "user", "content": prompt}])
         except anthropic.APIError as exc:
             raise LLMError(redact(f"{self.model}: {type(exc).__name__}: {exc}")) from None
         text = "".join(getattr(block, "text", "") for block in response.content)
         return LLMReply(text, self.model, response.usage.input_tokens, response.usage.output_tokens)
+
+
+class LlmLibrary:
+    """Any model the ``llm`` library (simonw/llm) knows, through its Python API: the providers,
+    keys, aliases and local models a user set up for ``llm`` (its plugins, extra-openai-models.yaml)
+    work unchanged. ``pip install 'overseer[llm]'``."""
+
+    def __init__(self, name: str, max_tokens: int = REPLY_TOKENS) -> None:
+        try:
+            import llm
+        except ImportError:
+            raise FatalError("llm: models need the llm library: pip install 'overseer[llm]'") from None
+        try:
+            self._model = llm.get_model(name)
+        except llm.UnknownModelError:
+            raise FatalError(f"llm:{name}: the llm library knows no such model (`llm models` lists them)") from None
+        self.model, self.max_tokens = f"llm:{name}", max_tokens
+
+    def complete(self, prompt: str) -> LLMReply:
+        options: dict[str, Any] = {"max_tokens": self.max_tokens} \
+            if "max_tokens" in self._model.Options.model_fields else {}
+        try:
+            response = self._model.prompt(prompt, stream=False, **options)
+            text = response.text()
+            usage = response.usage()
+        except Exception as exc:  # any provider's own error, through any plugin: one safe line
+            raise LLMError(redact(f"{self.model}: {type(exc).__name__}: {exc}")) from None
+        return LLMReply(text, self.model, usage.input or 0, usage.output or 0)
 
 
 class CommandLLM:
@@ -108,20 +139,26 @@ class CommandLLM:
         return LLMReply(result.stdout, self.model)
 
 
-def client_for(model: str) -> LLMClient:
+PROVIDERS = "openai, gemini, ollama, anthropic, llm, command"
+
+
+def client_for(model: str, max_tokens: int = REPLY_TOKENS) -> LLMClient:
     provider, _, name = model.partition(":")
     if not name:
-        raise FatalError(f"model {model!r}: expected PROVIDER:NAME (openai, gemini, ollama, anthropic, command)")
+        raise FatalError(f"model {model!r}: expected PROVIDER:NAME ({PROVIDERS})")
     if provider == "openai":
-        return OpenAICompatible(name, os.environ.get("OPENAI_BASE_URL"), os.environ.get("OPENAI_API_KEY"))
+        return OpenAICompatible(name, os.environ.get("OPENAI_BASE_URL"), os.environ.get("OPENAI_API_KEY"),
+                                max_tokens=max_tokens)
     if provider == "gemini":
         return OpenAICompatible(name, os.environ.get("GEMINI_BASE_URL", GEMINI_BASE_URL),
-                                os.environ.get("GEMINI_API_KEY"))
+                                os.environ.get("GEMINI_API_KEY"), max_tokens=max_tokens)
     if provider == "ollama":
         host = os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434")
-        return OpenAICompatible(name, f"{host.rstrip('/')}/v1", "ollama")
+        return OpenAICompatible(name, f"{host.rstrip('/')}/v1", "ollama", max_tokens=max_tokens)
     if provider == "anthropic":
-        return Anthropic(name)
+        return Anthropic(name, max_tokens)
+    if provider == "llm":
+        return LlmLibrary(name, max_tokens)
     if provider == "command":
         return CommandLLM(name)
-    raise FatalError(f"model {model!r}: unknown provider {provider!r} (openai, gemini, ollama, anthropic, command)")
+    raise FatalError(f"model {model!r}: unknown provider {provider!r} ({PROVIDERS})")

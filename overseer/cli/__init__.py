@@ -13,6 +13,7 @@ from typing import Annotated, cast
 import typer
 
 from overseer import __version__, report
+from overseer.cli.model import fetch_model, serve_model
 from overseer.cli.options import (
     ConfigOption,
     ExecutorAddressOption,
@@ -278,6 +279,10 @@ def init(
 ) -> None:
     """Write a commented overseer.yaml with one example target (and its command and tasks)."""
     exit_with(init_cmd.main(directory=directory))
+
+
+app.command("serve-model")(serve_model)
+app.command("fetch-model")(fetch_model)
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:

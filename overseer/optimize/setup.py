@@ -90,7 +90,7 @@ def make_proposer(loaded: LoadedConfig, target: Target, name: str = "") -> Propo
         model = target.proposer.model
         try:
             return panel_from_options(
-                dict(target.proposer.options), client=client_for(model) if model else None,
+                dict(target.proposer.options), client=client_for(model, target.proposer.max_tokens) if model else None,
                 reflection=load_template(loaded.root / target.proposer.reflection_prompt
                                          if target.proposer.reflection_prompt else None),
                 max_edit_chars=target.edits.max_edit_chars,
@@ -104,5 +104,5 @@ def make_proposer(loaded: LoadedConfig, target: Target, name: str = "") -> Propo
     assert target.proposer.model is not None
     template_path = (loaded.root / target.proposer.reflection_prompt
                      if target.proposer.reflection_prompt else None)
-    return LLMProposer(client_for(target.proposer.model), load_template(template_path),
+    return LLMProposer(client_for(target.proposer.model, target.proposer.max_tokens), load_template(template_path),
                        target.edits.max_edit_chars)

@@ -59,6 +59,18 @@ RULES = (
          "- Check loop bounds, slices and comparisons for off-by-one errors.",
          re.compile(r"\b(without testing|skip (the )?tests?)", re.I),
          "off-by-one results at loop bounds, slices and comparisons"),
+    # Prompts whose answer is text (a label, a field, a short answer) judged by a check that
+    # names these classes (examples/labeler/check_label.py does): the answer right but not
+    # alone, and an answer that is not one of those allowed.
+    Rule("answer-only", ("AnswerFormatError",),
+         "- Reply with the answer alone: no explanation, no greeting, no extra words.",
+         re.compile(r"\b(explain|explanation|reasoning|friendly|polite|mention|elaborate|justify|"
+                    r"full sentences?)", re.I),
+         "explanations and extra words around the answer (AnswerFormatError)"),
+    Rule("allowed-answers", ("WrongAnswerError",),
+         "- Reply with exactly one of the allowed answers, spelled as given.",
+         re.compile(r"\b(how [\w ]{0,24}feels?|in your own words|describe|summari[sz]e)", re.I),
+         "answers that are none of the allowed ones (WrongAnswerError)"),
 )
 
 
