@@ -8,7 +8,8 @@ MODEL is ``openai:<name>`` (any OpenAI-compatible server: OPENAI_BASE_URL, OPENA
 example `overseer serve-model`, llama.cpp, vLLM, Ollama's /v1). The reply is bounded by
 --max-tokens: a small model asked to explain itself can run on for hundreds of tokens, and every
 run pays for them in time. The run's seed ({seed}, OVERSEER_SEED) is passed on; a provider that
-honours it makes the same prompt reproducible at best, never a prompt and its edit alike.
+honours it makes the same prompt reproducible at best, never a prompt and its edit alike. A
+``temperature`` setting in overseer.yaml (OVERSEER_TEMPERATURE) is passed on too.
 """
 
 from __future__ import annotations
@@ -33,15 +34,22 @@ def _provider_failed(message: str) -> NoReturn:
     raise SystemExit(EXIT_PROVIDER_ERROR)
 
 
-def ask(base_url: str, model: str, prompt: str, review: str, max_tokens: int) -> dict:
+def request_body(model: str, prompt: str, review: str, max_tokens: int) -> dict:
+    """One user message: the prompt, then the review and an answer cue (small models keep to a
+    completion like this far better than to a system prompt and a bare review)."""
+    body = {"model": model, "max_tokens": max_tokens, "seed": int(os.environ.get("OVERSEER_SEED", "0")),
+            "messages": [{"role": "user", "content": f"{prompt.strip()}\n\nReview: {review}\nAnswer:"}]}
+    if temperature := os.environ.get("OVERSEER_TEMPERATURE"):   # the setting `temperature`, when set
+        body["temperature"] = float(temperature)
+    return body
+
+
+def ask(base_url: str, body: dict) -> dict:
     key = os.environ.get("OPENAI_API_KEY")
     request = urllib.request.Request(
         f"{base_url.rstrip('/')}/chat/completions", method="POST",
         headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})},
-        data=json.dumps({"model": model, "max_tokens": max_tokens,
-                         "seed": int(os.environ.get("OVERSEER_SEED", "0")),
-                         "messages": [{"role": "system", "content": prompt},
-                                      {"role": "user", "content": review}]}).encode("utf-8"))
+        data=json.dumps(body).encode("utf-8"))
     try:
         with urllib.request.urlopen(request, timeout=300) as response:
             return json.loads(response.read().decode("utf-8"))
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--model openai:NAME and --task-dir (or OVERSEER_TASK_DIR) are required")
     review = str(yaml.safe_load((args.task_dir / "task.yaml").read_text(encoding="utf-8"))["spec"])
     base_url = os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1")
-    reply = ask(base_url, name, PROMPT_FILE.read_text(encoding="utf-8"), review, args.max_tokens)
+    reply = ask(base_url, request_body(name, PROMPT_FILE.read_text(encoding="utf-8"), review, args.max_tokens))
     try:
         text = reply["choices"][0]["message"]["content"] or ""
     except (KeyError, IndexError, TypeError):

@@ -26,7 +26,7 @@ from dataclasses import replace
 from overseer.edits import normalize
 from overseer.llm import LLMClient
 from overseer.plugins import load
-from overseer.proposers.base import PastEdit, Proposal, ProposalContext
+from overseer.proposers.base import PastEdit, Proposal, ProposalContext, ProposalFailed
 from overseer.proposers.roles import Critique, Persona, Reviewer, mechanical_check
 from overseer.proposers.rules import RULES, _kind_effects, _prior, candidates, provokes
 from overseer.review import PanelProposal, PanelRecord
@@ -174,9 +174,13 @@ class PanelProposer:
             if survivors or not fresh:
                 break
         order = self._vote([p for _, p in survivors], context, record, [i for i, _ in survivors])
+        invalid = [why for persona in self.personas for why in getattr(persona, "dropped", [])]
         for persona in self.personas:   # LLM roles whose reply was invalid twice say why
-            record.dropped += getattr(persona, "dropped", [])
             getattr(persona, "dropped", []).clear()
+        record.dropped += invalid
+        if not survivors and not refused and invalid:
+            more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""
+            raise ProposalFailed(f"the panel proposed nothing: every reply was invalid twice; {invalid[0]}{more}")
         record.chosen = [survivors[j][0] for j in order[:count]]
         chosen = [_marked(survivors[j][1], record, False) for j in order[:count]]
         return chosen + [_marked(p, record, True) for _, p in refused]
