@@ -41,5 +41,5 @@ def test_a_missing_model_file_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_server_that_never_answers_is_reported_after_its_patience() -> None:
-    with pytest.raises(FatalError, match="was not ready after 0.3s"):
+    with pytest.raises(FatalError, match=r"was not ready after 0\.3s"):
         wait_until_healthy(f"http://127.0.0.1:{free_port()}", patience_s=0.3)
