@@ -73,10 +73,16 @@ def _provider_failed(message: str) -> NoReturn:
     raise SystemExit(EXIT_PROVIDER_ERROR)
 
 
+def max_tokens() -> int:
+    """The longest reply (the setting ``max_tokens``, OVERSEER_MAX_TOKENS): a model asked to
+    explain itself can run on for hundreds of tokens, and every run pays for them in time."""
+    return int(os.environ.get("OVERSEER_MAX_TOKENS", "1024"))
+
+
 def ask_openai_compatible(base_url: str, api_key: str | None, model: str, spec: str) -> tuple[str, dict]:
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     reply = _post_json(f"{base_url.rstrip('/')}/chat/completions", {
-        "model": model,
+        "model": model, "max_tokens": max_tokens(),
         "messages": [{"role": "system", "content": PROMPT}, {"role": "user", "content": spec}],
         # the same seed for every prompt at this task and repeat: both prompts of a comparison
         # sample alike wherever the edit does not matter (servers that ignore it lose nothing)
@@ -95,7 +101,7 @@ def ask_anthropic(model: str, spec: str) -> tuple[str, dict]:
         raise SystemExit("codewriter: set ANTHROPIC_API_KEY to use anthropic: models")
     base = os.environ.get("ANTHROPIC_BASE_URL", "https://api.anthropic.com")
     reply = _post_json(f"{base.rstrip('/')}/v1/messages", {
-        "model": model, "max_tokens": 4096, "system": PROMPT,
+        "model": model, "max_tokens": max_tokens(), "system": PROMPT,
         "messages": [{"role": "user", "content": spec}],
     }, {"x-api-key": key, "anthropic-version": "2023-06-01"})
     usage = reply.get("usage") or {}

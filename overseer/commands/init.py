@@ -32,7 +32,9 @@ targets:
     # under other settings are never reused. sim:strong and sim:cheap are the offline simulated
     # models (priced like a large and a small model; plain sim costs nothing). `overseer
     # experiment` proves a cheaper one for a band of tasks and writes a routing: rule here.
-    settings: {model: "sim:strong"}
+    # max_tokens bounds a real model's reply (OVERSEER_MAX_TOKENS): unbounded, a small model
+    # asked to explain itself runs on for hundreds of tokens, and every run pays for them.
+    settings: {model: "sim:strong", max_tokens: 1024}
     # Where the prompt lives: a whole file (prompt: prompts/system.md), a marked region
     # ({file: F, region: NAME} between `overseer:begin NAME` and `overseer:end` lines),
     # or a module-level Python string, as here.
