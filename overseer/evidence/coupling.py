@@ -1,0 +1,81 @@
+"""How strongly the run seed couples two prompts' runs, measured on the runs themselves.
+
+Two prompts run at the same (task, repeat) get the same seed (seeds.run_seed). Whether that makes
+their outcomes alike depends on the model, its server and the length of the reply (BENCHMARKS.md,
+"Seeds on a real model": about half-coupled on one-word answers, not at all on long code). So it
+is measured, never assumed: the share of (task, repeat) pairs on which both prompts gave the same
+value (same seed), against the share over pairs of the same task at different repeats (other
+seeds, which only the tasks' own difficulty makes alike). The coupling is how much of the
+disagreement left at other seeds the same seed removes, out of what it could remove: where the
+edit changes a task's pass rate from p to q, the prompts cannot agree on more than 1 - |p - q| of
+its runs (a shared draw below both rates passes both, above both fails both). So
+(same - other) / (possible - other): 0 when the seed does nothing (fresh sampling), 1 when it
+makes the prompts agree wherever their rates let them (the simulator's seeded sampling). A command
+whose every task gives one value in every run is deterministic: nothing is left to couple.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from overseer.acceptance import Objective
+from overseer.evidence.paired import run_value
+from overseer.records import RunRecord
+
+
+@dataclass(frozen=True)
+class Coupling:
+    same_seed: float    # agreement of the two prompts at the same (task, repeat)
+    other_seed: float   # agreement of the two prompts at the same task, other repeats
+    pairs: int          # (task, repeat) pairs both prompts ran
+    possible: float = 1.0  # the most agreement the two prompts' per-task rates allow
+
+    @property
+    def deterministic(self) -> bool:
+        return self.same_seed == 1.0 and self.other_seed == 1.0
+
+    @property
+    def strength(self) -> float:
+        """0: the seed makes no difference; 1: it makes the prompts agree wherever they can."""
+        room = self.possible - self.other_seed
+        if room <= 1e-9:
+            return 1.0 if self.same_seed >= self.other_seed else 0.0
+        return min(1.0, max(0.0, (self.same_seed - self.other_seed) / room))
+
+    def describe(self) -> str:
+        if self.deterministic:
+            return f"every task gave one outcome in every run ({self.pairs} pairs): the command is deterministic"
+        verdict = ("the model uses the seed" if self.strength >= 0.75 else
+                   "the seed couples runs partly" if self.strength >= 0.25 else "the seed makes no difference")
+        return (f"runs at the same seed agree {self.same_seed:.0%} of the time, {self.other_seed:.0%} at "
+                f"other seeds ({self.pairs} pairs): {verdict} (coupling {self.strength:.2f})")
+
+
+def coupling(first: Sequence[RunRecord], second: Sequence[RunRecord], objective: Objective = "pass_rate"
+             ) -> Coupling | None:
+    """The coupling of two prompts' runs (or of one prompt's runs made twice), from the tasks both
+    ran at two repeats or more; None when there are none. Infrastructure failures are left out."""
+    one = {(r.task_id, r.repeat): run_value(r, objective) for r in first if not r.infra}
+    two = {(r.task_id, r.repeat): run_value(r, objective) for r in second if not r.infra}
+    by_task: dict[str, list[int]] = defaultdict(list)
+    for task, repeat in sorted(one.keys() & two.keys()):
+        by_task[task].append(repeat)
+    same = other = possible = 0.0
+    same_n = other_n = 0
+    for task, repeats in by_task.items():
+        if len(repeats) < 2:
+            continue
+        gap = abs(sum(one[(task, r)] for r in repeats) - sum(two[(task, r)] for r in repeats)) / len(repeats)
+        possible += len(repeats) * (1.0 - gap)
+        for r in repeats:
+            same += one[(task, r)] == two[(task, r)]
+            same_n += 1
+            for s in repeats:
+                if s != r:
+                    other += one[(task, r)] == two[(task, s)]
+                    other_n += 1
+    if not same_n:
+        return None
+    return Coupling(same / same_n, other / other_n, same_n, possible / same_n)
