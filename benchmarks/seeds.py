@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "examples" / "labeler"))
+sys.path[:0] = [str(ROOT / "examples" / "labeler"), str(ROOT / "tasks" / "reviews")]
 
 from check_label import verdict  # noqa: E402
 from labeler import request_body  # noqa: E402

@@ -60,7 +60,7 @@ RULES = (
          re.compile(r"\b(without testing|skip (the )?tests?)", re.I),
          "off-by-one results at loop bounds, slices and comparisons"),
     # Prompts whose answer is text (a label, a field, a short answer) judged by a check that
-    # names these classes (examples/labeler/check_label.py does): the answer right but not
+    # names these classes (tasks/reviews/check_label.py does): the answer right but not
     # alone, and an answer that is not one of those allowed.
     Rule("answer-only", ("AnswerFormatError",),
          "- Reply with the answer alone: no explanation, no greeting, no extra words.",
