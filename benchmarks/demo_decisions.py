@@ -49,7 +49,7 @@ def decisions(seed: int, iterations: int, race: int = DEMO_RACE) -> list[dict[st
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=race)
         optimize_target(loaded, EXAMPLE_TARGET, options, hooks,
-                        evaluator=fast_evaluator(EXAMPLE_TARGET, "sim", seed))
+                        evaluator=fast_evaluator(EXAMPLE_TARGET, loaded.config.targets[EXAMPLE_TARGET].command, seed))
     return out
 
 

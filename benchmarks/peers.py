@@ -305,7 +305,7 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
         options = OptimizeOptions(iterations=10_000, patience=10_000, max_repeats=max_repeats, race=race)
         with suppress(BudgetExhausted):
             optimize_target(loaded, "codewriter", options, hooks, proposer=proposer or setup.proposer,
-                            evaluator=fast_evaluator("codewriter", "sim", seed, runs.charge))
+                            evaluator=fast_evaluator("codewriter", loaded.config.targets["codewriter"].command, seed, runs.charge))
         final = read_prompt(root, PROMPT)
         assert final == current[0]
     return Outcome(final, lineage, runs.used, careless[0])

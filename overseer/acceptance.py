@@ -85,6 +85,12 @@ class Thresholds(_Strict):
         "this many (0: never; under 5 the time criterion cannot fail)"))
     screen_tasks: int = Field(8, ge=0, description="minibatch size for screening (0: no screen)")
     screen_alpha: float = Field(0.1, gt=0, lt=1, description="drop when clearly worse on the minibatch")
+    design: Literal["auto", "paired", "measured"] = Field("paired", description=(
+        "how a candidate is compared with its parent: paired (both run at the same seeds, each "
+        "task's difference tested: cheap when the model uses the seed), measured (the candidate at "
+        "seeds of its own against the parent's runs accumulated over the session: cheap when it "
+        "does not), or auto (paired once the screen's runs show the seed couples the two prompts' "
+        "runs, else measured)"))
 
     @model_validator(mode="before")
     @classmethod

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 
 from overseer.acceptance import Objective, Thresholds
 from overseer.decision import Criterion, Verdict
+from overseer.evidence import measured
 from overseer.evidence.betting import Interval, confidence_sequence, parts
-from overseer.evidence.looks import Look, clears_min_gain, evidence_for, tasks_note
+from overseer.evidence.looks import DETERMINISTIC, Look, clears_min_gain, evidence_for, tasks_note
 from overseer.evidence.paired import (
     deterministic,
     infra_share,
     mean_gain,
     paired_differences,
+    run_value,
     side_by_side_times,
     walked_rounds,
 )
@@ -82,6 +84,8 @@ def _train_test(train_before: Sequence[RunRecord], train_after: Sequence[RunReco
                 ) -> tuple[float, float, Interval | None, str]:
     """(gain, p-value, confidence sequence or None, what the p-value is) of the train runs: the
     exact sign-flip test for one fixed sample (no ``look``), else the betting test."""
+    if measured.measured(train_after):
+        return _measured_test(train_before, train_after, thresholds, objective, look)
     differences = paired_differences(train_before, train_after, objective)
     if look is None:
         gain, p = mean_gain(differences), sign_flip_p_value(list(differences.values()))
@@ -98,6 +102,28 @@ def _train_test(train_before: Sequence[RunRecord], train_after: Sequence[RunReco
     if deterministic(train_before, train_after, objective):
         note += f"; {tasks_note(differences)}"
     return gain, p, interval, note
+
+
+def _measured_test(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
+                   thresholds: Thresholds, objective: Objective, look: Look | None
+                   ) -> tuple[float, float, Interval | None, str]:
+    s = measured.streams(train_before, train_after, lambda r: run_value(r, objective))
+    interval = measured.interval(s, thresholds.alpha)
+    note = (f"anytime-valid test against the well-measured parent: {measured.describe(s)}; "
+            f"confidence sequence for the gain {interval.describe()} (each end at "
+            f"{1 - thresholds.alpha:.0%})")
+    if deterministic(train_before, train_after, objective):
+        note += f"; {DETERMINISTIC}"
+    return s.gain, measured.p_value(s), interval, note
+
+
+def holdout_gain(before: Sequence[RunRecord], after: Sequence[RunRecord], objective: Objective) -> float:
+    """The candidate's holdout mean minus the parent's: per task paired, or, for a measured
+    candidate, the candidate's runs at its own seeds against all the parent's."""
+    if not measured.measured(after):
+        return mean_gain(paired_differences(before, after, objective))
+    s = measured.streams(before, after, lambda r: run_value(r, objective))
+    return s.gain
 
 
 def decide(
@@ -121,7 +147,7 @@ def decide(
     alpha = look.alpha if look else thresholds.alpha
     tasks = len(paired_differences(train_before, train_after, objective))
     gain, p, interval, p_note = _train_test(train_before, train_after, thresholds, objective, look)
-    holdout_gain = mean_gain(paired_differences(holdout_before, holdout_after, objective))
+    holdout = holdout_gain(holdout_before, holdout_after, objective)
     all_before = metrics([*train_before, *holdout_before])
     all_after = metrics([*train_after, *holdout_after])
     criteria = [
@@ -130,9 +156,9 @@ def decide(
                   + (f"; the gain lies in {interval.describe()}" if interval else "")),
         Criterion(name="p-value", value=round(p, 4), limit=round(alpha, 6),
                   passed=p <= alpha, note=p_note),
-        Criterion(name="holdout gain", value=round(holdout_gain, 4) if holdout_measured else None,
+        Criterion(name="holdout gain", value=round(holdout, 4) if holdout_measured else None,
                   limit=-thresholds.holdout_tolerance,
-                  passed=holdout_gain >= -thresholds.holdout_tolerance,
+                  passed=holdout >= -thresholds.holdout_tolerance,
                   note="" if holdout_measured else "not run: the train criteria already failed"),
         _budget("tokens per run", all_before.tokens_per_run, all_after.tokens_per_run,
                 thresholds.max_token_increase),
@@ -142,7 +168,8 @@ def decide(
     common = {"criteria": criteria, "train_before": metrics(train_before),
               "train_after": metrics(train_after), "gain": round(gain, 4), "p_value": round(p, 4),
               "repeats": look.repeats if look else None}
-    lost = max(infra_share(train_before, train_after), infra_share(holdout_before, holdout_after))
+    share = measured.infra_share if measured.measured(train_after) else infra_share
+    lost = max(share(train_before, train_after), share(holdout_before, holdout_after))
     if lost > max_infra_share:
         return Verdict(
             outcome="inconclusive", **common,

@@ -57,25 +57,33 @@ def coupling(first: Sequence[RunRecord], second: Sequence[RunRecord], objective:
              ) -> Coupling | None:
     """The coupling of two prompts' runs (or of one prompt's runs made twice), from the tasks both
     ran at two repeats or more; None when there are none. Infrastructure failures are left out."""
-    one = {(r.task_id, r.repeat): run_value(r, objective) for r in first if not r.infra}
-    two = {(r.task_id, r.repeat): run_value(r, objective) for r in second if not r.infra}
-    by_task: dict[str, list[int]] = defaultdict(list)
-    for task, repeat in sorted(one.keys() & two.keys()):
-        by_task[task].append(repeat)
+    return pooled([(first, second)], objective)
+
+
+def pooled(comparisons: Sequence[tuple[Sequence[RunRecord], Sequence[RunRecord]]],
+           objective: Objective = "pass_rate") -> Coupling | None:
+    """The coupling over several comparisons (a parent against each of its candidates), their
+    counts added; None when none has a task run at two repeats or more by both."""
     same = other = possible = 0.0
     same_n = other_n = 0
-    for task, repeats in by_task.items():
-        if len(repeats) < 2:
-            continue
-        gap = abs(sum(one[(task, r)] for r in repeats) - sum(two[(task, r)] for r in repeats)) / len(repeats)
-        possible += len(repeats) * (1.0 - gap)
-        for r in repeats:
-            same += one[(task, r)] == two[(task, r)]
-            same_n += 1
-            for s in repeats:
-                if s != r:
-                    other += one[(task, r)] == two[(task, s)]
-                    other_n += 1
+    for first, second in comparisons:
+        one = {(r.task_id, r.repeat): run_value(r, objective) for r in first if not r.infra}
+        two = {(r.task_id, r.repeat): run_value(r, objective) for r in second if not r.infra}
+        by_task: dict[str, list[int]] = defaultdict(list)
+        for task, repeat in sorted(one.keys() & two.keys()):
+            by_task[task].append(repeat)
+        for task, repeats in by_task.items():
+            if len(repeats) < 2:
+                continue
+            gap = abs(sum(one[(task, r)] for r in repeats) - sum(two[(task, r)] for r in repeats)) / len(repeats)
+            possible += len(repeats) * (1.0 - gap)
+            for r in repeats:
+                same += one[(task, r)] == two[(task, r)]
+                same_n += 1
+                for s in repeats:
+                    if s != r:
+                        other += one[(task, r)] == two[(task, s)]
+                        other_n += 1
     if not same_n:
         return None
     return Coupling(same / same_n, other / other_n, same_n, possible / same_n)

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from overseer.acceptance import Objective, Thresholds
+from overseer.evidence import measured
 from overseer.evidence.betting import Rounds, below, log_wealth, parts
-from overseer.evidence.paired import deterministic, infra_share, mean_gain, walked_rounds
+from overseer.evidence.paired import deterministic, infra_share, mean_gain, run_value, walked_rounds
 from overseer.records import RunRecord
 
 
@@ -86,7 +87,10 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
     far is not above ``futility_gain`` after the first look, or too many pairs were lost to
     infrastructure (no more runs are spent; decide() calls it inconclusive); unproven: the last
     look came with a gain still above ``futility_gain`` (the test may be continued later);
-    continue: run one more round."""
+    continue: run one more round. A measured candidate (evidence/measured.py) is judged the same
+    way by its own test."""
+    if measured.measured(train_after):
+        return _measured_verdict(train_before, train_after, thresholds, objective, look, max_infra_share)
     if infra_share(train_before, train_after) > max_infra_share:
         return "futile"
     rounds = walked_rounds(train_before, train_after, objective)
@@ -99,3 +103,18 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
         return "futile"
     return "unproven" if look.number == look.of else "continue"
 
+
+
+def _measured_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
+                      thresholds: Thresholds, objective: Objective, look: Look,
+                      max_infra_share: float) -> LookVerdict:
+    if measured.infra_share(train_before, train_after) > max_infra_share:
+        return "futile"
+    s = measured.streams(train_before, train_after, lambda r: run_value(r, objective))
+    if clears_min_gain(s.gain, thresholds) and measured.rejects(s, 0.0, look.alpha):
+        return "proven"
+    if deterministic(train_before, train_after, objective):
+        return "futile"
+    if s.gain <= thresholds.futility_gain or measured.rejects(s, thresholds.min_gain, look.alpha, up=False):
+        return "futile"
+    return "unproven" if look.number == look.of else "continue"

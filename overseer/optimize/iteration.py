@@ -104,6 +104,7 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[t
         return Decision(session_id=state.session_id, target=setup.name, iteration=state.iteration,
                         parent_hash=state.current_hash, proposer=proposer.name, **fields)
 
+    runs.remeasure()
     runs.hooks.phase(f"iteration {state.iteration + 1}: proposing ({proposer.name})")
     try:
         proposals = propose(runs, proposer, evidence)
@@ -126,6 +127,10 @@ def iterate(runs: SessionRuns, proposer: Proposer, evidence: Evidence) -> list[t
         elif all(e.text != text for e in entries):
             start, cap = _rounds(runs, evidence, prompt_hash(text))
             entries.append(Entry(decision, text, cap, start))
+    design, why = runs.design()
+    runs.hooks.phase(f"iteration {state.iteration + 1}: comparing {design} ({why})")
+    for entry in entries:
+        entry.design = design
     entries, refused = fit_to_budget(runs, entries)
     done += refused
     survivors = []
@@ -244,6 +249,7 @@ def screen_candidate(runs: SessionRuns, entry: Entry) -> dict[str, object] | Non
     entry.runs_used += state.runs_used - used
     ids = {t.id for t in minibatch}
     parent = [r for r in runs.baseline.train if r.task_id in ids]
+    runs.probes.append((parent, screened))
     check = screen(parent, screened, setup.accept, setup.target.objective)
     checkpoint("screen:done")
     entry.estimate = mean_gain(paired_differences(parent, screened, setup.target.objective))

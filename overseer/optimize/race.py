@@ -21,7 +21,7 @@ from overseer.decide import decide, unproven
 from overseer.decision import Decision
 from overseer.evidence.looks import Look, LookVerdict, look_verdict, looks
 from overseer.faults import checkpoint
-from overseer.optimize.runs import SessionRuns
+from overseer.optimize.runs import Design, SessionRuns
 from overseer.records import RunRecord
 
 
@@ -40,6 +40,7 @@ class Entry:
     verdict: LookVerdict = "continue"
     estimate: float = 0.0        # its mean paired gain on the screen's minibatch
     runs_used: int = 0           # its own runs and the parent's made beside them
+    design: Design = "paired"    # how it is compared with the parent (SessionRuns.design)
 
     @property
     def rounds(self) -> int:
@@ -90,7 +91,7 @@ def _look(runs: SessionRuns, entry: Entry, racing: int) -> None:
     runs.hooks.phase(f"iteration {state.iteration + 1}: evaluating {which}"
                      + (f" ({look.describe()})" if look.of > 1 else ""))
     used = state.runs_used
-    entry.before, entry.after = runs.train_rounds(entry.text, rounds)
+    entry.before, entry.after = runs.train_rounds(entry.text, rounds, entry.design)
     entry.look, entry.runs_used = look, entry.runs_used + state.runs_used - used
     entry.verdict = look_verdict(entry.before, entry.after, setup.accept, setup.target.objective,
                                  look, setup.target.infra.max_share)
@@ -116,7 +117,7 @@ def _finish(runs: SessionRuns, entry: Entry) -> Decision:
     assert entry.look is not None
     proven = entry.verdict == "proven"
     used = state.runs_used
-    holdout_before, holdout_after = runs.compare(entry.text, "holdout", entry.rounds) \
+    holdout_before, holdout_after = runs.compare(entry.text, "holdout", entry.rounds, entry.design) \
         if proven else ([], [])
     timed = runs.timing(entry.text, [*entry.before, *holdout_before], [*entry.after, *holdout_after]) \
         if proven and setup.accept.max_time_increase is not None else None

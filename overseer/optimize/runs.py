@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from overseer import seeds
 from overseer.cache import Pair, RunCache, grid
 from overseer.evaluate import Arm, evaluate_batch
+from overseer.evidence import measured
 from overseer.evidence.allocate import gather
+from overseer.evidence.coupling import pooled
 from overseer.evidence.paired import run_value
 from overseer.executor import RunExecutor
 from overseer.optimize.options import Evaluator, Hooks
@@ -26,6 +29,16 @@ class Baseline:
 
     train: list[RunRecord] = field(default_factory=list)
     holdout: list[RunRecord] = field(default_factory=list)
+
+
+Design = Literal["paired", "measured"]
+PROBE_PAIRS = 32     # screened (task, repeat) pairs before the coupling decides the design
+PAIRED_FROM = 0.4    # the coupling from which a pair carries more than a measured run
+
+
+def own_grid(tasks: Sequence[Task], rounds: int) -> list[Pair]:
+    """Every (task, repeat) of a measured candidate's first ``rounds`` rounds."""
+    return [(task.id, repeat) for repeat in measured.own_repeats(rounds) for task in tasks]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,20 @@ class SessionRuns:
     evaluator: Evaluator | None = None
     executor: RunExecutor | None = None   # None: each batch runs in threads of this process
     baseline: Baseline = field(default_factory=Baseline)
+    # (parent, candidate) runs at the same seeds made by the screens: what the coupling is measured on
+    probes: list[tuple[list[RunRecord], list[RunRecord]]] = field(default_factory=list)
+
+    def design(self) -> tuple[Design, str]:
+        """How the next candidates are compared with the parent, and why: ``accept.design``, or for
+        auto, paired once the screens' runs (which no candidate's test uses) show the seed
+        couples the two prompts' runs (evidence/coupling.py), else measured."""
+        chosen = self.setup.accept.design
+        if chosen != "auto":
+            return chosen, f"accept.design is {chosen}"
+        found = pooled(self.probes, self.setup.target.objective)
+        if found is None or found.pairs < PROBE_PAIRS:
+            return "measured", "the coupling is not measured yet (too few screened runs)"
+        return ("paired" if found.strength >= PAIRED_FROM else "measured"), found.describe()
 
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,
            repeats: int | None = None) -> list[RunRecord]:
@@ -54,22 +81,39 @@ class SessionRuns:
         [records] = self.side_by_side([Want(text, task_set, grid(tasks, repeats or self.setup.repeats))], label)
         return records
 
-    def compare(self, candidate: str, split: str, repeats: int | None = None
-                ) -> tuple[list[RunRecord], list[RunRecord]]:
+    def compare(self, candidate: str, split: str, repeats: int | None = None,
+                design: Design = "paired") -> tuple[list[RunRecord], list[RunRecord]]:
         """The current prompt's and the candidate's runs on ``split``; what is missing of either
-        is run in one batch, side by side. (The baseline the proposer sees stays the parent's
-        first-look runs; an accepted candidate's runs become the next one.)"""
+        is run in one batch, side by side. Paired, both at the same (task, repeat); measured
+        (evidence/measured.py), the candidate at seeds of its own and the parent over more rounds.
+        (The baseline the proposer sees stays the parent's first-look runs; an accepted
+        candidate's runs become the next one.)"""
         task_set = self.setup.train if split == "train" else self.setup.holdout
-        pairs = grid(task_set.tasks, repeats or self.setup.repeats)
+        rounds = repeats or self.setup.repeats
+        pairs = grid(task_set.tasks, rounds)
+        if design == "measured":
+            before, after = self.side_by_side([
+                Want(self.state.current_text, task_set, grid(task_set.tasks, self.parent_rounds(rounds))),
+                Want(candidate, task_set, own_grid(task_set.tasks, rounds))], split)
+            return before, after
         before, after = self.side_by_side(
             [Want(self.state.current_text, task_set, pairs), Want(candidate, task_set, pairs)], split)
         return before, after
 
-    def train_rounds(self, candidate: str, rounds: int) -> tuple[list[RunRecord], list[RunRecord]]:
+    def parent_rounds(self, rounds: int) -> int:
+        """The parent's rounds a measured candidate at ``rounds`` rounds is tested against."""
+        most = max(self.setup.repeats, self.setup.accept.max_repeats or self.setup.repeats)
+        return measured.parent_rounds(rounds, measured.PARENT_ROUNDS * most)
+
+    def train_rounds(self, candidate: str, rounds: int, design: Design = "paired"
+                     ) -> tuple[list[RunRecord], list[RunRecord]]:
         """The current prompt's and the candidate's train runs for ``rounds`` rounds of the
         candidate's test, only the pairs its walk chooses (evidence/allocate.py: tasks on which
-        both agreed so far are run in only some rounds); what is missing is run side by side."""
+        both agreed so far are run in only some rounds); what is missing is run side by side.
+        A measured candidate runs every task each round, at seeds of its own (compare)."""
         train, objective = self.setup.train, self.setup.target.objective
+        if design == "measured":
+            return self.compare(candidate, "train", rounds, design)
 
         def fetch(pairs: list[Pair]) -> tuple[list[RunRecord], list[RunRecord]]:
             before, after = self.side_by_side(
@@ -111,6 +155,16 @@ class SessionRuns:
         if len(records) > len(getattr(self.baseline, split)):
             setattr(self.baseline, split, records)
         return records
+
+    def remeasure(self) -> None:
+        """A measured candidate just kept left the runs of its own seeds as the baseline: measure
+        the new parent at the parent's seeds (its first look's rounds), which the next candidates'
+        tests and screens compare with."""
+        for split in ("train", "holdout"):
+            if measured.measured(getattr(self.baseline, split)):
+                task_set = self.setup.train if split == "train" else self.setup.holdout
+                setattr(self.baseline, split, self.of(self.state.current_text, task_set.tasks, task_set,
+                                                      f"baseline {split}"))
 
     def side_by_side(self, wants: Sequence[Want], label: str) -> list[list[RunRecord]]:
         """Each want's runs, in the order of its pairs: reused from the cache, or run now, every

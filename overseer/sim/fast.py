@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from overseer.evaluate import Arm
 from overseer.prompts import prompt_hash
 from overseer.records import RunRecord, Usage
+from overseer.redact import redact
 from overseer.seeds import run_seed
 from overseer.sim.writer import complete
 from overseer.tasks import Task
@@ -49,7 +50,10 @@ def fast_evaluator(target: str, command: str, seed: int,
                    charge: Callable[[int], None] = lambda runs: None
                    ) -> Callable[[Sequence[Arm], str, str], list[list[RunRecord]]]:
     """An evaluator for optimize_target (optimize.Evaluator) that simulates each batch's runs
-    in-process; ``charge`` is told how many runs each batch makes (a benchmark's budget)."""
+    in-process; ``charge`` is told how many runs each batch makes (a benchmark's budget).
+    ``command`` is the target's: records hold it redacted, as the runner's do, so that the run
+    cache finds them again."""
+    command = redact(command)
     def evaluate(arms: Sequence[Arm], session_id: str, batch: str) -> list[list[RunRecord]]:
         results = []
         for arm in arms:

@@ -85,8 +85,11 @@ class Profile(_Strict):
     # that cannot be seeded: any change of the prompt redraws everything); "seeded" from the task,
     # repeat and seed only (a model called with OVERSEER_SEED as its sampling seed: an edit changes
     # only the outcomes its probability shift reaches); "deterministic" from the task only
-    # (temperature 0: every repeat of a task is the same run, whatever the seed).
-    sampling: Literal["fresh", "seeded", "deterministic"] = "seeded"
+    # (temperature 0: every repeat of a task is the same run, whatever the seed); "coupled" in
+    # between: a share ``coupling`` of the (task, repeat, seed) runs draw as seeded, the others
+    # fresh (what a real model showed on one-word answers: BENCHMARKS.md, "Seeds on a real model").
+    sampling: Literal["fresh", "seeded", "coupled", "deterministic"] = "seeded"
+    coupling: float = Field(0.5, ge=0, le=1)
     dilution: Dilution
     complexity_factor: dict[int, float]
     synonyms: dict[str, list[str]] = Field(default_factory=dict)

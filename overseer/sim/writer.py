@@ -102,10 +102,14 @@ def _input_tokens(prompt: str, task: Task) -> int:
 
 
 def _rng(prompt: str, task_id: str, repeat: int, seed: int, sampling: str,
-         model: str | None = None) -> random.Random:
+         model: str | None = None, coupling: float = 0.0) -> random.Random:
     """The run's random draws; what they depend on is the profile's ``sampling``. Seeded, two
     models given the same seed draw alike (so where their rates agree they fail alike: the best
-    case for a paired comparison); fresh, each model draws its own."""
+    case for a paired comparison); fresh, each model draws its own; coupled, a share ``coupling``
+    of the (task, repeat, seed) runs draw as seeded, chosen by a coin that ignores the prompt."""
+    if sampling == "coupled":
+        coin = hashlib.sha256(f"couple\0{task_id}\0{repeat}\0{seed}".encode()).digest()
+        sampling = "seeded" if int.from_bytes(coin[:8], "big") / 2 ** 64 < coupling else "fresh"
     parts = {"fresh": [prompt, task_id, str(repeat), str(seed)] + ([model] if model else []),
              "seeded": ["seeded", task_id, str(repeat), str(seed)],
              "deterministic": ["deterministic", task_id]}[sampling]  # temperature 0: no seed matters
@@ -126,7 +130,7 @@ def complete(prompt: str, task_dir: Path, repeat: int = 0, seed: int = 0,
     reference, _ = _reference(task.directory / "reference.py")
     profile = profile or load_profile()
     probabilities = mode_probabilities(prompt, task, profile, model)
-    rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling, model)
+    rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling, model, profile.profile.coupling)
     draws = {mode: rng.random() for mode in MODE_ORDER}
     fired = {mode for mode, p in probabilities.items() if draws[mode] < p}
     text = write_solution(reference, fired, rng)
