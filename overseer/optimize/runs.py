@@ -72,7 +72,7 @@ class SessionRuns:
             return chosen, f"accept.design is {chosen}"
         found = pooled(self.probes, self.setup.target.objective)
         if found is None or found.pairs < PROBE_PAIRS:
-            return "measured", "the coupling is not measured yet (too few screened runs)"
+            return "measured", "the coupling is not measured yet: too few screened runs"
         return ("paired" if found.strength >= PAIRED_FROM else "measured"), found.describe()
 
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,

@@ -23,9 +23,10 @@ def _profile(tmp_path: Path, sampling: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("OVERSEER_SIM_PROFILE", str(path))
 
 
-@pytest.mark.parametrize("sampling, low, high", [("seeded", 0.75, 1.0), ("fresh", 0.0, 0.3)])
+@pytest.mark.parametrize("sampling, low, high", [("seeded", 0.75, 1.0), ("fresh", 0.0, 0.3),
+                                                 ("coupled", 0.3, 0.7)])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_seeded_and_fresh_sampling_are_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_seeded_half_coupled_and_fresh_sampling_are_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   sampling: str, low: float, high: float, seed: int) -> None:
     _profile(tmp_path, sampling, monkeypatch)
     tasks = load_task_set(REPO_ROOT / "tasks" / "pyfuncs").tasks
