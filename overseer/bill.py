@@ -19,6 +19,7 @@ from overseer.acceptance import Thresholds
 from overseer.decide import decide, screen
 from overseer.decision import Decision
 from overseer.evidence.allocate import gather
+from overseer.evidence.coupling import Coupling
 from overseer.evidence.looks import look_verdict, looks
 from overseer.metrics import RunCosts
 from overseer.records import RunRecord, Usage
@@ -189,6 +190,13 @@ class Plan:
     race: int = 1          # candidates per iteration (optimize/race.py)
     screen_runs: int = 0   # a candidate's screen: what each other raced candidate costs at least
     spent: Spent | None = None  # what the last sessions spent (recent_spending)
+    coupling: Coupling | None = None  # measured on the target's recent comparisons
+
+    def applies(self) -> str | None:
+        """The sampling row the target's own runs say applies, or None when they do not say."""
+        if self.coupling is None or not self.coupling.trusted:
+            return None
+        return "seeded" if self.coupling.pairs_pay else "fresh"
 
     def recent_session_runs(self) -> float | None:
         """Expected runs of a session if its candidates cost what the last sessions' did."""
@@ -217,6 +225,9 @@ def plan_json(plan: Plan) -> dict[str, object]:
                                            / plan.jobs / 3600, 3)}
                    for effect in EFFECTS}
         for sampling in SAMPLINGS}
+    if plan.coupling is not None:
+        facts["coupling"] = {**asdict(plan.coupling), "strength": round(plan.coupling.strength, 4),
+                             "words": plan.coupling.describe(), "applies": plan.applies()}
     if (recent := plan.recent_session_runs()) is not None:
         facts["recent_session"] = {"runs": round(recent),
                                    "cost_usd": round(recent * plan.recorded.cost_usd, 4),

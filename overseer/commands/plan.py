@@ -10,9 +10,20 @@ from overseer.bill import EFFECTS, SAMPLINGS, Plan, candidate_cost, plan_json, r
 from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
+from overseer.evidence.coupling import RECENT_COMPARISONS, Coupling, of_comparisons
 from overseer.prompts import prompt_hash, read_prompt
 from overseer.store import open_store
+from overseer.store.queries import Queries
 from overseer.tasks import target_task_sets
+
+
+def recorded_coupling(store: Queries, target: str) -> Coupling | None:
+    """The coupling of the target's recent comparisons (its last RECENT_COMPARISONS decisions
+    about a candidate), from their runs at the parent's seeds: the screens' and paired tests'."""
+    pairs = [(d.parent_hash, d.candidate_hash) for d in store.decisions(target)
+             if d.candidate_hash and d.parent_hash][-RECENT_COMPARISONS:]
+    hashes = sorted({h for pair in pairs for h in pair})
+    return of_comparisons(store.runs_of_prompts(target, hashes), pairs) if pairs else None
 
 
 def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
@@ -28,6 +39,7 @@ def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_ru
         recorded = store.run_costs(target_name)
         spent = recent_spending(store.decisions(target_name), store.session_runs(target_name))
         rates = {r.task_id: r for r in store.task_rates(target_name, [current])}
+        coupled = recorded_coupling(store, target_name)
     if not recorded.runs:
         raise nothing
     known = [r.rate for r in rates.values()]
@@ -51,7 +63,7 @@ def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_ru
                 repeats=target.repeats, max_repeats=max(target.repeats, target.accept.max_repeats or 0),
                 recorded=recorded, baseline_runs=missing, candidates=candidates,
                 iterations=iterations, jobs=jobs or target.jobs, max_runs=max_runs,
-                race=race or target.race, screen_runs=screen_runs, spent=spent)
+                race=race or target.race, screen_runs=screen_runs, spent=spent, coupling=coupled)
 
 
 def main(*, config: Path | None, target: str, iterations: int, max_runs: int | None,

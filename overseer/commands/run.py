@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from overseer import report
+from overseer.commands.plan import recorded_coupling
 from overseer.config import LoadedConfig, Target, load_config
 from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
-from overseer.evaluate import Evaluation, evaluate_prompt, session_log_path
+from overseer.evaluate import Evaluation, evaluate_prompt, runs_dir, session_log_path
 from overseer.executor import session_executor
 from overseer.health import broken_nodes, diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
 from overseer.sanitizers import sanitizer
+from overseer.store import open_store
 from overseer.tasks import TaskSet, select_tasks, target_task_sets
 
 
@@ -109,11 +111,18 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
     elif done := nothing_to_improve(outcome.evaluation.records):
         report.note(done)
     summary = outcome.evaluation.summary
+    with open_store(runs_dir(plan.loaded)) as store:
+        coupled = recorded_coupling(store, target)
     if json_output:
-        report.print_json(outcome_json(plan, outcome))
+        facts = outcome_json(plan, outcome)
+        facts["coupling"] = None if coupled is None else {
+            "same_seed": coupled.same_seed, "other_seed": coupled.other_seed, "pairs": coupled.pairs,
+            "strength": round(coupled.strength, 4), "words": coupled.describe()}
+        report.print_json(facts)
     else:
         report.show_evaluation(f"{target}: {plan.task_set.name} ({len(plan.task_set)} tasks × {plan.repeats})",
                                summary, outcome.evaluation.log_path, outcome.by_split)
+    report.note(report.coupling_words(coupled))
     if fail_under is not None and summary.pass_rate < fail_under:
         report.note(f"pass rate {summary.pass_rate:.3f} is below --fail-under {fail_under}")
         return EXIT_FAIL_UNDER

@@ -21,8 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from overseer.acceptance import Objective
+from overseer.evidence.measured import OWN_SEEDS
 from overseer.evidence.paired import run_value
 from overseer.records import RunRecord
+
+PROBE_PAIRS = 32     # (task, repeat) pairs of two prompts before the coupling is trusted
+PAIRED_FROM = 0.4    # the coupling from which a pair carries more than a measured run (a pair's
+                     # variance is 2(1 - coupling) runs', a measured run against a parent measured
+                     # over three times as many rounds 4/3 of one: break-even near 1/3)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,15 @@ class Coupling:
         if room <= 1e-9:
             return 1.0 if self.same_seed >= self.other_seed else 0.0
         return min(1.0, max(0.0, (self.same_seed - self.other_seed) / room))
+
+    @property
+    def trusted(self) -> bool:
+        return self.pairs >= PROBE_PAIRS
+
+    @property
+    def pairs_pay(self) -> bool:
+        """A paired comparison is the cheaper one for this coupling."""
+        return self.deterministic or self.strength >= PAIRED_FROM
 
     def describe(self) -> str:
         if self.deterministic:
@@ -87,3 +102,25 @@ def pooled(comparisons: Sequence[tuple[Sequence[RunRecord], Sequence[RunRecord]]
     if not same_n:
         return None
     return Coupling(same / same_n, other / other_n, same_n, possible / same_n)
+
+
+RECENT_COMPARISONS = 20  # the decisions whose runs the recorded coupling is measured on
+
+
+def of_comparisons(records: Sequence[RunRecord], pairs: Sequence[tuple[str, str]],
+                   objective: Objective = "pass_rate") -> Coupling | None:
+    """The coupling over these (parent hash, candidate hash) comparisons, from their recorded runs:
+    each prompt's runs at the parent's seeds (repeats below evidence/measured.OWN_SEEDS), compared
+    only within one setup (task set, seed, command, environment)."""
+    def key(r: RunRecord) -> tuple[str, str, int, str, str]:
+        return (r.prompt_hash, r.task_set_hash, r.seed, r.command, r.environment)
+
+    grouped: dict[tuple[str, str, int, str, str], list[RunRecord]] = defaultdict(list)
+    for r in records:
+        if r.repeat < OWN_SEEDS:
+            grouped[key(r)].append(r)
+    comparisons = [(grouped[parent_key], grouped[(candidate, *parent_key[1:])])
+                   for parent, candidate in dict.fromkeys(pairs)
+                   for parent_key in list(grouped) if parent_key[0] == parent
+                   if (candidate, *parent_key[1:]) in grouped]
+    return pooled(comparisons, objective)

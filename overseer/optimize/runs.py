@@ -32,8 +32,6 @@ class Baseline:
 
 
 Design = Literal["paired", "measured"]
-PROBE_PAIRS = 32     # screened (task, repeat) pairs before the coupling decides the design
-PAIRED_FROM = 0.4    # the coupling from which a pair carries more than a measured run
 
 
 def own_grid(tasks: Sequence[Task], rounds: int) -> list[Pair]:
@@ -71,9 +69,9 @@ class SessionRuns:
         if chosen != "auto":
             return chosen, f"accept.design is {chosen}"
         found = pooled(self.probes, self.setup.target.objective)
-        if found is None or found.pairs < PROBE_PAIRS:
+        if found is None or not found.trusted:
             return "measured", "the coupling is not measured yet: too few screened runs"
-        return ("paired" if found.strength >= PAIRED_FROM else "measured"), found.describe()
+        return ("paired" if found.pairs_pay else "measured"), found.describe()
 
     def of(self, text: str, tasks: Sequence[Task], task_set: TaskSet, label: str,
            repeats: int | None = None) -> list[RunRecord]:

@@ -28,6 +28,7 @@ from overseer.report.evidence import (
 )
 from overseer.report.session import (
     DemoResult,
+    coupling_words,
     demo_json,
     plan_line,
     session_json,
@@ -39,6 +40,7 @@ from overseer.report.writeup import decision_line
 
 __all__ = [
     "DemoResult",
+    "coupling_words",
     "decision_line",
     "demo_json",
     "err",

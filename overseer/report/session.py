@@ -10,6 +10,7 @@ from rich.table import Table
 
 from overseer.bill import Plan
 from overseer.decision import Decision
+from overseer.evidence.coupling import Coupling
 from overseer.optimize import SessionSummary
 from overseer.report.console import out, pct
 
@@ -126,6 +127,19 @@ def wall(low: float, high: float | None = None) -> str:
     return f"{text} {unit}"
 
 
+def coupling_words(coupling: Coupling | None) -> str:
+    """What the target's recorded comparisons say of the run seed, in a sentence."""
+    if coupling is None:
+        return ("the seed's coupling: not measured yet (no candidate compared with its parent at the "
+                "same seeds); a session's screens measure it")
+    if not coupling.trusted:
+        return f"the seed's coupling: too few pairs to trust yet: {coupling.describe()}"
+    which = ("paired comparisons pay (accept.design: paired, or auto)" if coupling.pairs_pay else
+             "a paired comparison buys little: accept.design measured (or auto) tests each "
+             "candidate against the parent's accumulated runs")
+    return f"the target's recent comparisons: {coupling.describe()}; {which}"
+
+
 def show_plan(plan: Plan) -> None:
     """The bill in advance (bill.py), as a person reads it."""
     c = plan.recorded
@@ -140,11 +154,13 @@ def show_plan(plan: Plan) -> None:
     for name in ("sampling", "useless edit", "+10-point edit"):
         table.add_column(name, justify="left" if name == "sampling" else "right")
     labels = {"seeded": "the model uses the run seed", "fresh": "the model draws fresh"}
+    applies = plan.applies()
     for sampling, label in labels.items():
         cells = plan.candidates[sampling]
-        table.add_row(label, f"{cells['useless'].runs:.0f}",
+        table.add_row(label + (" (this target)" if sampling == applies else ""), f"{cells['useless'].runs:.0f}",
                       f"{cells['plus_10'].runs:.0f} (kept {cells['plus_10'].kept:.0%})")
     out.print(table)
+    out.print(coupling_words(plan.coupling))
     for sampling, label in labels.items():
         low, high = plan.session_runs(sampling, "useless"), plan.session_runs(sampling, "plus_10")
         out.print(f"a session of {plan.iterations} iterations, {label}: about {low:.0f} runs "

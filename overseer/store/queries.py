@@ -117,6 +117,16 @@ class Queries:
             "ORDER BY source, byte_offset",
             (target, prompt_hash, task_set_hash, seed, command, environment)).fetchall())
 
+    def runs_of_prompts(self, target: str, prompt_hashes: Sequence[str]) -> list[RunRecord]:
+        """Every recorded run of these prompts of the target that is evidence."""
+        if not prompt_hashes:
+            return []
+        marks = ", ".join("?" * len(prompt_hashes))
+        return self._read_back(self.db.execute(
+            f"SELECT source, byte_offset, digest FROM runs WHERE target = ? AND infra = 0 AND "
+            f"prompt_hash IN ({marks}) ORDER BY source, byte_offset",
+            (target, *prompt_hashes)).fetchall())
+
     def latest_runs(self, target: str, limit: int) -> list[RunRecord]:
         """The target's last ``limit`` runs that are evidence, newest first."""
         records = self._read_back(self.db.execute(

@@ -100,3 +100,19 @@ def test_the_plan_after_the_demo_foresees_its_next_session_within_30_percent(tmp
     shown = overseer("plan", EXAMPLE_TARGET, "--iterations", "3", cwd=tmp_path / "demo")
     assert shown.returncode == 0, shown.stderr
     assert "whose candidates cost what the last 6 iterations' did" in " ".join(shown.stdout.split())
+
+
+def test_the_plan_and_run_say_what_the_seed_does_from_the_targets_comparisons(tmp_path: Path) -> None:
+    build_demo_repo(tmp_path / "demo")
+    loaded = load_config(tmp_path / "demo" / "overseer.yaml")
+    _demo_session(loaded)   # the simulator's default sampling is seeded: the seed couples runs
+    plan = make_plan(loaded=loaded, target_name=EXAMPLE_TARGET, iterations=3, max_runs=None, jobs=None,
+                     trials=5)
+    assert plan.coupling is not None and plan.coupling.trusted and plan.coupling.strength >= 0.75
+    assert plan.applies() == "seeded"
+    facts = plan_json(plan)["coupling"]
+    assert facts["applies"] == "seeded" and "the model uses the seed" in facts["words"]  # type: ignore[index]
+    shown = " ".join(overseer("plan", EXAMPLE_TARGET, "--iterations", "3", cwd=tmp_path / "demo").stdout.split())
+    assert "the model uses the run seed (this target)" in shown
+    assert "the target's recent comparisons: runs at the same seed agree" in shown
+    assert "paired comparisons pay" in shown

@@ -22,6 +22,8 @@ def test_run_records_every_outcome_without_touching_user_files(toy_project: Path
     facts = json.loads(result.stdout)
     assert facts["summary"]["pass_rate"] == 1.0 and facts["summary"]["runs"] == 2
     assert set(facts["splits"]) == {"train", "holdout"}
+    assert facts["coupling"] is None   # no candidate compared with its parent yet
+    assert "the seed's coupling: not measured yet" in result.stderr
     assert facts["summary"]["input_tokens"] == 2 * len("Be careful. GOOD\n")
     assert facts["summary"]["cost_usd"] == 0.002
     records, _ = read_records(Path(facts["jsonl"]))
