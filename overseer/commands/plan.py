@@ -11,7 +11,9 @@ from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir
 from overseer.evidence.coupling import RECENT_COMPARISONS, Coupling, of_comparisons
+from overseer.fingerprint import environment_fingerprint
 from overseer.prompts import prompt_hash, read_prompt
+from overseer.redact import redact
 from overseer.store import open_store
 from overseer.store.queries import Queries
 from overseer.tasks import target_task_sets
@@ -29,14 +31,16 @@ def recorded_coupling(store: Queries, target: str) -> Coupling | None:
 def make_plan(*, loaded: LoadedConfig, target_name: str, iterations: int, max_runs: int | None,
               jobs: int | None, trials: int = 200, race: int | None = None) -> Plan:
     target = loaded.target(target_name)
-    nothing = FatalError(f"{target_name}: no recorded runs to plan from; `overseer run {target_name}` "
-                         "first (one evaluation of the current prompt)")
+    nothing = FatalError(f"{target_name}: no recorded runs to plan from (none under the current command "
+                         f"and environment); `overseer run {target_name}` first (one evaluation of the "
+                         "current prompt)")
     if not any((runs_dir(loaded) / target_name).glob("*.jsonl")):   # and the index is not created
         raise nothing
     train, holdout = target_task_sets(loaded, target)
     current = prompt_hash(read_prompt(loaded.root, target.prompt))
     with open_store(runs_dir(loaded)) as store:
-        recorded = store.run_costs(target_name)
+        recorded = store.run_costs(target_name, environment_fingerprint(target, loaded.root),
+                                   redact(target.command))
         spent = recent_spending(store.decisions(target_name), store.session_runs(target_name))
         rates = {r.task_id: r for r in store.task_rates(target_name, [current])}
         coupled = recorded_coupling(store, target_name)

@@ -156,11 +156,18 @@ class Queries:
             "SELECT target, prompt_hash, error_class, COUNT(*) FROM runs WHERE mechanical = 0 AND infra = 0 "
             "GROUP BY target, prompt_hash, error_class")]
 
-    def run_costs(self, target: str) -> RunCosts:
+    def run_costs(self, target: str, environment: str | None = None, command: str | None = None) -> RunCosts:
+        """Mean tokens, cost and seconds per run of the target's runs that are evidence; with
+        ``environment`` and ``command``, only the runs made under them (a run made under another
+        profile, model or command says nothing of what the next session's will cost)."""
+        where, args = "target = ? AND infra = 0", [target]
+        for column, value in (("environment", environment), ("command", command)):
+            if value is not None:
+                where, args = f"{where} AND {column} = ?", [*args, value]
         row = self.db.execute(
             "SELECT COUNT(*), AVG(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)), "
             "AVG(COALESCE(cost_usd, 0)), AVG(COALESCE(command_s, 0) + COALESCE(check_s, 0)) "
-            "FROM runs WHERE target = ? AND infra = 0", (target,)).fetchone()
+            f"FROM runs WHERE {where}", args).fetchone()
         return RunCosts(int(row[0]), float(row[1] or 0), float(row[2] or 0), float(row[3] or 0))
 
     def session_runs(self, target: str) -> dict[str, int]:

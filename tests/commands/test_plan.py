@@ -45,8 +45,20 @@ def test_plan_gives_per_run_per_candidate_and_per_session_figures(optimized: Pat
 def test_plan_needs_recorded_runs(loop_project: Path) -> None:
     result = overseer("plan", "toy", cwd=loop_project)
     assert result.returncode == 2
-    assert result.stderr.splitlines()[-1].endswith("no recorded runs to plan from; `overseer run toy` "
-                                                   "first (one evaluation of the current prompt)")
+    assert result.stderr.splitlines()[-1].endswith(
+        "no recorded runs to plan from (none under the current command and environment); "
+        "`overseer run toy` first (one evaluation of the current prompt)")
+
+
+def test_plan_reads_costs_only_from_runs_under_the_current_command(optimized: Path) -> None:
+    assert overseer("plan", "toy", cwd=optimized).returncode == 0
+    config = optimized / "overseer.yaml"
+    text = config.read_text()
+    command = next(line for line in text.splitlines() if line.strip().startswith("command:"))
+    config.write_text(text.replace(command, command.rstrip('"') + ' --changed"' if command.endswith('"')
+                                   else command + " --changed"))
+    result = overseer("plan", "toy", cwd=optimized)
+    assert result.returncode == 2 and "none under the current command and environment" in result.stderr
 
 
 def test_max_cost_refuses_a_candidate_that_could_not_finish_inside_it(tmp_path: Path) -> None:
