@@ -73,6 +73,7 @@ def run(
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task (default: the target's repeats).")] = None,
     jobs: JobsOption = None,
     fail_under: Annotated[float | None, typer.Option("--fail-under", min=0.0, max=1.0, help=f"Exit {EXIT_FAIL_UNDER} when the pass rate is below this (a CI gate).")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write the runs as JUnit XML here: one test case per (task, repeat).")] = None,
     executor: ExecutorOption = None,
     executor_address: ExecutorAddressOption = None,
     json_output: JsonOption = False,
@@ -81,7 +82,7 @@ def run(
     """Evaluate a target's current prompt on its tasks and record every run."""
     exit_with(run_cmd.main(config=config, target=target, tasks=tasks, repeats=repeats, jobs=jobs,
                        fail_under=fail_under, json_output=json_output, executor=executor,
-                       executor_address=executor_address))
+                       executor_address=executor_address, junit=junit))
 
 
 @app.command()

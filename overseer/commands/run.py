@@ -9,13 +9,14 @@ from pathlib import Path
 from overseer import report
 from overseer.commands.plan import recorded_coupling
 from overseer.config import LoadedConfig, Target, load_config
-from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK
+from overseer.errors import EXIT_FAIL_UNDER, EXIT_OK, FatalError
 from overseer.evaluate import Evaluation, evaluate_prompt, runs_dir, session_log_path
 from overseer.executor import session_executor
 from overseer.health import broken_nodes, diagnose, nothing_to_improve
 from overseer.metrics import Summary, summarize
 from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
+from overseer.report.junit import write_junit
 from overseer.sanitizers import sanitizer
 from overseer.store import open_store
 from overseer.tasks import TaskSet, select_tasks, target_task_sets
@@ -97,7 +98,9 @@ def outcome_json(plan: RunPlan, outcome: RunOutcome) -> dict[str, object]:
 
 def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, jobs: int | None,
          fail_under: float | None, json_output: bool, executor: str | None = None,
-         executor_address: str | None = None) -> int:
+         executor_address: str | None = None, junit: Path | None = None) -> int:
+    if junit is not None and junit.is_dir():
+        raise FatalError(f"{junit}: --junit names a directory; give the path of the XML file to write")
     loaded = load_config(config).with_executor(target, executor, executor_address)
     plan = plan_run(loaded=loaded, target_name=target, which=tasks, repeats=repeats, jobs=jobs)
     with report.run_progress(target, plan.total_runs) as on_run:
@@ -111,6 +114,9 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
     elif done := nothing_to_improve(outcome.evaluation.records):
         report.note(done)
     summary = outcome.evaluation.summary
+    if junit is not None:
+        write_junit(junit, outcome.evaluation.records, target=target, task_set=plan.task_set.name,
+                    session_id=outcome.session_id)
     with open_store(runs_dir(plan.loaded)) as store:
         coupled = recorded_coupling(store, target)
     if json_output:
