@@ -50,6 +50,7 @@ def _error_class(message: str, body: str) -> str | None:
     return None
 
 
+STATED = ("overseer.score", "overseer.passed")  # what a check may state in its suite's properties
 KEPT_FAILING = 50   # failing cases a record keeps in full; passing and skipped ones: KEPT_OTHER
 KEPT_OTHER = 50
 
@@ -84,8 +85,11 @@ def judge_junit(path: Path) -> Verdict:
     kept: list[TestOutcome] = []
     classes: Counter[str] = Counter()
     counted = passed = omitted = 0
+    stated: dict[str, str] = {}
     try:
         for _, element in ET.iterparse(path, events=("end",)):
+            if element.tag == "property" and (element.get("name") or "") in STATED:
+                stated[element.get("name") or ""] = element.get("value") or ""
             if element.tag != "testcase":
                 continue
             case = _case(element)
@@ -106,17 +110,31 @@ def judge_junit(path: Path) -> Verdict:
     except (ET.ParseError, OSError) as exc:
         raise JUnitError(f"{path}: unreadable JUnit XML: {exc}") from None
     common = classes.most_common(1)
+    score, all_passed = _stated(stated, passed / counted if counted else 0.0, bool(counted) and passed == counted)
     return Verdict(
         tests=kept,
         tests_passed=passed,
         tests_total=counted,
-        score=passed / counted if counted else 0.0,
-        passed=bool(counted) and passed == counted,
+        score=score,
+        passed=all_passed,
         error_class=common[0][0] if common else (None if counted else "NoTests"),
         failing_tests=[o.name for o in failing][:20],
         messages=[o.message for o in failing if o.message][:5],
         tests_omitted=omitted,
     )
+
+
+def _stated(stated: dict[str, str], score: float, passed: bool) -> tuple[float, bool]:
+    """The score and pass a check states in its suite's properties (a promptfoo case's weighted
+    score and threshold: suites/check.py), else the fraction of tests passed and all passed."""
+    try:
+        if "overseer.score" in stated:
+            score = min(1.0, max(0.0, float(stated["overseer.score"])))
+    except ValueError:
+        pass
+    if stated.get("overseer.passed") in ("true", "false"):
+        passed = stated["overseer.passed"] == "true"
+    return score, passed
 
 
 def judge_exit_code(exit_code: int | None, timed_out: bool) -> Verdict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -65,8 +66,21 @@ def _environment(ctx: RunContext, values: dict[str, str]) -> dict[str, str]:
     env.update(ctx.env_values)
     env.update({f"OVERSEER_{key.upper()}": value for key, value in values.items()
                 if key != "python"})
+    env.update(case_variables(Path(values["vars_file"])))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
+
+
+def case_variables(path: Path) -> dict[str, str]:
+    """A test case's vars (a promptfoo suite's, suites/) as OVERSEER_VAR_<NAME> variables: the name
+    upper-cased, a value that is not a string as JSON; none when the task has no vars file."""
+    try:
+        variables = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {f"OVERSEER_VAR_{re.sub(r'[^A-Z0-9_]', '_', str(name).upper())}":
+            value if isinstance(value, str) else json.dumps(value)
+            for name, value in (variables.items() if isinstance(variables, dict) else [])}
 
 
 def _read_usage(path: Path) -> tuple[Usage | None, str | None]:
@@ -108,7 +122,8 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
     junit = meta / "junit.xml"
     junit.unlink(missing_ok=True)
     check = run_process(
-        format_template(task.check, {**values, "junit_xml": str(junit)}),
+        format_template(task.check, {**values, "junit_xml": str(junit),
+                                     "stdout_file": str(meta / "command.stdout")}),
         cwd=workdir, env=_environment(ctx, values), timeout_s=task.timeout_s,
         stdout_path=meta / "check.out", stderr_path=meta / "check.err",
         output_cap=ctx.target.output_cap_bytes, clock="cpu",
@@ -213,7 +228,7 @@ def run_one(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Run
         "task_dir": str(task.directory), "task_id": task.id, "workdir": str(workdir),
         "prompt_file": str(ctx.prompt_file), "seed": str(run_seed(ctx.target.seed, task.id, repeat)),
         "repeat": str(repeat), "usage_file": str(meta / "usage.json"), "python": sys.executable,
-        **settings,
+        "vars_file": str(task.directory / "vars.json"), **settings,
     }
     started = now_iso()
     record_id = uuid.uuid4().hex

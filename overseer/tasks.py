@@ -111,6 +111,16 @@ def load_task(directory: Path) -> Task:
 
 
 def load_task_set(directory: Path) -> TaskSet:
+    """The task set in a folder of task folders, or a promptfoo suite (a config or a test file,
+    suites/): its cases as tasks, named by the file's stem."""
+    from overseer.suites.promptfoo import is_suite
+
+    if is_suite(directory):
+        from overseer.suites.materialize import materialize
+
+        suite = load_task_set(materialize(directory))
+        return TaskSet(name=directory.stem, directory=suite.directory, tasks=suite.tasks,
+                       content_hash=suite.content_hash)
     if not directory.is_dir():
         raise FatalError(f"{directory}: task set folder does not exist")
     task_dirs = sorted(p for p in directory.iterdir() if (p / TASK_FILE).is_file())

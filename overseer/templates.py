@@ -7,9 +7,11 @@ import string
 # Values every command template and check command may use as {placeholders}; the same values reach
 # the command as OVERSEER_* environment variables.
 PLACEHOLDERS = frozenset(
-    {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python"}
+    {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python",
+     "vars_file"}
 )
-CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml"}
+# A check also gets the JUnit XML path to write and the file holding the command's stdout.
+CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml", "stdout_file"}
 
 
 def unknown_placeholders(template: str, allowed: frozenset[str]) -> list[str]:

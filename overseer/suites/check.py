@@ -1,0 +1,93 @@
+"""The check of a promptfoo case: ``python -m overseer.suites.check CASE_JSON OUTPUT JUNIT_XML``.
+
+Run as the task's check command, in the check's own process (its CPU limit and process group):
+each assertion of the case is judged on the output (the command's stdout, trailing newlines
+removed) and becomes one test case of the JUnit XML, named by its type and value (so that failure
+signatures read ``contains@"priority"``); an ``assert-set`` is one test, its score the weighted mean
+of its parts. The suite's properties carry the case's score (the weighted mean of the assertions'
+scores, promptfoo's) and whether it passed (its threshold, else every assertion), which
+checks.judge_junit reads. Exit 0 when the case passed, 1 when not.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from overseer.suites.assertions import CHECK, Outcome, judge
+
+
+def _python(context: dict[str, Any]) -> Any:
+    def evaluate(output: str, value: Any) -> Any:
+        code = str(value)
+        scope: dict[str, Any] = {"output": output, "context": context, "json": json}
+        if "get_assert" in code or "\n" in code.strip():
+            if "get_assert" not in code:   # a multi-line body: promptfoo wraps it in a function
+                code = "def get_assert(output, context):\n" + "".join(
+                    f"    {line}\n" for line in code.splitlines())
+            exec(compile(code, "<python assertion>", "exec"), scope)
+            return scope["get_assert"](output, context)
+        return eval(compile(code, "<python assertion>", "eval"), scope)
+    return evaluate
+
+
+def _label(assertion: dict[str, Any]) -> str:
+    value = assertion.get("value")
+    if value is None or assertion.get("file"):
+        shown = assertion.get("file") or ""
+    elif isinstance(value, str):
+        shown = json.dumps(value[:40])
+    else:
+        shown = "schema" if isinstance(value, dict) else json.dumps(value)[:40]
+    name = str(assertion["type"]) + (f"@{shown}" if shown else "")
+    return f"{name} [{assertion['metric']}]" if assertion.get("metric") else name
+
+
+def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> Outcome:
+    if assertion["type"] == "assert-set":
+        parts = [(_judge(a, output, context), float(a.get("weight", 1.0))) for a in assertion["assert"]]
+        total = sum(w for _, w in parts) or 1.0
+        score = sum(o.score * w for o, w in parts) / total
+        threshold = assertion.get("threshold")
+        ok = score >= threshold if threshold is not None else all(o.passed for o, _ in parts)
+        failed = [o for o, _ in parts if not o.passed]
+        return Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
+                       failed[0].error_class if failed else CHECK)
+    try:
+        return judge(str(assertion["type"]), output, assertion.get("value"), assertion.get("threshold"),
+                     _python(context))
+    except Exception as exc:   # the user's python assertion raised: its failure, named
+        return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+
+
+def main(argv: list[str]) -> int:
+    case_path, output_path, junit_path = (Path(a) for a in argv)
+    case = json.loads(case_path.read_text(encoding="utf-8"))
+    output = output_path.read_text(encoding="utf-8", errors="replace").rstrip("\r\n") \
+        if output_path.is_file() else ""
+    context = {"vars": case["vars"], "test": case}
+    suite = ET.Element("testsuite", name=case.get("description") or case_path.parent.name)
+    results = []
+    for assertion in case["assert"]:
+        outcome = _judge(assertion, output, context)
+        weight = float(assertion.get("weight", 1.0))
+        results.append((outcome, weight))
+        test = ET.SubElement(suite, "testcase", classname="promptfoo", name=_label(assertion))
+        if not outcome.passed and weight > 0:
+            ET.SubElement(test, "failure", message=f"{outcome.error_class}: {outcome.reason}"[:300])
+    total = sum(w for _, w in results)
+    score = sum(o.score * w for o, w in results) / total if total else 0.0
+    threshold = case.get("threshold")
+    passed = score >= threshold if threshold is not None else all(o.passed for o, w in results if w > 0)
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="overseer.score", value=f"{score:.6f}")
+    ET.SubElement(properties, "property", name="overseer.passed", value=str(passed).lower())
+    ET.ElementTree(suite).write(junit_path, encoding="utf-8", xml_declaration=True)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,216 @@
+"""A promptfoo suite as test cases: ``promptfooconfig.yaml`` (its ``tests:`` and ``defaultTest``),
+or a test file on its own (``.yaml``, ``.json``, ``.jsonl``, ``.csv`` with ``__expected`` columns),
+``file://`` paths and globs resolved against the file's folder as promptfoo resolves them.
+
+Each case becomes a task (suites/materialize.py). What cannot be run is refused before any run, in
+one line naming the file, the case and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from overseer.errors import FatalError
+from overseer.suites.assertions import SIMPLE
+
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
+SUPPORTED = (*SIMPLE, "python", "assert-set")
+CASE_FIELDS = {"description", "vars", "assert", "options", "threshold", "metadata"}
+ASSERT_FIELDS = {"type", "value", "threshold", "weight", "metric", "assert", "config"}
+_EXPECTED = re.compile(r"^(?P<type>(?:not-)?[a-z][a-z-]*)(?::(?P<value>.*))?$", re.DOTALL)
+
+
+@dataclass
+class Case:
+    """One test case, with defaultTest applied and every file it names read."""
+
+    description: str
+    vars: dict[str, Any]
+    asserts: list[dict[str, Any]]
+    threshold: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def definition(self) -> str:
+        return json.dumps({"description": self.description, "vars": self.vars, "assert": self.asserts,
+                           "threshold": self.threshold, "metadata": self.metadata},
+                          sort_keys=True, default=str)
+
+    @property
+    def id(self) -> str:
+        digest = hashlib.sha256(self.definition().encode()).hexdigest()
+        slug = re.sub(r"[^a-z0-9]+", "-", self.description.lower()).strip("-")[:40].strip("-")
+        return f"{slug}-{digest[:6]}" if slug else f"case-{digest[:8]}"
+
+
+def is_suite(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in SUFFIXES
+
+
+def _read(path: Path, where: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"{where}: cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".jsonl":
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        if path.suffix.lower() == ".csv":
+            return list(csv.DictReader(text.splitlines()))
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise FatalError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {str(exc).splitlines()[0]}") from None
+
+
+def _files(spec: str, base: Path, where: str) -> list[Path]:
+    """The files a ``file://`` path (or glob) names, relative to ``base``."""
+    pattern = spec.removeprefix("file://")
+    full = pattern if Path(pattern).is_absolute() else str(base / pattern)
+    found = sorted(Path(p) for p in glob.glob(full)) if glob.has_magic(full) else [Path(full)]
+    if not found or not all(p.is_file() for p in found):
+        raise FatalError(f"{where}: {spec}: no such file")
+    return found
+
+
+def _expected(text: str, where: str) -> dict[str, Any]:
+    """A CSV ``__expected`` cell as an assertion: ``type:value`` for a known type, else equals."""
+    match = _EXPECTED.match(text.strip())
+    if match and match["type"].removeprefix("not-") in SUPPORTED and match["type"] != "assert-set":
+        value = match["value"]
+        return {"type": match["type"], **({"value": value.strip()} if value is not None else {})}
+    if match and ":" in text and match["type"].removeprefix("not-") not in SUPPORTED:
+        raise FatalError(f"{where}: {match['type']!r} is not an assertion type overseer "
+                         f"runs (supported: {', '.join(SUPPORTED)})")
+    return {"type": "equals", "value": text}
+
+
+def _from_row(row: dict[str, str], where: str) -> dict[str, Any]:
+    test: dict[str, Any] = {"vars": {}, "assert": [], "metadata": {}}
+    for column, cell in row.items():
+        if column is None:
+            raise FatalError(f"{where}: more cells than columns")
+        if column.startswith("__expected"):
+            if cell and cell.strip():
+                test["assert"].append(_expected(cell, f"{where}: {column}"))
+        elif column == "__description":
+            test["description"] = cell
+        elif column.startswith("__metadata:"):
+            test["metadata"][column.removeprefix("__metadata:")] = cell
+        elif column == "__threshold":
+            test["threshold"] = float(cell)
+        else:
+            test["vars"][column] = cell
+    return test
+
+
+def _tests(spec: Any, base: Path, source: Path) -> list[tuple[dict[str, Any], str]]:
+    """(raw test, where it came from) for a ``tests:`` value: a list of tests or of file paths, or
+    one path or glob."""
+    items = spec if isinstance(spec, list) else [spec]
+    out: list[tuple[dict[str, Any], str]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            out.append((item, f"{source}: tests[{i}]"))
+            continue
+        if not isinstance(item, str):
+            raise FatalError(f"{source}: tests[{i}]: expected a test or a file:// path, got {type(item).__name__}")
+        for path in _files(item, base, f"{source}: tests[{i}]"):
+            data = _read(path, f"{source}: tests[{i}]")
+            rows = data if isinstance(data, list) else [data]
+            for k, row in enumerate(rows):
+                where = f"{path}: {'row' if path.suffix == '.csv' else 'test'} {k + 1}"
+                if not isinstance(row, dict):
+                    raise FatalError(f"{where}: expected a test (a mapping)")
+                out.append((_from_row(row, where) if path.suffix.lower() == ".csv" else row, where))
+    return out
+
+
+def _var(value: Any, base: Path, where: str) -> Any:
+    if isinstance(value, str) and value.startswith("file://"):
+        [path] = _files(value, base, where)[:1]
+        return path.read_text(encoding="utf-8")
+    return value
+
+
+def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise FatalError(f"{where}: expected an assertion with a type")
+    unknown = sorted(set(raw) - ASSERT_FIELDS - {"provider", "rubricPrompt", "transform"})
+    if unknown:
+        raise FatalError(f"{where}: {unknown[0]}: unknown field of an assertion")
+    kind = str(raw["type"])
+    if kind.removeprefix("not-") not in SUPPORTED:
+        raise FatalError(f"{where}: type {kind!r} is not run by overseer yet (supported: "
+                         f"{', '.join(SUPPORTED)}, each also with not-)")
+    out = {k: v for k, v in raw.items() if k in ASSERT_FIELDS}
+    if kind == "assert-set":
+        out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(raw.get("assert") or [])]
+    if kind.removeprefix("not-") == "python" and isinstance(raw.get("value"), str) \
+            and raw["value"].startswith("file://"):
+        [path] = _files(raw["value"], base, where)[:1]
+        out["value"], out["file"] = path.read_text(encoding="utf-8"), path.name
+    if kind.removeprefix("not-") in ("is-json", "contains-json") and isinstance(raw.get("value"), str) \
+            and raw["value"].startswith("file://"):
+        [path] = _files(raw["value"], base, where)[:1]
+        out["value"] = _read(path, where)
+    if kind.removeprefix("not-") in ("is-json", "contains-json") and out.get("value") is not None:
+        from jsonschema import Draft202012Validator, SchemaError
+
+        try:
+            Draft202012Validator.check_schema(out["value"])
+        except SchemaError as exc:
+            raise FatalError(f"{where}: value: not a JSON Schema: {exc.message}") from None
+    if kind.removeprefix("not-") == "regex":
+        try:
+            re.compile(str(raw.get("value", "")))
+        except re.error as exc:
+            raise FatalError(f"{where}: value: not a regular expression: {exc}") from None
+    return out
+
+
+def _case(raw: dict[str, Any], default: dict[str, Any], base: Path, where: str) -> Case:
+    unknown = sorted(set(raw) - CASE_FIELDS)
+    if unknown:
+        raise FatalError(f"{where}: {unknown[0]}: unknown field of a test (overseer reads "
+                         f"{', '.join(sorted(CASE_FIELDS))})")
+    variables = {**(default.get("vars") or {}), **(raw.get("vars") or {})}
+    asserts = [*(default.get("assert") or []), *(raw.get("assert") or [])]
+    if not asserts:
+        raise FatalError(f"{where}: assert: a test needs at least one assertion (or defaultTest's)")
+    label = raw.get("description") or ""
+    named = f"{where} ({label})" if label else where
+    threshold = raw.get("threshold", default.get("threshold"))
+    return Case(description=str(label),
+                vars={k: _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()},
+                asserts=[_assertion(a, base, f"{named}: assert[{i}]") for i, a in enumerate(asserts)],
+                threshold=None if threshold is None else float(threshold),
+                metadata={**(default.get("metadata") or {}), **(raw.get("metadata") or {})})
+
+
+def load_cases(path: Path) -> list[Case]:
+    """The cases of a promptfoo config, or of a test file on its own."""
+    data = _read(path, str(path))
+    base = path.parent
+    if isinstance(data, dict) and "tests" in data:
+        default = data.get("defaultTest") or {}
+        if isinstance(default, str):
+            [default_path] = _files(default, base, f"{path}: defaultTest")[:1]
+            default = _read(default_path, f"{path}: defaultTest")
+        raw = _tests(data["tests"], base, path)
+    elif isinstance(data, dict) and ("prompts" in data or "providers" in data):
+        raise FatalError(f"{path}: tests: a promptfoo config with no tests")
+    else:
+        default, raw = {}, _tests(f"file://{path.name}", base, path)
+    if not raw:
+        raise FatalError(f"{path}: no test cases")
+    return [_case(test, default, base, where) for test, where in raw]

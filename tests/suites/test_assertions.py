@@ -1,0 +1,88 @@
+"""promptfoo's deterministic assertions pass and fail where its documentation says they do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from overseer.checks import judge_junit
+from overseer.suites import check
+from overseer.suites.assertions import judge
+
+SCHEMA = {"type": "object", "required": ["label"], "properties": {"label": {"enum": ["pos", "neg"]}}}
+
+
+@pytest.mark.parametrize("kind, value, output, passed", [
+    ("equals", "positive", "positive", True),
+    ("equals", "positive", "Positive", False),
+    ("equals", {"a": 1}, '{"a": 1}', True),            # an object compares as JSON
+    ("contains", "pri", "priority: high", True),
+    ("contains", "PRI", "priority: high", False),
+    ("icontains", "PRI", "priority: high", True),      # case folded
+    ("not-icontains", "sorry", "I am SORRY", False),
+    ("not-contains", "sorry", "fine", True),
+    ("contains-any", ["x", "high"], "priority: high", True),
+    ("contains-any", ["x", "z"], "priority: high", False),
+    ("contains-all", ["priority", "HIGH"], "priority: high", False),
+    ("icontains-all", ["priority", "HIGH"], "priority: high", True),
+    ("icontains-any", ["LOW", "x"], "low", True),
+    ("starts-with", "neg", "negative", True),
+    ("starts-with", "neg", " negative", False),
+    ("regex", r"^\d{3}$", "123", True),
+    ("regex", r"^\d{3}$", "1234", False),
+    ("is-json", None, '{"label": "pos"}', True),
+    ("is-json", None, 'Sure: {"label": "pos"}', False),
+    ("is-json", SCHEMA, '{"label": "maybe"}', False),
+    ("is-json", SCHEMA, '{"label": "neg"}', True),
+    ("contains-json", SCHEMA, 'Sure: {"label": "neg"} done', True),
+    ("contains-json", None, "no json here", False),
+    ("not-is-json", None, "plain", True),
+    ("levenshtein", "kitten", "sitting", True),          # distance 3 <= 5 by default
+    ("python", "output.startswith('neg')", "negative", True),
+    ("python", "0.4", "x", True),                          # a number above 0 passes without threshold
+    ("python", "{'pass': False, 'score': 0.2, 'reason': 'no'}", "x", False),
+    ("python", "x = len(output)\nreturn x < 3", "ab", True),  # a multi-line body is a function
+    ("not-python", "output == 'a'", "a", False),
+])
+def test_each_type(kind: str, value: Any, output: str, passed: bool) -> None:
+    outcome = judge(kind, output, value, python=check._python({"vars": {}}))
+    assert outcome.passed is passed, outcome
+
+
+def test_levenshtein_and_python_thresholds() -> None:
+    assert not judge("levenshtein", "kitten", "sitting", threshold=2).passed
+    python = check._python({"vars": {"expected": "neg"}})
+    assert judge("python", "out", "0.4", threshold=0.5, python=python).passed is False
+    assert judge("python", "out", "context['vars']['expected'] == 'neg'", python=python).passed
+
+
+def _case(tmp_path: Path, asserts: list[dict[str, Any]], output: str, threshold: float | None = None) -> Path:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"description": "d", "vars": {}, "assert": asserts, "threshold": threshold}))
+    (tmp_path / "out.txt").write_text(output + "\n")
+    junit = tmp_path / "junit.xml"
+    check.main([str(case), str(tmp_path / "out.txt"), str(junit)])
+    return junit
+
+
+def test_weights_threshold_and_assert_set_set_the_score_and_the_pass(tmp_path: Path) -> None:
+    asserts = [{"type": "contains", "value": "neg"}, {"type": "starts-with", "value": "x", "weight": 3}]
+    verdict = judge_junit(_case(tmp_path, asserts, "negative"))
+    assert verdict.score == pytest.approx(0.25) and not verdict.passed and verdict.tests_total == 2
+    assert verdict.failing_tests == ['promptfoo::starts-with@"x"']
+    assert verdict.error_class == "AnswerFormatError"
+    assert judge_junit(_case(tmp_path, asserts, "negative", threshold=0.2)).passed   # 0.25 >= 0.2
+    nested = [{"type": "assert-set", "threshold": 0.5, "assert": [
+        {"type": "contains", "value": "neg"}, {"type": "contains", "value": "zzz"}]}]
+    verdict = judge_junit(_case(tmp_path, nested, "negative"))
+    assert verdict.passed and verdict.score == pytest.approx(0.5)
+    unweighted = [{"type": "contains", "value": "zzz", "weight": 0}, {"type": "contains", "value": "neg"}]
+    assert judge_junit(_case(tmp_path, unweighted, "negative")).passed   # weight 0: not counted
+
+
+def test_a_python_assertion_that_raises_fails_with_its_error(tmp_path: Path) -> None:
+    verdict = judge_junit(_case(tmp_path, [{"type": "python", "value": "1 / 0"}], "x"))
+    assert not verdict.passed and verdict.error_class == "ZeroDivisionError"
