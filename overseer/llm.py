@@ -51,11 +51,18 @@ class OpenAICompatible:
                               max_retries=max_retries, timeout=REQUEST_TIMEOUT_S)
 
     def complete(self, prompt: str) -> LLMReply:
+        return self.chat([{"role": "user", "content": prompt}])
+
+    def chat(self, messages: list[dict[str, str]], seed: int | None = None,
+             temperature: float | None = None) -> LLMReply:
+        """A reply to these chat messages; ``seed`` and ``temperature`` are sent when given (a
+        server that takes a seed may use it: BENCHMARKS.md, "Seeds on a real model")."""
         import openai
 
+        extra: dict[str, Any] = {k: v for k, v in (("seed", seed), ("temperature", temperature)) if v is not None}
         try:
             response = self._client.chat.completions.create(
-                model=self.model, max_tokens=self.max_tokens, messages=[{"role": "user", "content": prompt}])
+                model=self.model, max_tokens=self.max_tokens, messages=messages, **extra)  # type: ignore[arg-type]
         except openai.APIStatusError as exc:
             raise LLMError(redact(f"{self.model}: HTTP {exc.status_code}: {exc.message}")) from None
         except openai.APIError as exc:

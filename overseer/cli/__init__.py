@@ -277,9 +277,11 @@ def demo(
 @app.command()
 def init(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write overseer.yaml.")] = Path("."),
+    suite: Annotated[Path | None, typer.Option("--from", help="A promptfoo config: add a target for its prompt and provider.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The new target's name (with --from; default: the suite's folder).")] = None,
 ) -> None:
-    """Write a commented overseer.yaml with one example target (and its command and tasks)."""
-    exit_with(init_cmd.main(directory=directory))
+    """Write a commented overseer.yaml with one example target, or (--from) a target for a promptfoo suite."""
+    exit_with(init_cmd.main(directory=directory, suite=suite, name=name))
 
 
 app.command("serve-model")(serve_model)

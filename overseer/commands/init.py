@@ -98,12 +98,32 @@ def next_steps(directory: Path, written: list[Path]) -> list[str]:
     return steps
 
 
-def main(*, directory: Path) -> int:
+def main(*, directory: Path, suite: Path | None = None, name: str | None = None) -> int:
     root = directory.resolve()
+    if suite is not None:
+        return _from_suite(root, suite, name or suite.resolve().parent.name or "suite")
     written = scaffold(root)
     for path in written:
         report.line(f"wrote {path}")
     report.line("next steps:")
     for step in next_steps(root, written):
+        report.line(f"  {step}")
+    return EXIT_OK
+
+
+def _from_suite(root: Path, suite: Path, name: str) -> int:
+    """`init --from`: a target for a promptfoo suite, run by overseer's own runner."""
+    from overseer.suites.init import add_target
+
+    written, notes = add_target(root, suite, name)
+    for note in notes:
+        report.warn(note)
+    for path in written:
+        report.line(f"wrote {path}")
+    report.line("next steps:")
+    for step in (f"git add {' '.join(shlex.quote(str(p.relative_to(root))) for p in written)} && "
+                 f"git commit -m 'overseer: the {name} target'",
+                 f"overseer run {name}         # the suite's prompt on its cases, through its provider",
+                 f"overseer optimize {name}    # improve it; only proven edits are kept and committed"):
         report.line(f"  {step}")
     return EXIT_OK
