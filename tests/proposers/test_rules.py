@@ -21,8 +21,15 @@ def test_most_frequent_failure_first_and_deletion_preferred() -> None:
     assert proposal.edit.kind == "delete-line:output-format"
     assert "SyntaxError" in proposal.rationale
     kinds = [p.edit.kind for _, p in candidates(context({"SyntaxError": 12, "ImportError": 5}))]
-    assert kinds == ["delete-line:output-format", "add-constraint:output-format",
-                     "delete-line:signature", "add-constraint:signature"]
+    # no counter-instruction while the line that asks for the failure is still there to delete
+    assert kinds == ["delete-line:output-format", "delete-line:signature"]
+    deleted = PROMPT.replace("- Start with a short explanation of your approach.\n", "")
+    kinds = [p.edit.kind for _, p in candidates(context({"SyntaxError": 12, "ImportError": 5}, prompt=deleted))]
+    assert kinds == ["add-constraint:output-format", "delete-line:signature"]
+    rejected = [PastEdit(Edit(op="delete", old="- Start with a short explanation of your approach.\n",
+                              kind="delete-line:output-format"), "rejected", -0.05, "h0")]
+    kinds = [p.edit.kind for _, p in candidates(context({"SyntaxError": 12}, rejected))]
+    assert kinds == ["add-constraint:output-format"]   # the deletion was tried and not kept
 
 
 def test_never_reproposes_an_edit_rejected_for_this_prompt() -> None:
@@ -57,7 +64,8 @@ def test_an_edit_that_ran_out_of_rounds_for_an_earlier_prompt_ranks_after_the_ot
     assert top is not None
     ran_out = [PastEdit(top.edit, "unproven", 0.02, "earlier-prompt", session_id="night-1")]
     ranked = [p.edit.key() for _, p in candidates(context(counts, ran_out))]
-    assert ranked[-1] == top.edit.key() and len(ranked) == 4
+    # ... and the counter-instruction it held back is proposed now
+    assert ranked[-1] == top.edit.key() and len(ranked) == 3
     rejected = [PastEdit(top.edit, "rejected", -0.02, "earlier-prompt", session_id="night-1")]
     assert candidates(context(counts, rejected))[0][1].edit.key() == top.edit.key()
 
@@ -102,10 +110,9 @@ def test_a_provoking_pattern_ignores_negations_and_the_librarys_own_instructions
 def test_a_race_gets_the_top_ranked_edits_the_first_being_the_one_propose_gives() -> None:
     evidence = context({"SyntaxError": 12, "ImportError": 5})
     many = RulesProposer().propose_many(evidence, 3)
-    assert [p.edit.kind for p in many] == ["delete-line:output-format", "add-constraint:output-format",
-                                           "delete-line:signature"]
+    assert [p.edit.kind for p in many] == ["delete-line:output-format", "delete-line:signature"]
     assert many[0] == RulesProposer().propose(evidence)
-    assert len(RulesProposer().propose_many(evidence, 10)) == 4  # all there is
+    assert len(RulesProposer().propose_many(evidence, 10)) == 2  # all there is for now
     assert RulesProposer().propose_many(context({}), 3) == []
 
 
