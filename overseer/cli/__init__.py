@@ -102,6 +102,7 @@ def optimize(
     repeats: Annotated[int | None, typer.Option("--repeats", min=1, max=100, help="Runs of each task at the first look (default: the target's repeats).")] = None,
     max_repeats: Annotated[int | None, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (default: accept.max_repeats; = --repeats: one look only).")] = None,
     race: Annotated[int | None, typer.Option("--race", min=1, max=10, help="Candidates evaluated side by side against the current prompt; the first proven is kept (default: the target's race, 3).")] = None,
+    summary_md: Annotated[Path | None, typer.Option("--summary-md", help="Also write the session as Markdown for a pull request's body.")] = None,
     jobs: JobsOption = None,
     executor: ExecutorOption = None,
     executor_address: ExecutorAddressOption = None,
@@ -115,7 +116,8 @@ def optimize(
                               jobs=jobs, repeats=repeats, max_repeats=max_repeats,
                               use_prior=not no_prior, race=race)
     exit_with(optimize_cmd.main(config=config, target=target, all_targets=all_targets, options=options,
-                            json_output=json_output, executor=executor, executor_address=executor_address))
+                            json_output=json_output, executor=executor, executor_address=executor_address,
+                            summary_md=summary_md))
 
 
 @app.command()
@@ -239,11 +241,14 @@ def insights_command(
 @app.command("report")
 def report_command(
     target: Annotated[str, typer.Argument(help="The target's name.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write (default: report.html; md: standard output).")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="With --format md: the session to summarize.")] = None,
+    report_format: Annotated[str, typer.Option("--format", help="html (the whole target) or md (one session, for a pull request).")] = "html",
     config: ConfigOption = None,
 ) -> None:
-    """Write one self-contained HTML report: trends, heat map, decisions with diffs, effects."""
-    exit_with(insights_cmd.report_main(config=config, target=target, output=output))
+    """Write one self-contained HTML report (trends, heat map, decisions with diffs, effects), or one session as Markdown."""
+    exit_with(insights_cmd.report_main(config=config, target=target, output=output, session=session,
+                                       report_format=report_format))
 
 
 @app.command("export-traces")

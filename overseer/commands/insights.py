@@ -8,12 +8,14 @@ from pathlib import Path
 from overseer import report
 from overseer.config import LoadedConfig, load_config
 from overseer.errors import EXIT_OK, FatalError
-from overseer.evaluate import runs_dir
+from overseer.evaluate import runs_dir, session_log_path
 from overseer.experiment.session import read_experiments
 from overseer.htmlreport import ReportData, render_html
 from overseer.insights import Insights, insights
+from overseer.records import read_records
 from overseer.redact import redact
 from overseer.registry import KEPT_STATUSES
+from overseer.report.summary import session_markdown
 from overseer.store import Store, open_store
 from overseer.tasks import target_task_sets
 from overseer.vcs import atomic_write
@@ -85,10 +87,37 @@ def insights_main(*, config: Path | None, target: str, window: int, json_output:
     return EXIT_OK
 
 
-def report_main(*, config: Path | None, target: str, output: Path) -> int:
-    path = write_report(loaded=load_config(config), target_name=target, output=output.resolve())
+def report_main(*, config: Path | None, target: str, output: Path | None, session: str | None = None,
+                report_format: str = "html") -> int:
+    if report_format not in ("html", "md"):
+        raise FatalError(f"--format {report_format!r}: html or md")
+    loaded = load_config(config)
+    if report_format == "md":
+        text = session_summary(loaded, target, session)
+        if output is None:
+            report.out.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            atomic_write(output, text.encode("utf-8"), fault_prefix="summary")
+            report.line(f"wrote {output}")
+        return EXIT_OK
+    path = write_report(loaded=loaded, target_name=target, output=(output or Path("report.html")).resolve())
     report.line(f"wrote {path}")
     return EXIT_OK
+
+
+def session_summary(loaded: LoadedConfig, target: str, session: str | None) -> str:
+    """One recorded session as the Markdown of report/summary.py."""
+    loaded.target(target)
+    if session is None:
+        raise FatalError("--format md: name the session with --session ID (`overseer history` and "
+                         "runs/TARGET/*.jsonl have the ids)")
+    with open_store(runs_dir(loaded)) as store:
+        decisions = [d for d in store.decisions(target) if d.session_id == session]
+    log = session_log_path(loaded, target, session)
+    if not decisions and not log.is_file():
+        raise FatalError(f"{target}: no session {session!r} (no decisions and no {log})")
+    records = read_records(log)[0] if log.is_file() else []
+    return session_markdown(target, session, decisions, records)
 
 
 def export_main(*, config: Path | None, target: str, output: Path, trace_format: str,

@@ -10,7 +10,10 @@ from overseer.config import LoadedConfig, load_config
 from overseer.decision import Decision
 from overseer.errors import EXIT_OK, FatalError
 from overseer.health import UnhealthyBaseline
-from overseer.optimize import Hooks, OptimizeOptions, optimize_target
+from overseer.optimize import Hooks, OptimizeOptions, SessionSummary, optimize_target
+from overseer.records import read_records
+from overseer.report.summary import session_markdown
+from overseer.vcs import atomic_write
 
 
 def _decided(decision: Decision) -> None:
@@ -32,8 +35,18 @@ def _bill(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> str:
     return report.plan_line(plan)
 
 
+def write_summary(path: Path, summaries: list[SessionSummary]) -> None:
+    """The sessions as Markdown for a pull request's body (report/summary.py), atomically."""
+    parts = [session_markdown(s.state.target, s.state.session_id, s.decisions, read_records(s.log_path)[0])
+             for s in summaries]
+    atomic_write(path, "\n".join(parts).encode("utf-8"), fault_prefix="summary")
+
+
 def main(*, config: Path | None, target: str | None, all_targets: bool, options: OptimizeOptions,
-         json_output: bool, executor: str | None = None, executor_address: str | None = None) -> int:
+         json_output: bool, executor: str | None = None, executor_address: str | None = None,
+         summary_md: Path | None = None) -> int:
+    if summary_md is not None and summary_md.is_dir():
+        raise FatalError(f"{summary_md}: --summary-md names a directory; give the Markdown file to write")
     loaded = load_config(config)
     if all_targets == (target is not None):
         raise FatalError("give a target name or --all (not both)")
@@ -51,6 +64,8 @@ def main(*, config: Path | None, target: str | None, all_targets: bool, options:
                 raise
             report.error(str(exc))  # the nightly job goes on with the other targets
             code = exc.exit_code
+    if summary_md is not None:
+        write_summary(summary_md, summaries)
     if json_output:
         facts = [report.session_json(s) for s in summaries]
         report.print_json(facts if all_targets else facts[0])
