@@ -21,6 +21,7 @@ from overseer.process import cancel_all, reset_cancel
 from overseer.records import RunRecord
 from overseer.runner import RunContext, run_with_retries
 from overseer.tasks import Task, TaskSet
+from overseer.throttle import Throttle
 
 
 class RunExecutor(Protocol):
@@ -39,14 +40,16 @@ class RunExecutor(Protocol):
 
 
 class LocalExecutor:
-    """``jobs`` runs at a time in threads of this process."""
+    """``jobs`` runs at a time in threads of this process, fewer while the provider fails
+    (throttle.py)."""
 
     def __init__(self, jobs: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run")
         self._futures: list[Future[RunRecord]] = []
+        self.throttle = Throttle(jobs)
 
     def submit(self, ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Future[RunRecord]:
-        future = self._pool.submit(run_with_retries, ctx, task, task_set_hash, repeat)
+        future = self._pool.submit(run_with_retries, ctx, task, task_set_hash, repeat, self.throttle)
         self._futures.append(future)
         return future
 

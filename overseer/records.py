@@ -37,6 +37,8 @@ class Usage(BaseModel):
     cost_usd: float = Field(0.0, ge=0)
     provider_error: str | None = Field(
         None, description="set by a command whose provider failed (429, 5xx, network)")
+    retry_after: float | None = Field(
+        None, ge=0, description="seconds the provider asked to wait before the next try (its Retry-After)")
 
     @property
     def tokens(self) -> int:

@@ -24,6 +24,7 @@ from overseer.sanitizers import sanitize_outputs
 from overseer.seeds import run_seed
 from overseer.signatures import signature
 from overseer.tasks import Task
+from overseer.throttle import Throttle
 
 _ARTIFACT_FILE_CAP = 256_000
 _USAGE_FILE_CAP = 1_000_000
@@ -148,6 +149,8 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
         verdict.messages = [f"{verdict.messages[0]}: {last}" if last else verdict.messages[0]]
     return verdict, check
 
+
+MAX_RETRY_AFTER_S = 300.0   # the longest wait a command's retry_after may ask for
 
 # A command exits with this (EX_TEMPFAIL) when its provider failed (429, 5xx, network), or writes
 # {"provider_error": "..."} to its usage file: the run is retried and never becomes evidence.
@@ -282,13 +285,31 @@ def _redacted(record: RunRecord) -> RunRecord:
     return RunRecord.model_validate(redact_value(record.model_dump()))
 
 
-def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> RunRecord:
+def provider_failed(record: RunRecord) -> bool:
+    """The run failed as its provider's (exit 75 or a provider_error in the usage file)."""
+    return record.infra and (record.infra_cause or "").startswith("provider error")
+
+
+def run_with_retries(ctx: RunContext, task: Task, task_set_hash: str, repeat: int,
+                     throttle: Throttle | None = None) -> RunRecord:
     """One run; after an infrastructure failure it is run again (``infra.retries`` times, waiting
-    ``infra.backoff_s``, doubling), and the last attempt is what is recorded."""
+    ``infra.backoff_s``, doubling, or the ``retry_after`` the command's usage file asks for when
+    longer), and the last attempt is what is recorded. Each attempt holds a slot of ``throttle``
+    (throttle.py: fewer runs at once while the provider fails)."""
     policy, attempt = ctx.target.infra, 1
-    record = run_one(ctx, task, task_set_hash, repeat)
+
+    def attempt_once() -> RunRecord:
+        if throttle is None:
+            return run_one(ctx, task, task_set_hash, repeat)
+        with throttle.slot():
+            made = run_one(ctx, task, task_set_hash, repeat)
+        throttle.outcome(provider_failed(made))
+        return made
+
+    record = attempt_once()
     while record.infra and attempt <= policy.retries:
-        pause(policy.backoff_s * 2 ** (attempt - 1))
+        asked = record.usage.retry_after if record.usage and record.usage.retry_after else 0.0
+        pause(max(policy.backoff_s * 2 ** (attempt - 1), min(asked, MAX_RETRY_AFTER_S)))
         attempt += 1
-        record = run_one(ctx, task, task_set_hash, repeat)
+        record = attempt_once()
     return record.model_copy(update={"attempts": attempt})
