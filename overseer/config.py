@@ -151,6 +151,10 @@ class Target(_Strict):
     holdout: float | str = Field(
         0.25, description="a task set directory, or the fraction of `tasks` held out"
     )
+    test: float | str | None = Field(None, description=(
+        "a sealed test set: a fraction of `tasks` (set aside before the holdout), or a task set "
+        "directory or suite; never used by a decision or shown to a proposer, run only for a "
+        "session's starting and final prompts when it kept an edit"))
     repeats: int = Field(1, ge=1, le=100)
     timeout_s: float = Field(300.0, gt=0)
     jobs: int = Field(4, ge=1, le=64)
@@ -229,9 +233,9 @@ class Target(_Strict):
         """The settings a run of ``task`` gets: the target's, with its routing rules applied."""
         return routed(self.settings, self.routing, task)
 
-    @field_validator("holdout")
+    @field_validator("holdout", "test")
     @classmethod
-    def _holdout(cls, value: float | str) -> float | str:
+    def _holdout(cls, value: float | str | None) -> float | str | None:
         if isinstance(value, float) and not 0.0 <= value < 1.0:
             raise ValueError("a fraction must be at least 0 and below 1")
         return value

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -175,15 +175,18 @@ def failures_by_session(store: Store, target: str) -> list[dict[str, Any]]:
 
 def insights(store: Store, target: str, *, window: int = 20, run_window: int = 1000,
              routes: Sequence[Route] = (), tags: Mapping[str, Sequence[str]] | None = None,
-             experiments: Sequence[Experiment] = (), band_window: int = DEFAULT_WINDOW) -> Insights:
+             experiments: Sequence[Experiment] = (), band_window: int = DEFAULT_WINDOW,
+             sealed: Collection[str] = ()) -> Insights:
     """``routes``, ``tags`` (task id -> tags) and ``experiments``: the target's routing rules and
-    recorded experiments, for the watch of each promoted band over its last ``band_window`` runs."""
+    recorded experiments, for the watch of each promoted band over its last ``band_window`` runs.
+    ``sealed``: the ids of the sealed test tasks, never in a per-task view."""
     decisions = store.decisions(target)
     effects = sorted(kind_effects(decisions, error_class_deltas(store, decisions)).values(),
                      key=lambda e: -e.mean_gain)
     kept = [v for v in store.versions(target) if v.status in KEPT_STATUSES]
     kept_hashes = list(dict.fromkeys(v.hash for v in kept))
-    fragile = fragile_tasks(store.task_rates(target, kept_hashes)) if kept_hashes else []
+    fragile = fragile_tasks([r for r in store.task_rates(target, kept_hashes) if r.task_id not in sealed]) \
+        if kept_hashes else []
     trend = [TrendPoint(v.hash, v.status, v.time, v.train_pass_rate, v.holdout_pass_rate) for v in kept]
     watched = watch(routes, store.latest_runs(target, max(2000, 10 * band_window)), tags or {}, band_window) \
         if any(r.proven for r in routes) else []

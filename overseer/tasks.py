@@ -143,9 +143,31 @@ def split_holdout(task_set: TaskSet, fraction: float) -> tuple[TaskSet, TaskSet]
     return task_set.subset("train", train), task_set.subset("holdout", holdout)
 
 
+def _sealed_split(task_set: TaskSet, fraction: float) -> tuple[TaskSet, TaskSet]:
+    """(the rest, the sealed test tasks): ``fraction`` of the tasks by a rank of their ids that is
+    not the holdout's, so that a test set cut from a set does not take its holdout's tasks."""
+    ranked = sorted(task_set.tasks, key=lambda t: holdout_rank(f"test:{t.id}"))
+    sealed = {t.id for t in ranked[:max(1, round(len(ranked) * fraction))]} if fraction > 0 else set()
+    rest = [t for t in task_set.tasks if t.id not in sealed]
+    return task_set.subset(task_set.name, rest), task_set.subset("test", [t for t in task_set.tasks if t.id in sealed])
+
+
+def target_test_set(loaded: LoadedConfig, target: Target) -> TaskSet | None:
+    """The target's sealed test set (``test:``), or None."""
+    if target.test is None:
+        return None
+    if isinstance(target.test, str):
+        sealed = load_task_set(loaded.root / target.test)
+        return sealed.subset("test", list(sealed.tasks))
+    return _sealed_split(load_task_set(loaded.root / target.tasks), target.test)[1]
+
+
 def target_task_sets(loaded: LoadedConfig, target: Target) -> tuple[TaskSet, TaskSet]:
-    """The (train, holdout) task sets of a target."""
+    """The (train, holdout) task sets of a target; a sealed test set cut from ``tasks`` is never
+    among them."""
     full = load_task_set(loaded.root / target.tasks)
+    if isinstance(target.test, float | int) and target.test > 0:
+        full = _sealed_split(full, float(target.test))[0]
     if isinstance(target.holdout, str):
         holdout = load_task_set(loaded.root / target.holdout)
         return full.subset("train", list(full.tasks)), holdout.subset("holdout", list(holdout.tasks))

@@ -7,17 +7,19 @@ from pathlib import Path
 
 from overseer import report
 from overseer.config import LoadedConfig, load_config
+from overseer.decision import Decision
 from overseer.errors import EXIT_OK, FatalError
 from overseer.evaluate import runs_dir, session_log_path
 from overseer.experiment.session import read_experiments
 from overseer.htmlreport import ReportData, render_html
 from overseer.insights import Insights, insights
+from overseer.optimize.sealed import SealedFigure, sealed_figure
 from overseer.records import read_records
 from overseer.redact import redact
 from overseer.registry import KEPT_STATUSES
 from overseer.report.summary import session_markdown
 from overseer.store import Store, open_store
-from overseer.tasks import target_task_sets
+from overseer.tasks import target_task_sets, target_test_set
 from overseer.vcs import atomic_write
 
 
@@ -27,7 +29,14 @@ def routed_insights(store: Store, loaded: LoadedConfig, target_name: str, window
     train, holdout = target_task_sets(loaded, target)
     tags = {t.id: t.tags for t in (*train.tasks, *holdout.tasks)}
     return insights(store, target_name, window=window, routes=target.routing, tags=tags,
-                    experiments=read_experiments(runs_dir(loaded) / target_name))
+                    experiments=read_experiments(runs_dir(loaded) / target_name),
+                    sealed=sealed_ids(loaded, target_name))
+
+
+def sealed_ids(loaded: LoadedConfig, target_name: str) -> frozenset[str]:
+    """The ids of the target's sealed test tasks: kept out of every per-task view."""
+    test = target_test_set(loaded, loaded.target(target_name))
+    return frozenset(t.id for t in test.tasks) if test else frozenset()
 
 
 def target_insights(*, loaded: LoadedConfig, target_name: str, window: int) -> Insights:
@@ -42,8 +51,10 @@ def write_report(*, loaded: LoadedConfig, target_name: str, output: Path) -> Pat
         found = routed_insights(store, loaded, target_name)
         versions = [v for v in store.versions(target_name) if v.status in KEPT_STATUSES]
         hashes = list(dict.fromkeys(v.hash for v in versions))
+        sealed = sealed_ids(loaded, target_name)
         data = ReportData(target=target_name, insights=found, versions=versions,
-                          decisions=store.decisions(target_name), heat=store.task_rates(target_name, hashes))
+                          decisions=store.decisions(target_name),
+                          heat=[r for r in store.task_rates(target_name, hashes) if r.task_id not in sealed])
     atomic_write(output, render_html(data).encode("utf-8"))
     return output
 
@@ -117,7 +128,24 @@ def session_summary(loaded: LoadedConfig, target: str, session: str | None) -> s
     if not decisions and not log.is_file():
         raise FatalError(f"{target}: no session {session!r} (no decisions and no {log})")
     records = read_records(log)[0] if log.is_file() else []
-    return session_markdown(target, session, decisions, records)
+    return session_markdown(target, session, decisions, records, recorded_sealed(loaded, target, decisions))
+
+
+def recorded_sealed(loaded: LoadedConfig, target: str, decisions: list[Decision]) -> SealedFigure | None:
+    """The sealed test set's figure of a recorded session, from the index: the session's first
+    parent against its last kept edit, on the sealed tasks at the first look's repeats."""
+    kept = [d for d in decisions if d.outcome == "accepted" and d.candidate_hash]
+    test = target_test_set(loaded, loaded.target(target))
+    if not kept or test is None or not decisions[0].parent_hash:
+        return None
+    start, final = decisions[0].parent_hash, kept[-1].candidate_hash or ""
+    spec = loaded.target(target)
+    ids = {t.id for t in test.tasks}
+    with open_store(runs_dir(loaded)) as store:
+        found = [r for r in store.runs_of_prompts(target, [start, final])
+                 if r.task_id in ids and r.repeat < spec.repeats and r.task_set_hash == test.content_hash]
+    return sealed_figure([r for r in found if r.prompt_hash == start], [r for r in found if r.prompt_hash == final],
+                         spec.objective, spec.accept.alpha)
 
 
 def export_main(*, config: Path | None, target: str, output: Path, trace_format: str,

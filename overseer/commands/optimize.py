@@ -37,8 +37,8 @@ def _bill(loaded: LoadedConfig, name: str, options: OptimizeOptions) -> str:
 
 def write_summary(path: Path, summaries: list[SessionSummary]) -> None:
     """The sessions as Markdown for a pull request's body (report/summary.py), atomically."""
-    parts = [session_markdown(s.state.target, s.state.session_id, s.decisions, read_records(s.log_path)[0])
-             for s in summaries]
+    parts = [session_markdown(s.state.target, s.state.session_id, s.decisions, read_records(s.log_path)[0],
+                              s.sealed) for s in summaries]
     atomic_write(path, "\n".join(parts).encode("utf-8"), fault_prefix="summary")
 
 

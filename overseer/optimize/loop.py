@@ -25,6 +25,7 @@ from overseer.optimize.iteration import Evidence, iterate, resumable
 from overseer.optimize.keep import keep_accepted, next_number, record_not_kept, uncommitted_changes
 from overseer.optimize.options import Evaluator, Hooks, OptimizeOptions
 from overseer.optimize.runs import SessionRuns
+from overseer.optimize.sealed import SealedFigure, measure
 from overseer.optimize.setup import Setup, make_proposer, make_setup
 from overseer.optimize.state import (
     Pending,
@@ -50,6 +51,7 @@ class SessionSummary:
     final: dict[str, Metrics]
     log_path: Path
     commits: list[str] = field(default_factory=list)
+    sealed: SealedFigure | None = None   # the sealed test set's figure (sealed.py), when run
 
     @property
     def accepted(self) -> int:
@@ -239,8 +241,10 @@ def optimize_target(loaded: LoadedConfig, name: str, options: OptimizeOptions, h
             runs = SessionRuns(setup, state, cache, records, hooks, evaluator, remote)
             start = _register_baseline(setup, runs, log)
             state.stop_reason = _iterations(runs, proposer, log, started, commits, decisions)
+            sealed = measure(runs) if state.start_text and any(d.outcome == "accepted" for d in decisions) \
+                else None
             state.finished = True
             state.elapsed_s += time.monotonic() - started
             save_state(setup.directory, state)
     final = {"train": metrics(runs.baseline.train), "holdout": metrics(runs.baseline.holdout)}
-    return SessionSummary(state, decisions, start, final, log_path, commits)
+    return SessionSummary(state, decisions, start, final, log_path, commits, sealed)

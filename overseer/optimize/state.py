@@ -35,6 +35,7 @@ class SessionState(BaseModel):
     start_length: int
     current_hash: str
     current_text: str
+    start_text: str = ""   # the session's starting prompt ("" in states saved before it was kept)
     iteration: int = 0
     consecutive_rejections: int = 0
     runs_used: int = 0
@@ -55,7 +56,7 @@ def new_state(target: str, text: str, *, commit: bool) -> SessionState:
     return SessionState(
         session_id=new_session_id(), target=target, started_at=now_iso(), commit=commit,
         start_hash=prompt_hash(text), start_length=len(text),
-        current_hash=prompt_hash(text), current_text=text,
+        current_hash=prompt_hash(text), current_text=text, start_text=text,
     )
 
 

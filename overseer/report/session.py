@@ -31,6 +31,7 @@ def session_json(summary: SessionSummary) -> Facts:
         "accepted": summary.accepted, "rejected": len(summary.decisions) - summary.accepted,
         "runs_used": state.runs_used, "cost_usd": round(state.cost_usd, 6),
         "stop_reason": state.stop_reason, "commits": summary.commits,
+        "test": summary.sealed.to_dict() if summary.sealed else None,
         "jsonl": str(summary.log_path),
         "iterations": [{
             "iteration": d.iteration, "edit": d.edit.summary() if d.edit else None,
@@ -61,6 +62,8 @@ def show_session(summary: SessionSummary) -> None:
         f"holdout {pct(b['holdout'].pass_rate)} → {pct(f['holdout'].pass_rate)}; "
         f"{summary.accepted} kept, {len(summary.decisions) - summary.accepted} not; "
         f"{state.runs_used} runs; stopped: {state.stop_reason}")
+    if summary.sealed is not None:
+        out.print(summary.sealed.describe())
     out.print(f"records: {summary.log_path}")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from overseer.decision import Decision
+from overseer.optimize.sealed import SealedFigure
 from overseer.records import RunRecord
 
 NOT_DECIDED = ("no_proposal", "failed")
@@ -61,7 +62,7 @@ def _kept(number: int, d: Decision) -> list[str]:
 
 
 def session_markdown(target: str, session_id: str, decisions: Sequence[Decision],
-                     records: Sequence[RunRecord]) -> str:
+                     records: Sequence[RunRecord], sealed: SealedFigure | None = None) -> str:
     kept = [d for d in decisions if d.outcome == "accepted"]
     others = [d for d in decisions if d.outcome != "accepted" and d.outcome not in NOT_DECIDED]
     decided = [d for d in decisions if d.train_before is not None]
@@ -75,6 +76,11 @@ def session_markdown(target: str, session_id: str, decisions: Sequence[Decision]
                 f"{_rate(final)}.", ""]
     else:
         out += [f"Nothing kept: {len(others)} edits tried, none proven.", ""]
+    if sealed is not None:
+        out += [f"On the sealed test set, which no decision and no proposer saw ({sealed.tasks} tasks x "
+                f"{sealed.repeats}, the starting prompt against the final one at the same seeds): "
+                f"{_rate(sealed.before)} → {_rate(sealed.after)}, gain {sealed.gain:+.3f} in "
+                f"[{sealed.low:+.3f}, {sealed.high:+.3f}] (each end at {1 - sealed.alpha:.0%}).", ""]
     for number, decision in enumerate(kept, start=1):
         out += _kept(number, decision)
     if others:

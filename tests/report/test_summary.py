@@ -21,7 +21,9 @@ from tests.helpers import overseer
 def test_the_demo_sessions_summary_names_each_kept_edit_with_its_interval(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     build_demo_repo(root)
-    loaded = load_config(root / "overseer.yaml")
+    config = root / "overseer.yaml"
+    config.write_text(config.read_text().replace("    holdout: 0.25", "    holdout: 0.25\n    test: 0.2"))
+    loaded = load_config(config)
     target = loaded.target(EXAMPLE_TARGET)
     options = OptimizeOptions(iterations=DEMO_ITERATIONS, max_repeats=DEMO_MAX_REPEATS, race=DEMO_RACE)
     summary = optimize_target(loaded, EXAMPLE_TARGET, options,
@@ -47,6 +49,11 @@ def test_the_demo_sessions_summary_names_each_kept_edit_with_its_interval(tmp_pa
         rows = [t for t in tokens if t.type == "tr_open"]
         assert len(rows) == 1 + not_kept   # the header and one row per edit not kept
     assert f"{summary.state.runs_used} runs" in text
+    sealed = summary.sealed
+    assert sealed is not None
+    assert (f"On the sealed test set, which no decision and no proposer saw ({sealed.tasks} tasks x "
+            f"{sealed.repeats}" in " ".join(text.split()))
+    assert f"gain {sealed.gain:+.3f} in [{sealed.low:+.3f}, {sealed.high:+.3f}]" in text
     again = overseer("report", EXAMPLE_TARGET, "--session", summary.state.session_id, "--format", "md",
                      "-o", str(tmp_path / "again.md"), cwd=root)
     assert again.returncode == 0, again.stderr
