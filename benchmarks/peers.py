@@ -72,7 +72,11 @@ targets:
     tasks: tasks/pyfuncs
     repeats: 2
     seed: SEED
+    accept: {design: DESIGN}
 """
+
+
+DESIGN = ["paired"]   # ours' accept.design (--design)
 
 
 class BudgetExhausted(Exception):
@@ -285,7 +289,7 @@ def ours(setup: Setup, runs: Runs, seed: int, max_repeats: int | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         build_demo_repo(root)
-        (root / "overseer.yaml").write_text(CONFIG.replace("SEED", str(seed)))
+        (root / "overseer.yaml").write_text(CONFIG.replace("SEED", str(seed)).replace("DESIGN", DESIGN[0]))
         repo = git.Repo(root)
         repo.git.add(A=True)
         repo.index.commit("benchmark target")
@@ -367,18 +371,24 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["ours", "ours-fixed", "naive", "gepa-rule", "gepa"])
     parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.5],
                         help="share of proposals replaced by a careless line (see CARELESS)")
-    parser.add_argument("--sampling", choices=["seeded", "fresh"], default="seeded", help=(
-        "the simulated model's sampling: seeded (it uses the run's seed, common random numbers) "
-        "or fresh (it cannot be seeded)"))
+    parser.add_argument("--sampling", choices=["seeded", "fresh", "coupled"], default="seeded", help=(
+        "the simulated model's sampling: seeded (it uses the run's seed, common random numbers), "
+        "fresh (it cannot be seeded) or coupled (half of the runs drawn as seeded: --coupling)"))
+    parser.add_argument("--coupling", type=float, default=0.5, help="with --sampling coupled")
+    parser.add_argument("--design", choices=["paired", "measured", "auto"], default=None,
+                        help="ours' accept.design (default: the target's, paired)")
     parser.add_argument("--per-seed", action="store_true", help="print each seed's holdout truth")
     parser.add_argument("--settled-share", type=float, default=None, help=(
         "chance a settled task is run in a later round (evidence/allocate.py; 1: every task every round)"))
     args = parser.parse_args()
+    if args.design:
+        DESIGN[0] = args.design
     if args.settled_share is not None:
         allocate.SETTLED_SHARE = args.settled_share
     if args.sampling != "seeded":
         profile = Path(tempfile.mkdtemp()) / f"{args.sampling}.yaml"
-        profile.write_text(DEFAULT_PROFILE.read_text().replace("sampling: seeded", f"sampling: {args.sampling}"))
+        profile.write_text(DEFAULT_PROFILE.read_text().replace(
+            "sampling: seeded", f"sampling: {args.sampling}\ncoupling: {args.coupling}"))
         os.environ[PROFILE_ENV] = str(profile)
     setup = Setup()
     every = [*setup.train.tasks, *setup.holdout.tasks]
