@@ -161,9 +161,10 @@ class Queries:
         ``environment`` and ``command``, only the runs made under them (a run made under another
         profile, model or command says nothing of what the next session's will cost)."""
         where, args = "target = ? AND infra = 0", [target]
-        for column, value in (("environment", environment), ("command", command)):
-            if value is not None:
-                where, args = f"{where} AND {column} = ?", [*args, value]
+        if environment is not None:   # "": a run recorded before fingerprints, of no known environment
+            where, args = f"{where} AND environment IN (?, '')", [*args, environment]
+        if command is not None:
+            where, args = f"{where} AND command = ?", [*args, command]
         row = self.db.execute(
             "SELECT COUNT(*), AVG(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)), "
             "AVG(COALESCE(cost_usd, 0)), AVG(COALESCE(command_s, 0) + COALESCE(check_s, 0)) "
