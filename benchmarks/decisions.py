@@ -1,7 +1,7 @@
 """Decision quality of the acceptance rule against edits of known true effect.
 
     python benchmarks/decisions.py [--trials 400] [--null-trials 2000] [--plans 2:16]
-        [--effects -10 -5 0 3 5 10] [--sampling fresh|seeded]
+        [--effects -10 -5 0 3 5 10] [--sampling fresh|seeded|coupled [--coupling 0.5]]
 
 The example task set's per-task pass probabilities come from the simulator's ground truth for the
 example prompt; a candidate with true effect d (points) passes each task with probability p + d/100
@@ -39,11 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def trial(train: dict[str, float], holdout: dict[str, float], effect: float, repeats: int,
-          thresholds: Thresholds, rng: random.Random, seeded: bool = False
+          thresholds: Thresholds, rng: random.Random, seeded: bool = False, coupling: float = 1.0
           ) -> tuple[bool, int, int, list[float] | None]:
-    """One candidate through the whole rule (evidence.plan.simulate_candidate): accepted, its
-    runs, the parent's runs beyond the first look's, the reported interval for the gain."""
-    result = simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded)
+    """One candidate through the whole rule (bill.simulate_candidate): accepted, its runs, the
+    parent's runs beyond the first look's, the reported interval for the gain."""
+    result = simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded, coupling)
     return result.accepted, result.own_runs, result.parent_runs, result.interval
 
 
@@ -70,8 +70,10 @@ def main() -> None:
                         help="share of tasks settled before any round runs only some of them")
     parser.add_argument("--settled-after", type=int, default=None,
                         help="rounds of agreement before a task counts as settled")
-    parser.add_argument("--sampling", choices=["fresh", "seeded"], default="fresh",
-                        help="fresh: each prompt draws its own noise; seeded: common random numbers")
+    parser.add_argument("--sampling", choices=["fresh", "seeded", "coupled"], default="fresh",
+                        help="fresh: each prompt draws its own noise; seeded: common random numbers; "
+                             "coupled: common at a share --coupling of the (task, repeat) pairs")
+    parser.add_argument("--coupling", type=float, default=0.5)
     args = parser.parse_args()
     if args.settled_share is not None:
         allocate.SETTLED_SHARE = args.settled_share
@@ -97,7 +99,8 @@ def main() -> None:
         rates, runs, covered = {}, {}, {}
         for effect in args.effects:
             rng = random.Random(f"{text}:{effect}")
-            results = [trial(train, holdout, effect / 100, repeats, thresholds, rng, args.sampling == "seeded")
+            results = [trial(train, holdout, effect / 100, repeats, thresholds, rng, args.sampling != "fresh",
+                             args.coupling if args.sampling == "coupled" else 1.0)
                        for _ in range(args.null_trials if args.null_trials and effect <= 0 else args.trials)]
             rates[effect] = statistics.fmean(a for a, _, _, _ in results)
             runs[effect] = (statistics.fmean(c for _, c, _, _ in results),

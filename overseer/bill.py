@@ -40,12 +40,18 @@ class SimulatedPrompt:
     repeat); without, each draws its own (fresh sampling)."""
 
     def __init__(self, probabilities: dict[str, float], rng: random.Random,
-                 shared: dict[tuple[str, int], float] | None = None, seed: int = 0) -> None:
+                 shared: dict[tuple[str, int], float] | None = None, seed: int = 0,
+                 coupling: float = 1.0) -> None:
         self.probabilities, self.rng, self.shared, self.seed = probabilities, rng, shared, seed
+        self.coupling = coupling
         self.drawn: dict[tuple[str, int], RunRecord] = {}
 
     def uniform(self, task: str, repeat: int) -> float:
+        """Seeded: the uniform every prompt shares at (task, repeat); partly coupled, that one at a
+        share ``coupling`` of the (task, repeat) pairs (a coin both prompts share), else its own."""
         if self.shared is None:
+            return self.rng.random()
+        if self.coupling < 1 and self.shared.setdefault((task, -1 - repeat), self.rng.random()) >= self.coupling:
             return self.rng.random()
         return self.shared.setdefault((task, repeat), self.rng.random())
 
@@ -72,14 +78,15 @@ class Trial:
 
 def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effect: float,
                        repeats: int, thresholds: Thresholds, rng: random.Random,
-                       seeded: bool = False) -> Trial:
+                       seeded: bool = False, coupling: float = 1.0) -> Trial:
     """One candidate with true effect ``effect`` (pass probability + effect on every task) through
     the whole rule, against a parent with these per-task pass probabilities."""
     shared: dict[tuple[str, int], float] | None = {} if seeded else None
     seed = rng.randrange(2 ** 31)  # the target's seed: it fixes which rounds run a settled task
-    parent = SimulatedPrompt({**train, **holdout}, rng, shared, seed)
+    parent = SimulatedPrompt({**train, **holdout}, rng, shared, seed, coupling)
     candidate = SimulatedPrompt(
-        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared, seed)
+        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared, seed,
+        coupling)
     train_ids, holdout_ids = sorted(train), sorted(holdout)
     parent.runs(train_ids, repeats)
     parent.runs(holdout_ids, repeats)
