@@ -13,6 +13,7 @@ from overseer.health import UnhealthyBaseline
 from overseer.optimize import Hooks, OptimizeOptions, SessionSummary, optimize_target
 from overseer.records import read_records
 from overseer.report.summary import session_markdown
+from overseer.suites.promptfoo import unused_note
 from overseer.vcs import atomic_write
 
 
@@ -56,6 +57,9 @@ def main(*, config: Path | None, target: str | None, all_targets: bool, options:
     for name in names:
         loaded = loaded.with_executor(name, executor, executor_address)
         hooks.phase(f"target {name}")
+        spec = loaded.target(name)
+        if note := unused_note(loaded.root / spec.tasks, spec.command):
+            report.warn(note)
         hooks.phase(_bill(loaded, name, options))
         try:
             summaries.append(optimize_target(loaded, name, options, hooks))

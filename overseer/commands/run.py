@@ -19,6 +19,7 @@ from overseer.records import RecordLog, RunRecord, new_session_id
 from overseer.report.junit import write_junit
 from overseer.sanitizers import sanitizer
 from overseer.store import open_store
+from overseer.suites.promptfoo import unused_note
 from overseer.tasks import TaskSet, select_tasks, target_task_sets
 
 
@@ -103,6 +104,8 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
         raise FatalError(f"{junit}: --junit names a directory; give the path of the XML file to write")
     loaded = load_config(config).with_executor(target, executor, executor_address)
     plan = plan_run(loaded=loaded, target_name=target, which=tasks, repeats=repeats, jobs=jobs)
+    if note := unused_note(loaded.root / plan.target.tasks, plan.target.command):
+        report.warn(note)
     with report.run_progress(target, plan.total_runs) as on_run:
         outcome = execute_run(plan, on_run)
     for warning in outcome.warnings:

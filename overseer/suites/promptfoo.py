@@ -214,3 +214,19 @@ def load_cases(path: Path) -> list[Case]:
     if not raw:
         raise FatalError(f"{path}: no test cases")
     return [_case(test, default, base, where) for test, where in raw]
+
+
+def unused_note(path: Path, command: str) -> str | None:
+    """The one warning line for a target that runs a promptfoo config with a command of its own:
+    the config's prompts and providers are not used. None when there is nothing to say."""
+    if not is_suite(path) or "overseer.suites.runner" in command:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    unused = [key for key in ("prompts", "providers") if isinstance(data, dict) and data.get(key)]
+    if not unused:
+        return None
+    return (f"{path}: its {' and '.join(unused)} are not used: the target's command runs each case "
+            "(`overseer init --from` makes a target that uses them)")

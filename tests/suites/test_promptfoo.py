@@ -134,6 +134,8 @@ def test_a_command_of_your_own_runs_the_suite(tmp_path: Path) -> None:
     # refund: billing; crash: bug; greeting: other; json case: not JSON, score 0.5 < 0.9 -> fails
     assert facts["summary"]["runs"] == 4 and facts["summary"]["passed"] == 3
     assert facts["summary"]["error_classes"] == {"AnswerFormatError": 1}
+    warned = [line for line in result.stderr.splitlines() if "are not used" in line]
+    assert len(warned) == 1 and "its prompts and providers are not used" in warned[0]
 
 
 def test_a_bad_suite_stops_the_run_before_any_run(tmp_path: Path) -> None:
