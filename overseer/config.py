@@ -151,6 +151,9 @@ class Target(_Strict):
     holdout: float | str = Field(
         0.25, description="a task set directory, or the fraction of `tasks` held out"
     )
+    output_file: str | None = Field(None, description=(
+        "the file the command writes its answer to, relative to its workdir; a promptfoo suite's "
+        "assertions judge it (default: the command's stdout)"))
     test: float | str | None = Field(None, description=(
         "a sealed test set: a fraction of `tasks` (set aside before the holdout), or a task set "
         "directory or suite; never used by a decision or shown to a proposer, run only for a "

@@ -124,7 +124,9 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
     junit.unlink(missing_ok=True)
     check = run_process(
         format_template(task.check, {**values, "junit_xml": str(junit),
-                                     "stdout_file": str(meta / "command.stdout")}),
+                                     "stdout_file": str(meta / "command.stdout"),
+                                     "output_file": str(workdir / ctx.target.output_file
+                                                        if ctx.target.output_file else meta / "command.stdout")}),
         cwd=workdir, env=_environment(ctx, values), timeout_s=task.timeout_s,
         stdout_path=meta / "check.out", stderr_path=meta / "check.err",
         output_cap=ctx.target.output_cap_bytes, clock="cpu",

@@ -10,8 +10,9 @@ PLACEHOLDERS = frozenset(
     {"task_dir", "task_id", "workdir", "prompt_file", "seed", "repeat", "usage_file", "python",
      "vars_file"}
 )
-# A check also gets the JUnit XML path to write and the file holding the command's stdout.
-CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml", "stdout_file"}
+# A check also gets the JUnit XML path to write, the file holding the command's stdout, and the
+# command's answer (the target's output_file in the workdir, else the stdout file).
+CHECK_PLACEHOLDERS = PLACEHOLDERS | {"junit_xml", "stdout_file", "output_file"}
 
 
 def unknown_placeholders(template: str, allowed: frozenset[str]) -> list[str]:

@@ -30,6 +30,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, env: pytest.MonkeyPat
     # check starts in half the CPU time.
     env.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     env.delenv("OVERSEER_FAULT", raising=False)
+    # promptfoo suites' case folders (suites/materialize.py): one cache per test session
+    env.setenv("OVERSEER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "overseer-cache"))
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import yaml
 
 from overseer.suites.promptfoo import Case, load_cases
 
-CHECK = "{python} -m overseer.suites.check {task_dir}/case.json {stdout_file} {junit_xml}"
+CHECK = "{python} -m overseer.suites.check {task_dir}/case.json {output_file} {junit_xml}"
 SPEC_CHARS = 600   # the vars shown to a proposer as the task's spec
 
 
@@ -62,7 +62,8 @@ def _write_case(folder: Path, case: Case, task_id: str) -> None:
 def materialize(path: Path, root: Path | None = None) -> Path:
     """The folder holding one task folder per case of the suite at ``path``."""
     cases = load_cases(path)
-    digest = hashlib.sha256("\n".join(c.definition() for c in cases).encode()).hexdigest()[:16]
+    # what the folders hold depends on the cases and on how overseer writes them (the check)
+    digest = hashlib.sha256("\n".join([CHECK, *(c.definition() for c in cases)]).encode()).hexdigest()[:16]
     home = (root or cache_root()) / f"{path.stem}-{digest}"
     if home.is_dir():
         return home

@@ -155,3 +155,25 @@ def test_materializing_twice_gives_the_same_folder(tmp_path: Path) -> None:
     config = _suite(tmp_path / "s")
     assert materialize(config, tmp_path / "c") == materialize(config, tmp_path / "c")
     assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".")]
+
+
+def test_the_answer_may_be_a_file_the_command_writes(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    _suite(root / "evals")
+    (root / "tool.py").write_text(TOOL.replace(
+        'print(json.dumps({"label": answer}) if "JSON" in prompt else answer)',
+        'Path(os.environ["OVERSEER_WORKDIR"], "answer.txt").write_text(answer)\nprint("log: thinking...")'))
+    (root / "prompt.md").write_text("Label the ticket.\n")
+    (root / "overseer.yaml").write_text(textwrap.dedent("""\
+        schema_version: 1
+        targets:
+          triage:
+            command: "{python} tool.py"
+            prompt: prompt.md
+            tasks: evals/promptfooconfig.yaml
+            output_file: answer.txt
+    """))
+    git(root, "init", "-q")
+    result = overseer("run", "triage", "--json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["passed"] == 3   # stdout's log line is not judged
