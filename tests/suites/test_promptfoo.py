@@ -177,3 +177,13 @@ def test_the_answer_may_be_a_file_the_command_writes(tmp_path: Path) -> None:
     result = overseer("run", "triage", "--json", cwd=root)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["passed"] == 3   # stdout's log line is not judged
+
+
+def test_the_case_folders_go_to_a_temporary_folder_when_home_cannot_be_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from overseer.suites import materialize as module
+
+    monkeypatch.delenv("OVERSEER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)   # HOME is not writable in the tests
+    root = module.cache_root()
+    assert root.name.startswith("overseer-suites-") and root.parent == Path(module.tempfile.gettempdir())
