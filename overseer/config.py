@@ -81,6 +81,14 @@ class EditLimits(_Strict):
                               description="how much the prompt may grow in a session")
 
 
+class JudgeConfig(_Strict):
+    """The model that grades a promptfoo suite's model-graded assertions (``judge:``)."""
+
+    model: str = Field(description="openai:NAME, anthropic:NAME, ollama:NAME, gemini:NAME, llm:NAME or command:CLI")
+    seed: int | None = Field(None, ge=0, description="sent to a provider that takes one")
+    max_tokens: int = Field(256, ge=16, le=4096, description="the longest verdict")
+
+
 class ProposerConfig(_Strict):
     kind: str = Field("rules", description=(
         "rules, llm, panel (options: personas, reviewer), or a proposer plugin's name (`overseer plugins`)"))
@@ -151,6 +159,9 @@ class Target(_Strict):
     holdout: float | str = Field(
         0.25, description="a task set directory, or the fraction of `tasks` held out"
     )
+    judge: JudgeConfig | None = Field(None, description=(
+        "grades llm-rubric and model-graded-closedqa assertions; a judge call that fails is an "
+        "infrastructure failure, never the prompt's; its tokens count in the run's usage"))
     output_file: str | None = Field(None, description=(
         "the file the command writes its answer to, relative to its workdir; a promptfoo suite's "
         "assertions judge it (default: the command's stdout)"))

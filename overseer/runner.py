@@ -72,6 +72,15 @@ def _environment(ctx: RunContext, values: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def _judge_env(ctx: RunContext) -> dict[str, str]:
+    """The target's judge (config.JudgeConfig) for a check that grades with a model."""
+    judge = ctx.target.judge
+    if judge is None:
+        return {}
+    return {"OVERSEER_JUDGE_MODEL": judge.model, "OVERSEER_JUDGE_MAX_TOKENS": str(judge.max_tokens),
+            **({"OVERSEER_JUDGE_SEED": str(judge.seed)} if judge.seed is not None else {})}
+
+
 def case_variables(path: Path) -> dict[str, str]:
     """A test case's vars (a promptfoo suite's, suites/) as OVERSEER_VAR_<NAME> variables: the name
     upper-cased, a value that is not a string as JSON; none when the task has no vars file."""
@@ -127,7 +136,7 @@ def _judge(task: Task, ctx: RunContext, workdir: Path, meta: Path, values: dict[
                                      "stdout_file": str(meta / "command.stdout"),
                                      "output_file": str(workdir / ctx.target.output_file
                                                         if ctx.target.output_file else meta / "command.stdout")}),
-        cwd=workdir, env=_environment(ctx, values), timeout_s=task.timeout_s,
+        cwd=workdir, env={**_environment(ctx, values), **_judge_env(ctx)}, timeout_s=task.timeout_s,
         stdout_path=meta / "check.out", stderr_path=meta / "check.err",
         output_cap=ctx.target.output_cap_bytes, clock="cpu",
     )

@@ -57,7 +57,7 @@ def _equals(output: str, value: Any) -> tuple[bool, str]:
     return ok, f"expected {str(value)[:80]!r}, got {output[:80]!r}"
 
 
-def _json_values(output: str, whole: bool) -> list[Any]:
+def json_values(output: str, whole: bool) -> list[Any]:
     """The JSON the output is (``whole``), or every JSON object or array inside it."""
     if whole:
         try:
@@ -80,7 +80,7 @@ def _json_values(output: str, whole: bool) -> list[Any]:
 
 
 def _json(output: str, schema: Any, whole: bool) -> tuple[bool, str, str]:
-    values = _json_values(output, whole)
+    values = json_values(output, whole)
     if not values:
         return False, "the output is not JSON" if whole else "the output holds no JSON", FORMAT
     if schema is None:

@@ -6,7 +6,8 @@ removed) and becomes one test case of the JUnit XML, named by its type and value
 signatures read ``contains@"priority"``); an ``assert-set`` is one test, its score the weighted mean
 of its parts. The suite's properties carry the case's score (the weighted mean of the assertions'
 scores, promptfoo's) and whether it passed (its threshold, else every assertion), which
-checks.judge_junit reads. Exit 0 when the case passed, 1 when not.
+checks.judge_junit reads. Exit 0 when the case passed, 1 when not; 75, with no JUnit XML, when
+the judge of a model-graded assertion gave no verdict (an infrastructure failure).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from overseer.suites.assertions import CHECK, Outcome, judge
+from overseer.suites.graded import GRADED, JudgeFailed, grade
+
+EXIT_NO_VERDICT = 75   # the judge failed: no JUnit XML is written, so the run is infrastructure
 
 
 def _python(context: dict[str, Any]) -> Any:
@@ -56,9 +60,15 @@ def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> O
         failed = [o for o, _ in parts if not o.passed]
         return Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
                        failed[0].error_class if failed else CHECK)
+    kind = str(assertion["type"])
+    if kind.removeprefix("not-") in GRADED:
+        outcome = grade(kind.removeprefix("not-"), output, assertion.get("value"), context["vars"])
+        if kind.startswith("not-"):
+            return Outcome(not outcome.passed, 1.0 - outcome.score, f"not expected: {outcome.reason}",
+                           outcome.error_class)
+        return outcome
     try:
-        return judge(str(assertion["type"]), output, assertion.get("value"), assertion.get("threshold"),
-                     _python(context))
+        return judge(kind, output, assertion.get("value"), assertion.get("threshold"), _python(context))
     except Exception as exc:   # the user's python assertion raised: its failure, named
         return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
 
@@ -72,7 +82,11 @@ def main(argv: list[str]) -> int:
     suite = ET.Element("testsuite", name=case.get("description") or case_path.parent.name)
     results = []
     for assertion in case["assert"]:
-        outcome = _judge(assertion, output, context)
+        try:
+            outcome = _judge(assertion, output, context)
+        except JudgeFailed as exc:   # no verdict at all: the run is an infrastructure failure
+            print(f"overseer.suites.check: {exc}", file=sys.stderr)
+            return EXIT_NO_VERDICT
         weight = float(assertion.get("weight", 1.0))
         results.append((outcome, weight))
         test = ET.SubElement(suite, "testcase", classname="promptfoo", name=_label(assertion))

@@ -23,7 +23,7 @@ from overseer.errors import FatalError
 from overseer.suites.assertions import SIMPLE
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
-SUPPORTED = (*SIMPLE, "python", "assert-set")
+SUPPORTED = (*SIMPLE, "python", "assert-set", "llm-rubric", "model-graded-closedqa")
 CASE_FIELDS = {"description", "vars", "assert", "options", "threshold", "metadata"}
 ASSERT_FIELDS = {"type", "value", "threshold", "weight", "metric", "assert", "config"}
 _EXPECTED = re.compile(r"^(?P<type>(?:not-)?[a-z][a-z-]*)(?::(?P<value>.*))?$", re.DOTALL)
