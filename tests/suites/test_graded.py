@@ -23,22 +23,22 @@ tests:
 """
 
 
-def _project(root: Path, base_url: str) -> Path:
+def _project(root: Path) -> Path:
     (root / "evals").mkdir(parents=True)
     (root / "evals" / "tests.yaml").write_text(SUITE)
     (root / "tool.py").write_text("import os\nprint('Thank you for ' + os.environ['OVERSEER_VAR_TICKET'])\n")
     (root / "prompt.md").write_text("Be polite.\n")
-    (root / "overseer.yaml").write_text(textwrap.dedent(f"""\
+    (root / "overseer.yaml").write_text(textwrap.dedent("""\
         schema_version: 1
         targets:
           t:
-            command: "{{python}} tool.py"
+            command: "{python} tool.py"
             prompt: prompt.md
             tasks: evals/tests.yaml
             holdout: 0.0
             jobs: 1
-            infra: {{retries: 0}}
-            judge: {{model: "openai:judge", seed: 7, max_tokens: 64}}
+            infra: {retries: 0}
+            judge: {model: "openai:judge", seed: 7, max_tokens: 64}
             environment: [OPENAI_BASE_URL]
     """))
     git(root, "init", "-q")
@@ -47,7 +47,7 @@ def _project(root: Path, base_url: str) -> Path:
 
 def test_a_judges_verdict_counts_and_a_judge_without_one_is_infrastructure(
         tmp_path: Path, fake_llm: FakeLLM) -> None:
-    project = _project(tmp_path / "p", fake_llm.base_url)
+    project = _project(tmp_path / "p")
     # the runs' order is shuffled: one reply a rubric and a closed question both read
     verdict = 'Reasoning... {"reason": "it thanks the user", "pass": true, "score": 0.9}\nN\nN'
     fake_llm.reply(verdict)
