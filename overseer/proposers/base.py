@@ -55,6 +55,17 @@ class Proposal:
     vetoed: bool = False               # the panel's reviewer vetoed it: recorded, never run
 
 
+# What the command is, for the LLM roles' prompts ($command_kind): a code writer judged by unit
+# tests, or a command whose answer is judged by a test suite's assertions (suites/).
+CODE_COMMAND = ("a code-writing command. The command was run on tasks with unit tests (the task's "
+                "spec, the failing tests, their messages and the code written are shown for each failure)")
+CASE_COMMAND = ("a command whose answer is judged by test cases (a promptfoo suite): each case gives the "
+                "command its inputs (shown as the spec) and checks the answer with assertions (the "
+                "failing tests are the assertions that failed, e.g. icontains@\"billing\" or is-json, "
+                "and the output is the answer)")
+SUITE_CHECK = "overseer.suites.check"
+
+
 @dataclass
 class ProposalContext:
     prompt: str
@@ -70,6 +81,7 @@ class ProposalContext:
     session_id: str = ""
     directives: Directives = field(default_factory=Directives)
     directive_text: str = ""   # the directives' free text (and file), for LLM roles
+    command_kind: str = CODE_COMMAND   # what the command does, as the LLM roles' prompts say it
 
     def ran_out_elsewhere(self) -> set[str]:
         """Keys of edits whose test ran out of rounds unproven for another prompt: a gain too small
@@ -154,7 +166,9 @@ def build_context(*, prompt: str, prompt_hash: str, start_length: int,
             messages=tuple(record.messages[:3]),
             failing_tests=tuple(record.failing_tests[:5]),
         ))
+    judged_by_cases = bool(tasks) and all(SUITE_CHECK in t.check for t in tasks)
     return ProposalContext(
+        command_kind=CASE_COMMAND if judged_by_cases else CODE_COMMAND,
         prompt=prompt, prompt_hash=prompt_hash, start_length=start_length, runs=len(records),
         pass_rate=sum(r.passed for r in records) / len(records) if records else 0.0,
         error_counts=dict(counts.most_common()), failures=examples, history=history,

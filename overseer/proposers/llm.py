@@ -100,6 +100,7 @@ def render(template: str, context: ProposalContext, max_edit_chars: int) -> str:
         [line(p) for p in evaluated if (p.gain or 0) <= 0]
     rejected = [p for p in context.history if p.parent_hash == context.prompt_hash and p.outcome != "accepted"]
     return string.Template(template).safe_substitute(
+        command_kind=context.command_kind,
         prompt=context.prompt, runs=context.runs, pass_rate=f"{context.pass_rate:.3f}",
         error_counts=", ".join(f"{k}: {v}" for k, v in context.error_counts.items()) or "none",
         failures=failures, max_edit_chars=max_edit_chars,

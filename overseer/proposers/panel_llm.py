@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from overseer.directives import described
 from overseer.errors import validation_message
 from overseer.llm import LLMClient, LLMError
-from overseer.proposers.base import Proposal, ProposalContext
+from overseer.proposers.base import CODE_COMMAND, Proposal, ProposalContext
 from overseer.proposers.llm import _json_object, directives_request, parse_reply, render
 from overseer.proposers.roles import Critique, mechanical_check
 from overseer.resources import bundled
@@ -111,7 +111,7 @@ class LLMPersona:
         listed = "\n".join(f"{i + 1}. {_edit_text(p)}\n   hypothesis: {p.hypothesis}"
                            for i, p in enumerate(proposals))
         prompt = string.Template(template("vote")).safe_substitute(
-            persona=self.name, description=self.description, proposals=listed,
+            command=command_noun(context), persona=self.name, description=self.description, proposals=listed,
             error_counts=", ".join(f"{k}: {v}" for k, v in context.error_counts.items()) or "none")
 
         def parse(text: str) -> list[int]:
@@ -128,13 +128,19 @@ class LLMPersona:
 
     def refine(self, proposal: Proposal, critique: str, context: ProposalContext) -> Proposal | None:
         prompt = string.Template(template("refine")).safe_substitute(
-            prompt=context.prompt, edit=_edit_text(proposal), hypothesis=proposal.hypothesis,
+            command=command_noun(context), prompt=context.prompt, edit=_edit_text(proposal), hypothesis=proposal.hypothesis,
             critique=critique)
         reply, why = ask(self.client, prompt, parse_reply)
         if reply is None:
             self.dropped.append(f"{self.name}'s refinement: {why}")
             return None
         return Proposal(reply.edit, reply.hypothesis, reply.rationale)
+
+
+def command_noun(context: ProposalContext) -> str:
+    """The command, in a few words, for the panel's prompts."""
+    return "a code-writing command" if context.command_kind == CODE_COMMAND else \
+        "a command whose answers a test suite's assertions judge"
 
 
 class LLMReviewer:
@@ -151,7 +157,7 @@ class LLMReviewer:
             return checked
         said = "\n\n".join(p for p in (context.directive_text, described(context.directives)) if p)
         prompt = string.Template(template("review")).safe_substitute(
-            prompt=context.prompt, edit=_edit_text(proposal), hypothesis=proposal.hypothesis,
+            command=command_noun(context), prompt=context.prompt, edit=_edit_text(proposal), hypothesis=proposal.hypothesis,
             error_counts=", ".join(f"{k}: {v}" for k, v in context.error_counts.items()) or "none",
             directives=f"\n## Directives from the prompt's owners\n{said}\n" if said else "")
         reply, why = ask(self.client, prompt, lambda text: _model(text, CritiqueReply))

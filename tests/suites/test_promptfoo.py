@@ -187,3 +187,19 @@ def test_the_case_folders_go_to_a_temporary_folder_when_home_cannot_be_written(
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)   # HOME is not writable in the tests
     root = module.cache_root()
     assert root.name.startswith("overseer-suites-") and root.parent == Path(module.tempfile.gettempdir())
+
+
+def test_the_llm_roles_are_told_the_command_is_judged_by_test_cases(tmp_path: Path) -> None:
+    from overseer.proposers.base import CASE_COMMAND, CODE_COMMAND, build_context
+    from overseer.proposers.llm import render
+    from overseer.resources import bundled
+
+    cases = load_task_set(_suite(tmp_path / "s")).tasks
+    context = build_context(prompt="Label it.\n", prompt_hash="h", start_length=10, records=[],
+                            tasks=cases, artifacts_base=tmp_path, history=[], max_failures=3)
+    assert context.command_kind == CASE_COMMAND
+    text = render((bundled("prompts") / "reflect.md").read_text(), context, 200)
+    assert "inside a command whose answer is judged by test cases" in text
+    code = load_task_set(Path(__file__).resolve().parents[2] / "tasks" / "pyfuncs").tasks[:2]
+    assert build_context(prompt="x", prompt_hash="h", start_length=1, records=[], tasks=code,
+                         artifacts_base=tmp_path, history=[], max_failures=3).command_kind == CODE_COMMAND
