@@ -15,17 +15,57 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from overseer.errors import FatalError
+from overseer.errors import FatalError, validation_message
 from overseer.suites.assertions import SIMPLE
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AssertSpec(_Strict):
+    """One assertion as a suite writes it."""
+
+    type: str = Field(min_length=1)
+    value: Any = None
+    threshold: float | None = None
+    weight: float = Field(1.0, ge=0)
+    metric: str | None = None
+    assert_: list[Any] | None = Field(None, alias="assert")
+    config: dict[str, Any] | None = None
+    provider: Any = None
+    rubricPrompt: Any = None   # promptfoo's own name
+    transform: Any = None
+
+
+class TestSpec(_Strict):
+    """One test case (or defaultTest) as a suite writes it."""
+
+    __test__ = False   # not a pytest class
+    description: str = ""
+    vars: dict[str, Any] = Field(default_factory=dict)
+    assert_: list[Any] = Field(default_factory=list, alias="assert")
+    options: dict[str, Any] | None = None
+    threshold: float | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def _parsed(model: type[_M], raw: Any, where: str) -> _M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise FatalError(f"{where}: {validation_message(exc)}") from None
+
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 SUPPORTED = (*SIMPLE, "python", "assert-set", "llm-rubric", "model-graded-closedqa")
-CASE_FIELDS = {"description", "vars", "assert", "options", "threshold", "metadata"}
 ASSERT_FIELDS = {"type", "value", "threshold", "weight", "metric", "assert", "config"}
+_M = TypeVar("_M", bound=BaseModel)
 _EXPECTED = re.compile(r"^(?P<type>(?:not-)?[a-z][a-z-]*)(?::(?P<value>.*))?$", re.DOTALL)
 
 
@@ -143,18 +183,17 @@ def _var(value: Any, base: Path, where: str) -> Any:
 
 
 def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict) or "type" not in raw:
-        raise FatalError(f"{where}: expected an assertion with a type")
-    unknown = sorted(set(raw) - ASSERT_FIELDS - {"provider", "rubricPrompt", "transform"})
-    if unknown:
-        raise FatalError(f"{where}: {unknown[0]}: unknown field of an assertion")
+    spec = _parsed(AssertSpec, raw, where)
+    raw = spec.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True) | {"type": spec.type}
     kind = str(raw["type"])
     if kind.removeprefix("not-") not in SUPPORTED:
         raise FatalError(f"{where}: type {kind!r} is not run by overseer yet (supported: "
                          f"{', '.join(SUPPORTED)}, each also with not-)")
     out = {k: v for k, v in raw.items() if k in ASSERT_FIELDS}
     if kind == "assert-set":
-        out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(raw.get("assert") or [])]
+        if not raw.get("assert"):
+            raise FatalError(f"{where}: assert: an assert-set needs its assertions")
+        out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(raw["assert"])]
     if kind.removeprefix("not-") == "python" and isinstance(raw.get("value"), str) \
             and raw["value"].startswith("file://"):
         [path] = _files(raw["value"], base, where)[:1]
@@ -178,39 +217,43 @@ def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
     return out
 
 
-def _case(raw: dict[str, Any], default: dict[str, Any], base: Path, where: str) -> Case:
-    unknown = sorted(set(raw) - CASE_FIELDS)
-    if unknown:
-        raise FatalError(f"{where}: {unknown[0]}: unknown field of a test (overseer reads "
-                         f"{', '.join(sorted(CASE_FIELDS))})")
-    variables = {**(default.get("vars") or {}), **(raw.get("vars") or {})}
-    asserts = [*(default.get("assert") or []), *(raw.get("assert") or [])]
+def _case(raw: Any, default: TestSpec, base: Path, where: str) -> Case:
+    test = _parsed(TestSpec, raw, where)
+    variables = {**default.vars, **test.vars}
+    asserts = [*default.assert_, *test.assert_]
     if not asserts:
         raise FatalError(f"{where}: assert: a test needs at least one assertion (or defaultTest's)")
-    label = raw.get("description") or ""
-    named = f"{where} ({label})" if label else where
-    threshold = raw.get("threshold", default.get("threshold"))
-    return Case(description=str(label),
-                vars={k: _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()},
+    named = f"{where} ({test.description})" if test.description else where
+    threshold = test.threshold if test.threshold is not None else default.threshold
+    return Case(description=test.description,
+                vars={str(k): _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()},
                 asserts=[_assertion(a, base, f"{named}: assert[{i}]") for i, a in enumerate(asserts)],
-                threshold=None if threshold is None else float(threshold),
-                metadata={**(default.get("metadata") or {}), **(raw.get("metadata") or {})})
+                threshold=threshold, metadata={**default.metadata, **test.metadata})
 
 
 def load_cases(path: Path) -> list[Case]:
-    """The cases of a promptfoo config, or of a test file on its own."""
+    """The cases of a promptfoo config, or of a test file on its own; a bad one is a FatalError of
+    one line (a name or value from the suite that holds a line break shows it escaped)."""
+    try:
+        return _load_cases(path)
+    except FatalError as exc:
+        raise FatalError(str(exc).replace("\r", "\\r").replace("\n", "\\n")) from None
+
+
+def _load_cases(path: Path) -> list[Case]:
     data = _read(path, str(path))
     base = path.parent
     if isinstance(data, dict) and "tests" in data:
-        default = data.get("defaultTest") or {}
-        if isinstance(default, str):
-            [default_path] = _files(default, base, f"{path}: defaultTest")[:1]
-            default = _read(default_path, f"{path}: defaultTest")
+        default_raw = data.get("defaultTest") or {}
+        if isinstance(default_raw, str):
+            [default_path] = _files(default_raw, base, f"{path}: defaultTest")[:1]
+            default_raw = _read(default_path, f"{path}: defaultTest")
+        default = _parsed(TestSpec, default_raw, f"{path}: defaultTest")
         raw = _tests(data["tests"], base, path)
     elif isinstance(data, dict) and ("prompts" in data or "providers" in data):
         raise FatalError(f"{path}: tests: a promptfoo config with no tests")
     else:
-        default, raw = {}, _tests(f"file://{path.name}", base, path)
+        default, raw = TestSpec(), _tests(f"file://{path.name}", base, path)
     if not raw:
         raise FatalError(f"{path}: no test cases")
     return [_case(test, default, base, where) for test, where in raw]
