@@ -112,10 +112,10 @@ TOOL = textwrap.dedent("""\
 """)
 
 
-def test_a_command_of_your_own_runs_the_suite(tmp_path: Path) -> None:
-    root = tmp_path / "p"
+def _triage(root: Path, tool: str, setting: str) -> Path:
+    """A project whose target runs the suite with a command of its own (``tool``)."""
     _suite(root / "evals")
-    (root / "tool.py").write_text(TOOL)
+    (root / "tool.py").write_text(tool)
     (root / "prompt.md").write_text("Label the ticket.\n")
     (root / "overseer.yaml").write_text(textwrap.dedent("""\
         schema_version: 1
@@ -124,10 +124,13 @@ def test_a_command_of_your_own_runs_the_suite(tmp_path: Path) -> None:
             command: "{python} tool.py"
             prompt: prompt.md
             tasks: evals/promptfooconfig.yaml
-            holdout: 0.25
-            jobs: 2
-    """))
+    """) + f"    {setting}\n")
     git(root, "init", "-q")
+    return root
+
+
+def test_a_command_of_your_own_runs_the_suite(tmp_path: Path) -> None:
+    root = _triage(tmp_path / "p", TOOL, "holdout: 0.25")
     result = overseer("run", "triage", "--json", cwd=root)
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
@@ -158,22 +161,10 @@ def test_materializing_twice_gives_the_same_folder(tmp_path: Path) -> None:
 
 
 def test_the_answer_may_be_a_file_the_command_writes(tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    _suite(root / "evals")
-    (root / "tool.py").write_text(TOOL.replace(
-        'print(json.dumps({"label": answer}) if "JSON" in prompt else answer)',
-        'Path(os.environ["OVERSEER_WORKDIR"], "answer.txt").write_text(answer)\nprint("log: thinking...")'))
-    (root / "prompt.md").write_text("Label the ticket.\n")
-    (root / "overseer.yaml").write_text(textwrap.dedent("""\
-        schema_version: 1
-        targets:
-          triage:
-            command: "{python} tool.py"
-            prompt: prompt.md
-            tasks: evals/promptfooconfig.yaml
-            output_file: answer.txt
-    """))
-    git(root, "init", "-q")
+    tool = TOOL.replace('print(json.dumps({"label": answer}) if "JSON" in prompt else answer)',
+                        'Path(os.environ["OVERSEER_WORKDIR"], "answer.txt").write_text(answer)\n'
+                        'print("log: thinking...")')
+    root = _triage(tmp_path / "p", tool, "output_file: answer.txt")
     result = overseer("run", "triage", "--json", cwd=root)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["passed"] == 3   # stdout's log line is not judged
