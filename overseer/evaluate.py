@@ -28,6 +28,7 @@ from overseer.records import RecordLog, RunRecord
 from overseer.runner import RunContext
 from overseer.sandbox import IsolatedCopy, claim
 from overseer.tasks import Task, TaskSet
+from overseer.throttle import Throttle
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,13 @@ def evaluate_batch(
     order_seed: int = 0,
     on_run: Callable[[RunRecord], None] = lambda record: None,
     executor: RunExecutor | None = None,
+    throttle: Throttle | None = None,
 ) -> list[list[RunRecord]]:
     """Run every arm's pairs, interleaved in the seeded order of ``run_order``, each arm in its own
     isolated copy with its prompt in place; record each run. Returns each arm's records in
     (repeat, task) order. The runs are made by ``executor`` (executor.py; threads on this machine,
-    ``jobs`` at a time, by default).
+    ``jobs`` at a time, by default; ``throttle`` carries what the provider's failures taught from
+    one batch to the next: throttle.py).
 
     On Ctrl-C every running command group is killed, no new run starts, and the interrupt is
     re-raised; records already appended stay, and no half-written record exists.
@@ -126,7 +129,7 @@ def evaluate_batch(
                 artifacts_base=loaded.root, environment=environment_fingerprint(target, loaded.root),
                 batch=batch,
             ))
-        with executor or LocalExecutor(jobs) as runner:
+        with executor or LocalExecutor(jobs, throttle) as runner:
             futures: dict[Future[RunRecord], int] = {}
             try:
                 for index, task, repeat in run_order(arms, order_seed):

@@ -41,12 +41,12 @@ class RunExecutor(Protocol):
 
 class LocalExecutor:
     """``jobs`` runs at a time in threads of this process, fewer while the provider fails
-    (throttle.py)."""
+    (throttle.py; a session passes one throttle to all its batches)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, throttle: Throttle | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="overseer-run")
         self._futures: list[Future[RunRecord]] = []
-        self.throttle = Throttle(jobs)
+        self.throttle = throttle or Throttle(jobs)
 
     def submit(self, ctx: RunContext, task: Task, task_set_hash: str, repeat: int) -> Future[RunRecord]:
         future = self._pool.submit(run_with_retries, ctx, task, task_set_hash, repeat, self.throttle)

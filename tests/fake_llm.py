@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -25,6 +26,13 @@ class FakeLLM:
     requests: list[dict[str, Any]] = field(default_factory=list)
     default: str = "pass"
     server: ThreadingHTTPServer | None = None
+    # When set: the reply to a request, from its JSON (instead of the script and the default).
+    responder: Callable[[dict[str, Any]], str] | None = None
+    # When set: every n-th request is answered 429 with this Retry-After (a rate-limited provider).
+    limit_every: int = 0
+    retry_after: str = "0.05"
+    limited: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base_url(self) -> str:
@@ -53,8 +61,16 @@ class FakeLLM:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 request = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": request})
-                scripted = fake.replies.popleft() if fake.replies else Scripted(content=fake.default)
+                with fake.lock:
+                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": request})
+                    throttled = fake.limit_every and len(fake.requests) % fake.limit_every == 0
+                    fake.limited += bool(throttled)
+                if throttled:
+                    scripted = Scripted(status=429, headers={"Retry-After": fake.retry_after})
+                elif fake.responder is not None:
+                    scripted = Scripted(content=fake.responder(request))
+                else:
+                    scripted = fake.replies.popleft() if fake.replies else Scripted(content=fake.default)
                 if scripted.raw is not None:
                     body = scripted.raw
                 elif scripted.status != 200:

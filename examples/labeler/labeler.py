@@ -29,8 +29,12 @@ PROMPT_FILE = Path(__file__).with_name("prompt.md")
 EXIT_PROVIDER_ERROR = 75   # overseer's "the provider failed, not the prompt": retried, never evidence
 
 
-def _provider_failed(message: str) -> NoReturn:
+def _provider_failed(message: str, retry_after: str | None = None) -> NoReturn:
+    """Exit 75; a provider's Retry-After (seconds) goes to the usage file for overseer's retry."""
     print(f"labeler: {message}", file=sys.stderr)
+    usage = os.environ.get("OVERSEER_USAGE_FILE")
+    if usage and retry_after and retry_after.strip().replace(".", "", 1).isdigit():
+        Path(usage).write_text(json.dumps({"provider_error": message, "retry_after": float(retry_after)}))
     raise SystemExit(EXIT_PROVIDER_ERROR)
 
 
@@ -55,7 +59,7 @@ def ask(base_url: str, body: dict) -> dict:
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         if exc.code == 429 or exc.code >= 500:
-            _provider_failed(f"{base_url} answered HTTP {exc.code}")
+            _provider_failed(f"{base_url} answered HTTP {exc.code}", exc.headers.get("Retry-After"))
         raise SystemExit(f"labeler: {base_url} answered HTTP {exc.code}: {exc.reason}") from None
     except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
         _provider_failed(f"cannot reach {base_url}: {exc}")

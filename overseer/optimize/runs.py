@@ -21,6 +21,7 @@ from overseer.optimize.state import SessionState
 from overseer.records import RecordLog, RunRecord
 from overseer.seeds import screen_rank, timing_rank
 from overseer.tasks import Task, TaskSet
+from overseer.throttle import Throttle
 
 
 @dataclass
@@ -60,6 +61,11 @@ class SessionRuns:
     baseline: Baseline = field(default_factory=Baseline)
     # (parent, candidate) runs at the same seeds made by the screens: what the coupling is measured on
     probes: list[tuple[list[RunRecord], list[RunRecord]]] = field(default_factory=list)
+    throttle: Throttle | None = None   # runs at once, over the whole session (throttle.py)
+
+    def __post_init__(self) -> None:
+        if self.throttle is None:
+            self.throttle = Throttle(self.setup.jobs)
 
     def design(self) -> tuple[Design, str]:
         """How the next candidates are compared with the parent, and why: ``accept.design``, or for
@@ -195,7 +201,8 @@ class SessionRuns:
                 results = evaluate_batch(
                     loaded=self.setup.loaded, target_name=self.setup.name, arms=arms,
                     jobs=self.setup.jobs, session_id=self.state.session_id, log=self.log,
-                    batch=batch, order_seed=order_seed, on_run=on_run, executor=self.executor)
+                    batch=batch, order_seed=order_seed, on_run=on_run, executor=self.executor,
+                    throttle=self.throttle)
         for records in results:
             self.cache.add(records)
             self.state.runs_used += len(records)
