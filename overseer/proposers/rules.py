@@ -71,6 +71,17 @@ RULES = (
          "- Reply with exactly one of the allowed answers, spelled as given.",
          re.compile(r"\b(how [\w ]{0,24}feels?|in your own words|describe|summari[sz]e)", re.I),
          "answers that are none of the allowed ones (WrongAnswerError)"),
+    # The classes a promptfoo suite's assertions name (suites/assertions.py): a phrase the case
+    # requires is missing, or the JSON does not have the fields its schema asks for.
+    Rule("required-content", ("MissingContentError",),
+         "- Use the exact words the answer must contain (names, labels, codes), as given.",
+         re.compile(r"\b(paraphrase|in your own words|rephrase|synonyms?|creative|vary (the |your )?wording)",
+                    re.I),
+         "answers that leave out the words the checks look for (MissingContentError)"),
+    Rule("schema", ("SchemaError",),
+         "- Reply with one JSON object that has every required field, with the allowed values.",
+         re.compile(r"\b(free[- ]form|any format|flexible format|as you see fit|omit (any )?fields?)", re.I),
+         "JSON without the required fields or with values the schema does not allow (SchemaError)"),
 )
 
 

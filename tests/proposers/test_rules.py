@@ -141,3 +141,15 @@ def test_propose_up_to_drops_repeats_and_asks_a_single_proposer_once() -> None:
     assert propose_up_to(Repeating(), evidence, 3) == [one]
     single = Single()
     assert propose_up_to(single, evidence, 3) == [one] and single.calls == 1
+
+
+def test_suite_failure_classes_have_rules() -> None:
+    """A promptfoo suite's assertions name MissingContentError and SchemaError: a line that asks
+    for their cause is deleted first, else the instruction against it is added."""
+    prompt = "Classify the ticket.\n- Paraphrase the customer in your own words.\n- Use any format you like.\n"
+    kinds = [p.edit.kind for _, p in candidates(context({"MissingContentError": 6, "SchemaError": 3},
+                                                        prompt=prompt))]
+    assert kinds == ["delete-line:required-content", "delete-line:schema"]
+    plain = "Classify the ticket.\n"
+    kinds = [p.edit.kind for _, p in candidates(context({"SchemaError": 3}, prompt=plain))]
+    assert kinds == ["add-constraint:schema"]
