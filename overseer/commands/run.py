@@ -18,7 +18,7 @@ from overseer.prompts import read_prompt
 from overseer.records import RecordLog, RunRecord, new_session_id
 from overseer.report.junit import write_junit
 from overseer.sanitizers import sanitizer
-from overseer.store import open_store
+from overseer.store import DB_NAME, open_store
 from overseer.suites.promptfoo import unused_note
 from overseer.tasks import TaskSet, select_tasks, target_task_sets
 
@@ -120,8 +120,10 @@ def main(*, config: Path | None, target: str, tasks: str, repeats: int | None, j
     if junit is not None:
         write_junit(junit, outcome.evaluation.records, target=target, task_set=plan.task_set.name,
                     session_id=outcome.session_id)
-    with open_store(runs_dir(plan.loaded)) as store:
-        coupled = recorded_coupling(store, target)
+    coupled = None
+    if (runs_dir(plan.loaded) / DB_NAME).is_file():   # what the index holds; `run` never indexes
+        with open_store(runs_dir(plan.loaded), update=False) as store:
+            coupled = recorded_coupling(store, target)
     if json_output:
         facts = outcome_json(plan, outcome)
         facts["coupling"] = None if coupled is None else {
