@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import glob
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ def _parsed(model: type[_M], raw: Any, where: str) -> _M:
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 SUPPORTED = (*SIMPLE, "python", "assert-set", "llm-rubric", "model-graded-closedqa")
+MAX_COMBINATIONS = 1000   # cases one test may expand to
 ASSERT_FIELDS = {"type", "value", "threshold", "weight", "metric", "assert", "config"}
 _M = TypeVar("_M", bound=BaseModel)
 _EXPECTED = re.compile(r"^(?P<type>(?:not-)?[a-z][a-z-]*)(?::(?P<value>.*))?$", re.DOTALL)
@@ -176,9 +178,10 @@ def _tests(spec: Any, base: Path, source: Path) -> list[tuple[dict[str, Any], st
 
 
 def _var(value: Any, base: Path, where: str) -> Any:
+    """A var's value, a ``file://`` path read (a glob: the list of its files' texts)."""
     if isinstance(value, str) and value.startswith("file://"):
-        [path] = _files(value, base, where)[:1]
-        return path.read_text(encoding="utf-8")
+        texts = [path.read_text(encoding="utf-8") for path in _files(value, base, where)]
+        return texts if glob.has_magic(value) else texts[0]
     return value
 
 
@@ -217,7 +220,9 @@ def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
     return out
 
 
-def _case(raw: Any, default: TestSpec, base: Path, where: str) -> Case:
+def _cases(raw: Any, default: TestSpec, base: Path, where: str) -> list[Case]:
+    """The case a test makes, or, as promptfoo does, one case per combination of the values of
+    its vars that are lists (a ``file://`` glob is the list of its files)."""
     test = _parsed(TestSpec, raw, where)
     variables = {**default.vars, **test.vars}
     asserts = [*default.assert_, *test.assert_]
@@ -225,10 +230,23 @@ def _case(raw: Any, default: TestSpec, base: Path, where: str) -> Case:
         raise FatalError(f"{where}: assert: a test needs at least one assertion (or defaultTest's)")
     named = f"{where} ({test.description})" if test.description else where
     threshold = test.threshold if test.threshold is not None else default.threshold
-    return Case(description=test.description,
-                vars={str(k): _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()},
-                asserts=[_assertion(a, base, f"{named}: assert[{i}]") for i, a in enumerate(asserts)],
-                threshold=threshold, metadata={**default.metadata, **test.metadata})
+    resolved = {str(k): _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()}
+    checked = [_assertion(a, base, f"{named}: assert[{i}]") for i, a in enumerate(asserts)]
+    listed = [name for name, value in resolved.items() if isinstance(value, list)]
+    if any(not resolved[name] for name in listed):
+        raise FatalError(f"{named}: vars.{next(n for n in listed if not resolved[n])}: an empty list")
+    combos = list(itertools.product(*(range(len(resolved[name])) for name in listed)))
+    if len(combos) > MAX_COMBINATIONS:
+        raise FatalError(f"{named}: vars: {len(combos)} combinations of list values (at most {MAX_COMBINATIONS})")
+    out = []
+    for combo in combos:
+        picked = dict(zip(listed, combo, strict=True))
+        label = ", ".join(f"{name}={i + 1}" for name, i in picked.items())
+        out.append(Case(
+            description=f"{test.description} [{label}]" if label and test.description else test.description or label,
+            vars={name: value[picked[name]] if name in picked else value for name, value in resolved.items()},
+            asserts=checked, threshold=threshold, metadata={**default.metadata, **test.metadata}))
+    return out
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -256,7 +274,7 @@ def _load_cases(path: Path) -> list[Case]:
         default, raw = TestSpec(), _tests(f"file://{path.name}", base, path)
     if not raw:
         raise FatalError(f"{path}: no test cases")
-    return [_case(test, default, base, where) for test, where in raw]
+    return [case for test, where in raw for case in _cases(test, default, base, where)]
 
 
 def unused_note(path: Path, command: str) -> str | None:

@@ -194,3 +194,26 @@ def test_the_llm_roles_are_told_the_command_is_judged_by_test_cases(tmp_path: Pa
     code = load_task_set(Path(__file__).resolve().parents[2] / "tasks" / "pyfuncs").tasks[:2]
     assert build_context(prompt="x", prompt_hash="h", start_length=1, records=[], tasks=code,
                          artifacts_base=tmp_path, history=[], max_failures=3).command_kind == CODE_COMMAND
+
+
+def test_list_vars_and_file_globs_make_one_case_per_combination(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    (root / "inputs").mkdir(parents=True)
+    (root / "inputs" / "1.txt").write_text("first ticket")
+    (root / "inputs" / "2.txt").write_text("second ticket")
+    config = root / "promptfooconfig.yaml"
+    config.write_text(textwrap.dedent("""\
+        tests:
+          - description: each
+            vars: {ticket: "file://inputs/*.txt", tone: [calm, angry], fixed: x}
+            assert: [{type: contains, value: ticket}]
+    """))
+    cases = load_cases(config)
+    assert [(c.vars["ticket"], c.vars["tone"], c.vars["fixed"]) for c in cases] == [
+        ("first ticket", "calm", "x"), ("first ticket", "angry", "x"),
+        ("second ticket", "calm", "x"), ("second ticket", "angry", "x")]
+    assert cases[1].description == "each [ticket=1, tone=2]"
+    assert len({c.id for c in cases}) == 4
+    config.write_text(config.read_text().replace("[calm, angry]", "[]"))
+    with pytest.raises(FatalError, match=r"vars.tone: an empty list"):
+        load_cases(config)
