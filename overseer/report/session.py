@@ -63,7 +63,7 @@ def show_session(summary: SessionSummary) -> None:
         f"{summary.accepted} kept, {len(summary.decisions) - summary.accepted} not; "
         f"{state.runs_used} runs; stopped: {state.stop_reason}")
     if summary.sealed is not None:
-        out.print(summary.sealed.describe())
+        out.print(summary.sealed.describe(), markup=False)
     out.print(f"records: {summary.log_path}")
 
 
@@ -163,7 +163,7 @@ def show_plan(plan: Plan) -> None:
         table.add_row(label + (" (this target)" if sampling == applies else ""), f"{cells['useless'].runs:.0f}",
                       f"{cells['plus_10'].runs:.0f} (kept {cells['plus_10'].kept:.0%})")
     out.print(table)
-    out.print(coupling_words(plan.coupling))
+    out.print(coupling_words(plan.coupling), markup=False)
     for sampling, label in labels.items():
         low, high = plan.session_runs(sampling, "useless"), plan.session_runs(sampling, "plus_10")
         out.print(f"a session of {plan.iterations} iterations, {label}: about {low:.0f} runs "
