@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,21 +134,30 @@ SIMPLE = ("equals", "contains", "icontains", "contains-any", "icontains-any", "c
 
 def judge(kind: str, output: str, value: Any, threshold: float | None = None,
           python: Callable[[str, Any], Any] | None = None) -> Outcome:
-    """One assertion of type ``kind`` (``not-`` allowed) on ``output``. ``python`` evaluates a
-    ``python`` assertion's value (an expression or a file) and returns its result."""
-    negated = kind.startswith("not-")
-    base = kind[4:] if negated else kind
-    if base == "python":
+    """One assertion of a type of SIMPLE or ``python`` (without ``not-``: see ``negated``) on
+    ``output``. ``python`` evaluates a python assertion's value (an expression or a file)."""
+    if kind == "python":
         assert python is not None
-        result = python(output, value)
-        ok, score, reason = _python_result(result, threshold)
-        error = CHECK
-    else:
-        ok, reason, error = _simple(base, output, value, threshold)
-        score = 1.0 if ok else 0.0
-    if negated:
-        ok, score, reason = not ok, 1.0 - score, f"not expected: {reason}"
-    return Outcome(ok, score, reason, error)
+        ok, score, reason = _python_result(python(output, value), threshold)
+        return Outcome(ok, score, reason, CHECK)
+    ok, reason, error = _simple(kind, output, value, threshold)
+    return Outcome(ok, 1.0 if ok else 0.0, reason, error)
+
+
+def negated(outcome: Outcome) -> Outcome:
+    """What ``not-`` makes of an assertion's outcome: the pass and the score turned around."""
+    return Outcome(not outcome.passed, 1.0 - outcome.score, f"not expected: {outcome.reason}",
+                   outcome.error_class)
+
+
+def combined(results: Sequence[tuple[Outcome, float]], threshold: float | None) -> tuple[float, bool]:
+    """(score, pass) of weighted outcomes, as promptfoo combines a case's or an assert-set's: the
+    weighted mean of the scores; pass at the threshold, else when every assertion of weight above
+    0 passed (weight 0: informational, never counted)."""
+    total = sum(w for _, w in results)
+    score = sum(o.score * w for o, w in results) / total if total else 0.0
+    passed = score >= threshold if threshold is not None else all(o.passed for o, w in results if w > 0)
+    return score, passed
 
 
 def _python_result(result: Any, threshold: float | None) -> tuple[bool, float, str]:

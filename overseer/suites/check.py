@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from overseer.suites.assertions import CHECK, Outcome, judge
+from overseer.suites.assertions import CHECK, Outcome, combined, judge, negated
 from overseer.suites.graded import GRADED, JudgeFailed, grade
 
 EXIT_NO_VERDICT = 75   # the judge failed: no JUnit XML is written, so the run is infrastructure
@@ -51,26 +51,22 @@ def _label(assertion: dict[str, Any]) -> str:
 
 
 def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> Outcome:
-    if assertion["type"] == "assert-set":
-        parts = [(_judge(a, output, context), float(a.get("weight", 1.0))) for a in assertion["assert"]]
-        total = sum(w for _, w in parts) or 1.0
-        score = sum(o.score * w for o, w in parts) / total
-        threshold = assertion.get("threshold")
-        ok = score >= threshold if threshold is not None else all(o.passed for o, _ in parts)
-        failed = [o for o, _ in parts if not o.passed]
-        return Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
-                       failed[0].error_class if failed else CHECK)
     kind = str(assertion["type"])
-    if kind.removeprefix("not-") in GRADED:
-        outcome = grade(kind.removeprefix("not-"), output, assertion.get("value"), context["vars"])
-        if kind.startswith("not-"):
-            return Outcome(not outcome.passed, 1.0 - outcome.score, f"not expected: {outcome.reason}",
-                           outcome.error_class)
-        return outcome
-    try:
-        return judge(kind, output, assertion.get("value"), assertion.get("threshold"), _python(context))
-    except Exception as exc:   # the user's python assertion raised: its failure, named
-        return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+    base = kind.removeprefix("not-")
+    if base == "assert-set":
+        parts = [(_judge(a, output, context), float(a.get("weight", 1.0))) for a in assertion["assert"]]
+        score, ok = combined(parts, assertion.get("threshold"))
+        failed = [o for o, _ in parts if not o.passed]
+        outcome = Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
+                          failed[0].error_class if failed else CHECK)
+    elif base in GRADED:
+        outcome = grade(base, output, assertion.get("value"), context["vars"])
+    else:
+        try:
+            outcome = judge(base, output, assertion.get("value"), assertion.get("threshold"), _python(context))
+        except Exception as exc:   # the user's python assertion raised: its failure, named
+            return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+    return negated(outcome) if kind != base else outcome
 
 
 def main(argv: list[str]) -> int:
@@ -92,10 +88,7 @@ def main(argv: list[str]) -> int:
         test = ET.SubElement(suite, "testcase", classname="promptfoo", name=_label(assertion))
         if not outcome.passed and weight > 0:
             ET.SubElement(test, "failure", message=f"{outcome.error_class}: {outcome.reason}"[:300])
-    total = sum(w for _, w in results)
-    score = sum(o.score * w for o, w in results) / total if total else 0.0
-    threshold = case.get("threshold")
-    passed = score >= threshold if threshold is not None else all(o.passed for o, w in results if w > 0)
+    score, passed = combined(results, case.get("threshold"))
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="overseer.score", value=f"{score:.6f}")
     ET.SubElement(properties, "property", name="overseer.passed", value=str(passed).lower())

@@ -13,6 +13,7 @@ import glob
 import hashlib
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,9 @@ def _parsed(model: type[_M], raw: Any, where: str) -> _M:
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 SUPPORTED = (*SIMPLE, "python", "assert-set", "llm-rubric", "model-graded-closedqa")
 MAX_COMBINATIONS = 1000   # cases one test may expand to
-ASSERT_FIELDS = {"type", "value", "threshold", "weight", "metric", "assert", "config"}
+# what a case keeps of an assertion (provider, rubricPrompt and transform are read, not used yet)
+ASSERT_FIELDS_BY_NAME = {"type", "value", "threshold", "weight", "metric", "config"}
+JSON_TYPES = ("is-json", "contains-json")
 _M = TypeVar("_M", bound=BaseModel)
 _EXPECTED = re.compile(r"^(?P<type>(?:not-)?[a-z][a-z-]*)(?::(?P<value>.*))?$", re.DOTALL)
 
@@ -186,35 +189,35 @@ def _var(value: Any, base: Path, where: str) -> Any:
 
 
 def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
+    """One assertion checked and made self-contained: a ``file://`` value read in (a python
+    check's code, a JSON Schema), a schema or a regular expression that cannot work refused."""
     spec = _parsed(AssertSpec, raw, where)
-    raw = spec.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True) | {"type": spec.type}
-    kind = str(raw["type"])
-    if kind.removeprefix("not-") not in SUPPORTED:
-        raise FatalError(f"{where}: type {kind!r} is not run by overseer yet (supported: "
+    kind = spec.type.removeprefix("not-")
+    if kind not in SUPPORTED:
+        raise FatalError(f"{where}: type {spec.type!r} is not run by overseer yet (supported: "
                          f"{', '.join(SUPPORTED)}, each also with not-)")
-    out = {k: v for k, v in raw.items() if k in ASSERT_FIELDS}
+    out = spec.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True, include=ASSERT_FIELDS_BY_NAME)
+    out["type"] = spec.type
     if kind == "assert-set":
-        if not raw.get("assert"):
+        if not spec.assert_:
             raise FatalError(f"{where}: assert: an assert-set needs its assertions")
-        out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(raw["assert"])]
-    if kind.removeprefix("not-") == "python" and isinstance(raw.get("value"), str) \
-            and raw["value"].startswith("file://"):
-        [path] = _files(raw["value"], base, where)[:1]
-        out["value"], out["file"] = path.read_text(encoding="utf-8"), path.name
-    if kind.removeprefix("not-") in ("is-json", "contains-json") and isinstance(raw.get("value"), str) \
-            and raw["value"].startswith("file://"):
-        [path] = _files(raw["value"], base, where)[:1]
-        out["value"] = _read(path, where)
-    if kind.removeprefix("not-") in ("is-json", "contains-json") and out.get("value") is not None:
+        out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(spec.assert_)]
+    if isinstance(spec.value, str) and spec.value.startswith("file://") and kind in ("python", *JSON_TYPES):
+        [path] = _files(spec.value, base, where)[:1]
+        if kind == "python":
+            out["value"], out["file"] = path.read_text(encoding="utf-8"), path.name
+        else:
+            out["value"] = _read(path, where)
+    if kind in JSON_TYPES and out.get("value") is not None:
         from jsonschema import Draft202012Validator, SchemaError
 
         try:
             Draft202012Validator.check_schema(out["value"])
         except SchemaError as exc:
             raise FatalError(f"{where}: value: not a JSON Schema: {exc.message}") from None
-    if kind.removeprefix("not-") == "regex":
+    if kind == "regex":
         try:
-            re.compile(str(raw.get("value", "")))
+            re.compile(str(spec.value or ""))
         except re.error as exc:
             raise FatalError(f"{where}: value: not a regular expression: {exc}") from None
     return out
@@ -235,9 +238,10 @@ def _cases(raw: Any, default: TestSpec, base: Path, where: str) -> list[Case]:
     listed = [name for name, value in resolved.items() if isinstance(value, list)]
     if any(not resolved[name] for name in listed):
         raise FatalError(f"{named}: vars.{next(n for n in listed if not resolved[n])}: an empty list")
-    combos = list(itertools.product(*(range(len(resolved[name])) for name in listed)))
-    if len(combos) > MAX_COMBINATIONS:
-        raise FatalError(f"{named}: vars: {len(combos)} combinations of list values (at most {MAX_COMBINATIONS})")
+    count = math.prod(len(resolved[name]) for name in listed)
+    if count > MAX_COMBINATIONS:
+        raise FatalError(f"{named}: vars: {count} combinations of list values (at most {MAX_COMBINATIONS})")
+    combos = itertools.product(*(range(len(resolved[name])) for name in listed))
     out = []
     for combo in combos:
         picked = dict(zip(listed, combo, strict=True))
