@@ -112,15 +112,12 @@ def of_comparisons(records: Sequence[RunRecord], pairs: Sequence[tuple[str, str]
     """The coupling over these (parent hash, candidate hash) comparisons, from their recorded runs:
     each prompt's runs at the parent's seeds (repeats below evidence/measured.OWN_SEEDS), compared
     only within one setup (task set, seed, command, environment)."""
-    def key(r: RunRecord) -> tuple[str, str, int, str, str]:
-        return (r.prompt_hash, r.task_set_hash, r.seed, r.command, r.environment)
-
-    grouped: dict[tuple[str, str, int, str, str], list[RunRecord]] = defaultdict(list)
+    # prompt -> setup (task set, seed, command, environment) -> its runs at the parent's seeds
+    runs: dict[str, dict[tuple[str, int, str, str], list[RunRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         if r.repeat < OWN_SEEDS:
-            grouped[key(r)].append(r)
-    comparisons = [(grouped[parent_key], grouped[(candidate, *parent_key[1:])])
+            runs[r.prompt_hash][(r.task_set_hash, r.seed, r.command, r.environment)].append(r)
+    comparisons = [(parent_runs, runs[candidate][setup])
                    for parent, candidate in dict.fromkeys(pairs)
-                   for parent_key in list(grouped) if parent_key[0] == parent
-                   if (candidate, *parent_key[1:]) in grouped]
+                   for setup, parent_runs in runs.get(parent, {}).items() if setup in runs.get(candidate, {})]
     return pooled(comparisons, objective)
