@@ -50,7 +50,10 @@ def _error_class(message: str, body: str) -> str | None:
     return None
 
 
-STATED = ("overseer.score", "overseer.passed")  # what a check may state in its suite's properties
+# What a check may state in its suite's properties: the score, the pass, and the failure's class
+# when the check knows it better than a count of its failing tests (a promptfoo case's first failing
+# assertion: the later ones often fail only because of it).
+STATED = ("overseer.score", "overseer.passed", "overseer.error_class")
 KEPT_FAILING = 50   # failing cases a record keeps in full; passing and skipped ones: KEPT_OTHER
 KEPT_OTHER = 50
 
@@ -109,7 +112,7 @@ def judge_junit(path: Path) -> Verdict:
                 omitted += 1
     except (ET.ParseError, OSError) as exc:
         raise JUnitError(f"{path}: unreadable JUnit XML: {exc}") from None
-    common = classes.most_common(1)
+    common = [(stated["overseer.error_class"], 1)] if stated.get("overseer.error_class") else classes.most_common(1)
     score, all_passed = _stated(stated, passed / counted if counted else 0.0, bool(counted) and passed == counted)
     return Verdict(
         tests=kept,

@@ -273,10 +273,11 @@ def demo(
     max_repeats: Annotated[int, typer.Option("--max-repeats", min=1, max=100, help="Most repeats (rounds) a candidate's test may use (optimize's default: 16).")] = demo_cmd.DEMO_MAX_REPEATS,
     jobs: JobsOption = None,
     json_output: JsonOption = False,
+    example: Annotated[str, typer.Option("--example", help="codewriter (a code writer judged by pytest) or triage (a ticket classifier judged by a promptfoo suite).")] = "codewriter",
 ) -> None:
     """Build a demo git repo with the example command and tasks, and optimize its prompt offline."""
     exit_with(demo_cmd.main(directory=directory, iterations=iterations, repeats=repeats, max_repeats=max_repeats,
-                        jobs=jobs, json_output=json_output))
+                        jobs=jobs, json_output=json_output, example=example))
 
 
 @app.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 import git
 
 from overseer import report
-from overseer.commands.init import EXAMPLE_TARGET, scaffold
+from overseer.commands.init import EXAMPLE_TARGET, EXAMPLES, scaffold
 from overseer.commands.optimize import reporting_hooks
 from overseer.commands.sim import target_truth
 from overseer.config import LoadedConfig, load_config
@@ -29,16 +29,16 @@ def demo_directory(requested: Path | None) -> Path:
     return requested.resolve()
 
 
-def build_demo_repo(directory: Path) -> None:
+def build_demo_repo(directory: Path, example: str = EXAMPLE_TARGET) -> None:
     """A git repo holding overseer.yaml, the example command and its tasks, in one commit."""
-    scaffold(directory)
+    scaffold(directory, EXAMPLES[example])
     (directory / ".gitignore").write_text(DEMO_GITIGNORE, encoding="utf-8")
     repo = git.Repo.init(directory)
     with repo.config_writer() as config:
         config.set_value("user", "name", "overseer demo")
         config.set_value("user", "email", "demo@overseer.invalid")
     repo.git.add(A=True)
-    repo.index.commit("codewriter with its original prompt")
+    repo.index.commit(f"{example} with its original prompt")
     repo.close()
 
 
@@ -53,35 +53,39 @@ DEMO_MAX_REPEATS = 6
 DEMO_RACE = 1
 
 
-def prepare_demo(*, directory: Path | None) -> LoadedConfig:
+def prepare_demo(*, directory: Path | None, example: str = EXAMPLE_TARGET) -> LoadedConfig:
     root = demo_directory(directory)
-    build_demo_repo(root)
+    build_demo_repo(root, example)
     return load_config(root / "overseer.yaml")
 
 
 def run_demo(*, loaded: LoadedConfig, jobs: int | None, iterations: int, hooks: Hooks,
-             max_repeats: int = DEMO_MAX_REPEATS, repeats: int | None = None) -> DemoResult:
+             max_repeats: int = DEMO_MAX_REPEATS, repeats: int | None = None,
+             example: str = EXAMPLE_TARGET) -> DemoResult:
     """The whole loop on the example, offline: baseline, a few iterations with the rules proposer
     and the simulator, commits in the demo repo; the simulator's ground truth before and after."""
     options = OptimizeOptions(iterations=iterations, jobs=jobs, repeats=repeats, max_repeats=max_repeats,
                               race=DEMO_RACE)
-    summary = optimize_target(loaded, EXAMPLE_TARGET, options, hooks)
+    target = EXAMPLES[example].target
+    summary = optimize_target(loaded, target, options, hooks)
     with open_store(runs_dir(loaded)) as store:
-        texts = {v.hash: v.text for v in store.versions(EXAMPLE_TARGET) if v.text}
+        texts = {v.hash: v.text for v in store.versions(target) if v.text}
     truth = {
-        moment: target_truth(loaded=loaded, target_name=EXAMPLE_TARGET, prompt=texts[digest]).pass_rates
+        moment: target_truth(loaded=loaded, target_name=target, prompt=texts[digest]).pass_rates
         for moment, digest in (("start", summary.state.start_hash), ("final", summary.state.current_hash))
     }
-    return DemoResult(repo=loaded.root, target=EXAMPLE_TARGET, max_repeats=max_repeats,
+    return DemoResult(repo=loaded.root, target=target, max_repeats=max_repeats,
                       summary=summary, truth=truth)
 
 
 def main(*, directory: Path | None, iterations: int, max_repeats: int, jobs: int | None,
-         json_output: bool, repeats: int | None = None) -> int:
-    loaded = prepare_demo(directory=directory)
+         json_output: bool, repeats: int | None = None, example: str = EXAMPLE_TARGET) -> int:
+    if example not in EXAMPLES:
+        raise FatalError(f"--example {example!r}: no such example (one of: {', '.join(EXAMPLES)})")
+    loaded = prepare_demo(directory=directory, example=example)
     report.note(f"demo repo: {loaded.root}")
     result = run_demo(loaded=loaded, jobs=jobs, iterations=iterations, hooks=reporting_hooks(),
-                      max_repeats=max_repeats, repeats=repeats)
+                      max_repeats=max_repeats, repeats=repeats, example=example)
     if json_output:
         report.print_json(report.demo_json(result))
     else:

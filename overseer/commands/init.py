@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from overseer import report
@@ -53,6 +54,47 @@ targets:
 """
 
 
+TRIAGE_CONFIG = """\
+# overseer.yaml: what overseer evaluates and improves (see README.md).
+schema_version: 1
+
+targets:
+  # A prompt that is not code: examples/triage/triage.py classifies a support ticket into JSON
+  # with the system prompt in examples/triage/prompt.md. Its tests are a promptfoo suite.
+  triage:
+    # A case's vars reach the command as a JSON file ({vars_file}) and as OVERSEER_VAR_<NAME>;
+    # what the case's assertions judge is the command's stdout.
+    command: "{python} examples/triage/triage.py --vars {vars_file} --model {model}"
+    settings: {model: sim}
+    prompt: examples/triage/prompt.md
+    # A promptfoo config: each of its test cases is a task (defaultTest applies).
+    tasks: examples/triage/evals/promptfooconfig.yaml
+    holdout: 0.25
+    repeats: 2
+    timeout_s: 60
+    jobs: 4
+    seed: 0
+    # Grades the suite's llm-rubric assertions; sim is the simulator's judge (offline). A real
+    # one: {model: "openai:gpt-4.1-mini", seed: 0}.
+    judge: {model: sim}
+"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example target that ``init`` and ``demo`` write: its files and its overseer.yaml."""
+
+    target: str
+    files: dict[str, tuple[str, str]]
+    config: str
+
+
+EXAMPLES = {
+    "codewriter": Example(EXAMPLE_TARGET, EXAMPLE_FILES, CONFIG_TEMPLATE),
+    "triage": Example("triage", {"examples/triage": ("examples", "triage")}, TRIAGE_CONFIG),
+}
+
+
 def _copy_dir_atomically(source: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
@@ -64,19 +106,19 @@ def _copy_dir_atomically(source: Path, dest: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def scaffold(directory: Path) -> list[Path]:
+def scaffold(directory: Path, example: Example = EXAMPLES[EXAMPLE_TARGET]) -> list[Path]:
     """Write overseer.yaml and copy the example target and tasks that are not there yet."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CONFIG_NAME
     if config.exists():
         raise FatalError(f"{config}: already exists; overseer init never overwrites it")
     written = []
-    for relative, (top, name) in EXAMPLE_FILES.items():
+    for relative, (top, name) in example.files.items():
         dest = directory / relative
         if not dest.exists():
             _copy_dir_atomically(bundled(top) / name, dest)
             written.append(dest)
-    atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
+    atomic_write(config, example.config.encode("utf-8"))
     written.append(config)
     return written
 

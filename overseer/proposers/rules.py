@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from overseer.directives import protected_lines
 from overseer.edits import Edit, normalize
-from overseer.proposers.base import Proposal, ProposalContext
+from overseer.proposers.base import CODE_COMMAND, Proposal, ProposalContext
 
 DELETION_PREFERENCE = 1.25
 # An edit that ran out of rounds unproven for an earlier prompt (a gain too small to prove, for
@@ -30,35 +30,36 @@ class Rule:
     instruction: str
     provoking: re.Pattern[str]
     problem: str
+    code_only: bool = False    # a code writer's failure: never offered for a suite's cases
 
 
 RULES = (
     Rule("output-format", ("SyntaxError",),
          "- Reply with only the Python code of solution.py: no markdown fences and no explanation.",
          re.compile(r"\b(explain|explanation|reasoning|walk (me |us )?through|describe your)", re.I),
-         "prose and markdown fences around the code (SyntaxError)"),
+         "prose and markdown fences around the code (SyntaxError)", code_only=True),
     Rule("signature", ("ImportError",),
          "- Keep every function name and signature exactly as given in the specification.",
          re.compile(r"\b(descriptive|self-explanatory|rename|camel ?case)", re.I),
-         "renamed functions that the tests cannot import (ImportError)"),
+         "renamed functions that the tests cannot import (ImportError)", code_only=True),
     Rule("imports", ("NameError",),
          "- Include an import statement for every module the code uses.",
          re.compile(r"\b(avoid (unnecessary )?imports?|no imports?|boilerplate)", re.I),
-         "code that uses modules it never imports (NameError)"),
+         "code that uses modules it never imports (NameError)", code_only=True),
     Rule("efficiency", ("Timeout",),
          "- Use an efficient algorithm; never brute force a search that can be slow.",
          re.compile(r"\b(brute[- ]?force|readability matters more than speed|"
                     r"do not worry about performance)", re.I),
-         "needlessly slow solutions that time out"),
+         "needlessly slow solutions that time out", code_only=True),
     Rule("edge-cases", ("IndexError", "ZeroDivisionError", "ValueError", "TypeError", "KeyError"),
          "- Handle edge cases explicitly, especially empty input.",
          re.compile(r"\b(assume (that )?(the )?input is valid|ignore edge cases|"
                     r"non-empty input)", re.I),
-         "wrong results or crashes on empty and edge-case input"),
+         "wrong results or crashes on empty and edge-case input", code_only=True),
     Rule("boundaries", ("AssertionError",),
          "- Check loop bounds, slices and comparisons for off-by-one errors.",
          re.compile(r"\b(without testing|skip (the )?tests?)", re.I),
-         "off-by-one results at loop bounds, slices and comparisons"),
+         "off-by-one results at loop bounds, slices and comparisons", code_only=True),
     # Prompts whose answer is text (a label, a field, a short answer) judged by a check that
     # names these classes (tasks/reviews/check_label.py does): the answer right but not
     # alone, and an answer that is not one of those allowed.
@@ -82,6 +83,28 @@ RULES = (
          "- Reply with one JSON object that has every required field, with the allowed values.",
          re.compile(r"\b(free[- ]form|any format|flexible format|as you see fit|omit (any )?fields?)", re.I),
          "JSON without the required fields or with values the schema does not allow (SchemaError)"),
+    # What the output of a text answer shows (suites/assertions.diagnose names it).
+    Rule("no-fences", ("FencedAnswerError",),
+         "- Reply with the bare answer, not inside a markdown code block.",
+         re.compile(r"\b(markdown|code ?block|fenced?|backticks|format [\w ]{0,20}nicely)", re.I),
+         "answers wrapped in a markdown code block (FencedAnswerError)"),
+    Rule("label-case", ("LabelCaseError",),
+         "- Write every label in lower case, exactly as listed.",
+         re.compile(r"\b(capitali[sz]e|title case|upper ?case|all caps|stand out)", re.I),
+         "labels written in another case than the one listed (LabelCaseError)"),
+    Rule("every-field", ("MissingFieldError",),
+         "- Always include every field, even when unsure of its value.",
+         re.compile(r"\b(only (include|give|add|fill)[\w ]{0,30}(confident|sure|certain)|omit|leave out|"
+                    r"skip (any )?fields?)", re.I),
+         "JSON answers that leave a required field out (MissingFieldError)"),
+    Rule("concise", ("TooLongError",),
+         "- Keep free-text fields to one short sentence.",
+         re.compile(r"\b(thorough|every detail|in detail|detailed|comprehensive|verbose|as long as)", re.I),
+         "free text that runs on past what was asked (TooLongError)"),
+    Rule("always-answer", ("RefusalError",),
+         "- Always give an answer; never decline.",
+         re.compile(r"\b(decline|refuse|refer [\w ]{0,30}to a human|do not answer)", re.I),
+         "refusals where an answer was expected (RefusalError)"),
 )
 
 
@@ -164,7 +187,7 @@ def candidates(context: ProposalContext) -> list[tuple[float, Proposal]]:
     found: list[tuple[float, Proposal]] = []
     for rule in RULES:
         count = sum(context.error_counts.get(c, 0) for c in rule.error_classes)
-        if not count:
+        if not count or (rule.code_only and context.command_kind != CODE_COMMAND):
             continue
         evidence = f"{count} of {context.runs} runs failed with {'/'.join(rule.error_classes)}."
         deletions = []

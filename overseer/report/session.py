@@ -104,7 +104,7 @@ def show_demo(result: DemoResult) -> None:
     out.print(f"candidates' tests used at most {result.max_repeats} repeats here, to keep the demo "
               "short; optimize's default is 16 (accept.max_repeats), see BENCHMARKS.md")
     out.print(f"demo repo: {result.repo}  (try: cd {result.repo} && git log --stat && "
-              "overseer history codewriter)")
+              f"overseer history {result.target})")
 
 
 def plan_line(plan: Plan) -> str:

@@ -2,7 +2,9 @@
 
 ``prose``, ``rename`` and ``slow`` break any task by construction (the reply does not parse, the
 tested function is missing, the first call never returns); the others depend on the task's tests,
-so they are run for real: the reference must pass, and each such mutation must fail.
+so they are run for real: the reference must pass, and each such mutation must fail. A promptfoo
+case's expected answer must pass its assertions; its text modes need not all break it (the exact
+pass rate judges every combination: sim/text.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from overseer.process import run_process
 from overseer.sim.mutations import applicable_modes, parse_reference, write_solution
+from overseer.sim.text import applicable_text_modes, case_passes, is_text_task, load_reference
 from overseer.tasks import Task
 
 TESTED_MODES = ("missing_import", "empty_input", "off_by_one")
@@ -61,6 +64,9 @@ def _imports_entry(task: Task, entry: str) -> bool:
 
 
 def calibrate_task(task: Task, timeout_s: float = 20.0) -> TaskCalibration:
+    if is_text_task(task.directory):   # a promptfoo case: its expected answer must pass it
+        text = load_reference(task.directory)
+        return TaskCalibration(task.id, case_passes(text, ()), sorted(applicable_text_modes(text)))
     reference = parse_reference(task.directory / "reference.py")
     modes = sorted(applicable_modes(reference))
     result = TaskCalibration(task.id, _tests_pass(task, write_solution(reference, set(), random.Random(0)), timeout_s), modes)

@@ -1,9 +1,11 @@
 """Outcomes of simulated runs without running anything: for benchmarks and tests of the decision
-rule, which need thousands of runs. A run passes exactly when no failure mode fires (the premise
-`overseer sim check-tasks` verifies for a task set), drawn with the same seeding as a real run."""
+rule, which need thousands of runs, drawn with the same seeding as a real run. A code task's run
+passes exactly when no failure mode fires (the premise `overseer sim check-tasks` verifies for a
+task set); a promptfoo case's when its assertions pass the reply, judged as its check judges."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Sequence
 
 from overseer.evaluate import Arm
@@ -11,11 +13,27 @@ from overseer.prompts import prompt_hash
 from overseer.records import RunRecord, Usage
 from overseer.redact import redact
 from overseer.seeds import run_seed
-from overseer.sim.writer import complete
+from overseer.sim.text import case_passes, is_text_task, load_reference, sim_grade
+from overseer.sim.writer import SimReply, complete
+from overseer.suites.check import judge_case
 from overseer.tasks import Task
 
 _ERROR_CLASS = {"prose": "SyntaxError", "rename": "ImportError", "missing_import": "NameError",
                 "empty_input": "IndexError", "off_by_one": "AssertionError", "slow": "Timeout"}
+
+
+def _error_class(task: Task, reply: SimReply) -> str | None:
+    """None for a pass, else the class a real check would name: for code, the first failure mode's
+    (a code task fails exactly when one fires); for a promptfoo case, its first failing assertion's,
+    judged in-process as its check judges it (a text mode need not break every case)."""
+    if is_text_task(task.directory):
+        reference = load_reference(task.directory)
+        if case_passes(reference, reply.modes):
+            return None
+        results, _, _ = judge_case(json.loads(reference.case), reply.text, sim_grade)
+        return next((o.error_class for _, o, w in results if not o.passed and w > 0), "AssertionError")
+    failed = sorted(reply.modes)
+    return _ERROR_CLASS[failed[0]] if failed else None
 
 
 def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: int = 0,
@@ -31,15 +49,14 @@ def simulated_records(prompt: str, tasks: Sequence[Task], repeats: int, seed: in
                 continue
             reply = complete(prompt, task.directory, repeat=repeat, seed=run_seed(seed, task.id, repeat),
                              model=model)
-            failed = sorted(reply.modes)
+            error = _error_class(task, reply)
             records.append(RunRecord(
                 session_id=session_id, target=target, command=command, prompt_hash=digest,
                 task_id=task.id, task_hash=task.content_hash, task_set_hash=task_set_hash, repeat=repeat,
                 seed=seed, started_at="", batch=batch, exit_code=0, timed_out=False, command_s=0.3,
                 check_s=6.0 if "slow" in reply.modes else 0.4,
-                tests_passed=0 if failed else 1, tests_total=1, score=0.0 if failed else 1.0,
-                passed=not failed, error_class=_ERROR_CLASS[failed[0]] if failed else None,
-                signature=_ERROR_CLASS[failed[0]] if failed else None, complexity=task.complexity,
+                tests_passed=0 if error else 1, tests_total=1, score=0.0 if error else 1.0,
+                passed=not error, error_class=error, signature=error, complexity=task.complexity,
                 usage=Usage(model=str(reply.usage()["model"]), input_tokens=reply.input_tokens,
                             output_tokens=reply.output_tokens, cost_usd=reply.cost_usd),
             ))

@@ -16,7 +16,9 @@ from overseer.yamlfile import load_yaml_model
 
 DEFAULT_PROFILE = Path(__file__).parent / "profiles" / "default.yaml"
 PROFILE_ENV = "OVERSEER_SIM_PROFILE"
-ModeName = Literal["prose", "rename", "missing_import", "empty_input", "off_by_one", "slow"]
+# The code writer's modes, then the text writer's (sim/text.py): a task gets those that apply to it.
+ModeName = Literal["prose", "rename", "missing_import", "empty_input", "off_by_one", "slow",
+                   "chatter", "fence", "label_case", "missing_field", "too_long", "refusal", "wrong_label"]
 
 
 class _Strict(BaseModel):

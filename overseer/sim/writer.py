@@ -11,6 +11,14 @@ from pathlib import Path
 
 from overseer.sim.mutations import MODE_ORDER, Reference, applicable_modes, parse_reference, write_solution
 from overseer.sim.profile import CompiledProfile, load_profile
+from overseer.sim.text import (
+    TEXT_ORDER,
+    applicable_text_modes,
+    is_text_task,
+    load_reference,
+    text_pass_probability,
+    write_text,
+)
 from overseer.tasks import Task, load_task
 
 MODEL_NAME = "sim"
@@ -46,6 +54,14 @@ def _reference(path: Path) -> tuple[Reference, frozenset[str]]:
     return reference, applicable_modes(reference)
 
 
+def _modes(task: Task) -> frozenset[str]:
+    """The failure modes that may fire on ``task``: the code writer's for a task with a
+    reference.py, the text writer's for a promptfoo case."""
+    if is_text_task(task.directory):
+        return applicable_text_modes(load_reference(task.directory))
+    return _reference(task.directory / "reference.py")[1]
+
+
 def mode_probabilities(prompt: str, task: Task, profile: CompiledProfile | None = None,
                        model: str | None = None) -> dict[str, float]:
     """Probability of each failure mode that applies to ``task`` under ``prompt`` (for the named
@@ -57,7 +73,7 @@ def mode_probabilities(prompt: str, task: Task, profile: CompiledProfile | None 
 @lru_cache(maxsize=4096)
 def _mode_probabilities(prompt: str, task: Task, profile: CompiledProfile,
                         model: str | None) -> dict[str, float]:
-    _, modes = _reference(task.directory / "reference.py")
+    modes = _modes(task)
     factors = profile.instruction_factors(prompt)
     spec = profile.model(model)
     complexity = spec.complexity_factor or profile.profile.complexity_factor
@@ -71,6 +87,9 @@ def _mode_probabilities(prompt: str, task: Task, profile: CompiledProfile,
 
 def pass_probability(prompt: str, task: Task, profile: CompiledProfile | None = None,
                      model: str | None = None) -> float:
+    if is_text_task(task.directory):
+        return text_pass_probability(load_reference(task.directory),
+                                     mode_probabilities(prompt, task, profile, model))
     probability = 1.0
     for p in mode_probabilities(prompt, task, profile, model).values():
         probability *= 1.0 - p
@@ -94,6 +113,8 @@ def expected_cost(prompt: str, task: Task, profile: CompiledProfile | None = Non
 
 @lru_cache(maxsize=512)
 def _reference_tokens(task_dir: Path) -> int:
+    if is_text_task(task_dir):
+        return max(1, len(write_text(load_reference(task_dir), ())) // 4)
     return max(1, len((task_dir / "reference.py").read_text(encoding="utf-8")) // 4)
 
 
@@ -127,13 +148,16 @@ def complete(prompt: str, task_dir: Path, repeat: int = 0, seed: int = 0,
     """What the simulated ``model`` (a name in the profile's models, or None for its own modes)
     replies to ``prompt`` for the task in ``task_dir``."""
     task = _task(task_dir)
-    reference, _ = _reference(task.directory / "reference.py")
     profile = profile or load_profile()
     probabilities = mode_probabilities(prompt, task, profile, model)
     rng = _rng(prompt, task.id, repeat, seed, profile.profile.sampling, model, profile.profile.coupling)
-    draws = {mode: rng.random() for mode in MODE_ORDER}
+    text_task = is_text_task(task.directory)
+    draws = {mode: rng.random() for mode in (TEXT_ORDER if text_task else MODE_ORDER)}
     fired = {mode for mode, p in probabilities.items() if draws[mode] < p}
-    text = write_solution(reference, fired, rng)
+    if text_task:
+        text = write_text(load_reference(task.directory), fired)
+    else:
+        text = write_solution(_reference(task.directory / "reference.py")[0], fired, rng)
     input_tokens, output_tokens = _input_tokens(prompt, task), max(1, len(text) // 4)
     return SimReply(text=text, modes=frozenset(fired), input_tokens=input_tokens,
                     output_tokens=output_tokens, model=model,

@@ -17,6 +17,15 @@ from typing import Any
 
 WRONG, MISSING, FORMAT, SCHEMA, CHECK = ("WrongAnswerError", "MissingContentError", "AnswerFormatError",
                                          "SchemaError", "AssertionError")
+# What the output shows, when a failure has a plainer cause than its assertion's type says: the
+# model declined, fenced its answer in markdown, wrote a label in another case, left a required
+# field out, or ran on (a judge's reason says so).
+REFUSED, FENCED, LABEL_CASE, MISSING_FIELD, TOO_LONG = ("RefusalError", "FencedAnswerError", "LabelCaseError",
+                                                        "MissingFieldError", "TooLongError")
+_REFUSAL = re.compile(r"^\W*(i'?m sorry|sorry,|i (cannot|can't|can not|am unable|won't)|as an ai\b|"
+                      r"unfortunately,? i\b)", re.I)
+_FENCE = re.compile(r"^\s*```")
+_LONG = re.compile(r"\b(too long|verbose|lengthy|wordy|not concise|more than one sentence)", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,15 +55,26 @@ def _contains_some(output: str, value: Any, fold: bool, every: bool) -> tuple[bo
     return ok, (f"found {hits!r}" if ok else f"missing {missing!r}" if every else f"none of {needles!r}")
 
 
-def _equals(output: str, value: Any) -> tuple[bool, str]:
+def _lowered(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, list):
+        return [_lowered(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lowered(v) for k, v in value.items()}
+    return value
+
+
+def _equals(output: str, value: Any) -> tuple[bool, str, str]:
     if isinstance(value, dict | list):   # an object compares as JSON
         try:
-            ok = json.loads(output) == value
+            parsed = json.loads(output)
         except ValueError:
-            ok = False
+            return False, f"expected JSON {json.dumps(value)[:80]}, got {output[:80]!r}", FORMAT
+        ok, case_only = parsed == value, _lowered(parsed) == _lowered(value)
     else:
-        ok = output == str(value)
-    return ok, f"expected {str(value)[:80]!r}, got {output[:80]!r}"
+        ok, case_only = output == str(value), output.lower() == str(value).lower()
+    return ok, f"expected {str(value)[:80]!r}, got {output[:80]!r}", LABEL_CASE if case_only else WRONG
 
 
 def json_values(output: str, whole: bool) -> list[Any]:
@@ -92,7 +112,9 @@ def _json(output: str, schema: Any, whole: bool) -> tuple[bool, str, str]:
         return True, "JSON matching the schema", SCHEMA
     first = next(validator.iter_errors(values[0]))
     where = "/".join(str(p) for p in first.absolute_path) or "the top level"
-    return False, f"JSON at {where} breaks the schema: {first.message}"[:200], SCHEMA
+    error = MISSING_FIELD if first.validator == "required" else \
+        LABEL_CASE if any(validator.is_valid(_lowered(v)) for v in values) else SCHEMA
+    return False, f"JSON at {where} breaks the schema: {first.message}"[:200], error
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -109,7 +131,7 @@ def _simple(kind: str, output: str, value: Any, threshold: float | None) -> tupl
     """(pass, reason, error class) of one positive assertion type."""
     fold = kind.startswith("i")
     if kind == "equals":
-        return (*_equals(output, value), WRONG)
+        return _equals(output, value)
     if kind in ("contains", "icontains"):
         return (*_contains(output, value, fold), MISSING)
     if kind in ("contains-any", "icontains-any", "contains-all", "icontains-all"):
@@ -142,6 +164,25 @@ def judge(kind: str, output: str, value: Any, threshold: float | None = None,
         return Outcome(ok, score, reason, CHECK)
     ok, reason, error = _simple(kind, output, value, threshold)
     return Outcome(ok, 1.0 if ok else 0.0, reason, error)
+
+
+def is_refusal(output: str) -> bool:
+    return _REFUSAL.search(output) is not None
+
+
+def diagnose(output: str, outcome: Outcome) -> str:
+    """The error class a failing assertion reports: a refusal or a fenced answer whatever the
+    assertion looked for (a fence only where the format was judged, or the JSON did not parse),
+    a judge's verdict that the answer runs on, else the assertion's own class."""
+    kind = outcome.error_class
+    if is_refusal(output):
+        return REFUSED
+    if _FENCE.search(output) and (kind in (WRONG, FORMAT, SCHEMA, LABEL_CASE, MISSING_FIELD)
+                                  or kind.endswith("DecodeError")):
+        return FENCED
+    if kind == CHECK and _LONG.search(outcome.reason):
+        return TOO_LONG
+    return FORMAT if kind.endswith("DecodeError") else kind   # a check that could not parse the output
 
 
 def negated(outcome: Outcome) -> Outcome:

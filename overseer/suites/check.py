@@ -5,20 +5,24 @@ each assertion of the case is judged on the output (the command's stdout, traili
 removed) and becomes one test case of the JUnit XML, named by its type and value (so that failure
 signatures read ``contains@"priority"``); an ``assert-set`` is one test, its score the weighted mean
 of its parts. The suite's properties carry the case's score (the weighted mean of the assertions'
-scores, promptfoo's) and whether it passed (its threshold, else every assertion), which
-checks.judge_junit reads. Exit 0 when the case passed, 1 when not; 75, with no JUnit XML, when
+scores, promptfoo's), whether it passed (its threshold, else every assertion) and the class of its
+first failing assertion (the later ones often fail only because of it), which checks.judge_junit
+reads. Exit 0 when the case passed, 1 when not; 75, with no JUnit XML, when
 the judge of a model-graded assertion gave no verdict (an infrastructure failure).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from overseer.suites.assertions import CHECK, Outcome, combined, judge, negated
+from overseer.suites.assertions import CHECK, Outcome, combined, diagnose, judge, negated
 from overseer.suites.graded import GRADED, JudgeFailed, grade
 
 EXIT_NO_VERDICT = 75   # the judge failed: no JUnit XML is written, so the run is infrastructure
@@ -60,7 +64,7 @@ def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> O
         outcome = Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
                           failed[0].error_class if failed else CHECK)
     elif base in GRADED:
-        outcome = grade(base, output, assertion.get("value"), context["vars"])
+        outcome = context["grader"](base, output, assertion.get("value"), context["test"])
     else:
         try:
             outcome = judge(base, output, assertion.get("value"), assertion.get("threshold"), _python(context))
@@ -69,29 +73,55 @@ def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> O
     return negated(outcome) if kind != base else outcome
 
 
+Grader = Callable[[str, str, Any, dict[str, Any]], Outcome]
+
+
+def judge_case(case: dict[str, Any], output: str, grader: Grader | None = None
+               ) -> tuple[list[tuple[str, Outcome, float]], float, bool]:
+    """Every assertion of ``case`` on ``output`` as (label, outcome, weight), and the case's score
+    and pass. ``grader`` grades the model-graded ones (default: the target's judge); JudgeFailed
+    when it gives no verdict."""
+    context = {"vars": case["vars"], "test": case, "grader": grader or _grader()}
+    results = []
+    for assertion in case["assert"]:
+        outcome = _judge(assertion, output, context)
+        if not outcome.passed:
+            outcome = replace(outcome, error_class=diagnose(output, outcome))
+        results.append((_label(assertion), outcome, float(assertion.get("weight", 1.0))))
+    score, passed = combined([(o, w) for _, o, w in results], case.get("threshold"))
+    return results, score, passed
+
+
+def _grader() -> Grader:
+    """The target's judge; the simulator's (overseer.sim.text) when it is ``sim``."""
+    if os.environ.get("OVERSEER_JUDGE_MODEL", "").partition(":")[0] == "sim":
+        from overseer.sim.text import sim_grade
+
+        return sim_grade
+    return lambda kind, output, value, case: grade(kind, output, value, case["vars"])
+
+
 def main(argv: list[str]) -> int:
     case_path, output_path, junit_path = (Path(a) for a in argv)
     case = json.loads(case_path.read_text(encoding="utf-8"))
     output = output_path.read_text(encoding="utf-8", errors="replace").rstrip("\r\n") \
         if output_path.is_file() else ""
-    context = {"vars": case["vars"], "test": case}
+    try:
+        results, score, passed = judge_case(case, output)
+    except JudgeFailed as exc:   # no verdict at all: the run is an infrastructure failure
+        print(f"overseer.suites.check: {exc}", file=sys.stderr)
+        return EXIT_NO_VERDICT
     suite = ET.Element("testsuite", name=case.get("description") or case_path.parent.name)
-    results = []
-    for assertion in case["assert"]:
-        try:
-            outcome = _judge(assertion, output, context)
-        except JudgeFailed as exc:   # no verdict at all: the run is an infrastructure failure
-            print(f"overseer.suites.check: {exc}", file=sys.stderr)
-            return EXIT_NO_VERDICT
-        weight = float(assertion.get("weight", 1.0))
-        results.append((outcome, weight))
-        test = ET.SubElement(suite, "testcase", classname="promptfoo", name=_label(assertion))
+    for label, outcome, weight in results:
+        test = ET.SubElement(suite, "testcase", classname="promptfoo", name=label)
         if not outcome.passed and weight > 0:
             ET.SubElement(test, "failure", message=f"{outcome.error_class}: {outcome.reason}"[:300])
-    score, passed = combined(results, case.get("threshold"))
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="overseer.score", value=f"{score:.6f}")
     ET.SubElement(properties, "property", name="overseer.passed", value=str(passed).lower())
+    first = next((o for _, o, w in results if not o.passed and w > 0), None)
+    if first is not None and not passed:
+        ET.SubElement(properties, "property", name="overseer.error_class", value=first.error_class)
     ET.ElementTree(suite).write(junit_path, encoding="utf-8", xml_declaration=True)
     return 0 if passed else 1
 

@@ -36,3 +36,26 @@ def test_demo_refuses_a_directory_with_files(tmp_path: Path) -> None:
     result = overseer("demo", "--dir", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2 and "not an empty directory" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_the_triage_demo_runs_its_promptfoo_suite_through_real_runs(tmp_path: Path) -> None:
+    """`demo --example triage`: the ticket classifier and its promptfoo suite, each run a real
+    command and a real check (the simulated judge grading the rubric), the kept edit committed."""
+    repo = tmp_path / "demo"
+    result = overseer("demo", "--example", "triage", "--dir", str(repo), "--iterations", "1",
+                      "--max-repeats", "2", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["accepted"] == 1, facts["iterations"]
+    assert facts["truth"]["final"]["holdout"] > facts["truth"]["start"]["holdout"]
+    records, _ = read_records(Path(facts["jsonl"][0]))
+    failing = {r.error_class for r in records if not r.passed}
+    assert {"AnswerFormatError", "FencedAnswerError", "LabelCaseError"} <= failing
+    changed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    assert changed[-1] == "examples/triage/prompt.md"
+
+
+def test_demo_names_the_examples_it_has(tmp_path: Path) -> None:
+    result = overseer("demo", "--example", "nope", "--dir", str(tmp_path / "d"), cwd=tmp_path)
+    assert result.returncode == 2 and "--example 'nope': no such example (one of: codewriter, triage)" in result.stderr
+    assert not (tmp_path / "d").exists()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
+
 from overseer.edits import Edit
-from overseer.proposers.base import PastEdit, Proposal, ProposalContext, propose_up_to
+from overseer.proposers.base import CASE_COMMAND, PastEdit, Proposal, ProposalContext, propose_up_to
 from overseer.proposers.rules import RULES, RulesProposer, candidates, provokes
 
 PROMPT = ("You write Python.\n"
@@ -153,3 +155,28 @@ def test_suite_failure_classes_have_rules() -> None:
     plain = "Classify the ticket.\n"
     kinds = [p.edit.kind for _, p in candidates(context({"SchemaError": 3}, prompt=plain))]
     assert kinds == ["add-constraint:schema"]
+
+
+def test_text_failure_patterns_have_rules_and_code_rules_stay_with_code() -> None:
+    """What a text answer's output shows (suites/assertions.diagnose) has a rule each: the line
+    asking for it is deleted, else the instruction against it is added. A code writer's rules are
+    never offered for a suite's cases, whatever class their checks name."""
+    prompt = ("Classify the ticket.\n- Format the answer nicely in a markdown code block.\n"
+              "- Capitalize the labels so they stand out.\n- Only include the fields you are sure of.\n"
+              "- Be thorough: capture every detail.\n- If unsure, politely decline.\n")
+    counts = {"FencedAnswerError": 9, "LabelCaseError": 7, "MissingFieldError": 5, "TooLongError": 4,
+              "RefusalError": 3}
+    kinds = [p.edit.kind for _, p in candidates(context(counts, prompt=prompt))]
+    assert kinds == ["delete-line:no-fences", "delete-line:label-case", "delete-line:every-field",
+                     "delete-line:concise", "delete-line:always-answer"]
+    plain = context(counts, prompt="Classify the ticket.\n")
+    assert [p.edit.kind for _, p in candidates(plain)] == [
+        "add-constraint:no-fences", "add-constraint:label-case", "add-constraint:every-field",
+        "add-constraint:concise", "add-constraint:always-answer"]
+    code_classes = {"AssertionError": 8, "SyntaxError": 6, "KeyError": 2}
+    as_code = candidates(context(code_classes, prompt="Classify the ticket.\n"))
+    assert {p.edit.kind for _, p in as_code} == {"add-constraint:boundaries", "add-constraint:output-format",
+                                                 "add-constraint:edge-cases"}
+    as_cases = dataclasses.replace(context(code_classes, prompt="Classify the ticket.\n"),
+                                   command_kind=CASE_COMMAND)
+    assert candidates(as_cases) == []

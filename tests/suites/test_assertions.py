@@ -10,7 +10,7 @@ import pytest
 
 from overseer.checks import judge_junit
 from overseer.suites import check
-from overseer.suites.assertions import judge
+from overseer.suites.assertions import Outcome, diagnose, judge
 
 SCHEMA = {"type": "object", "required": ["label"], "properties": {"label": {"enum": ["pos", "neg"]}}}
 
@@ -86,3 +86,35 @@ def test_weights_threshold_and_assert_set_set_the_score_and_the_pass(tmp_path: P
 def test_a_python_assertion_that_raises_fails_with_its_error(tmp_path: Path) -> None:
     verdict = judge_junit(_case(tmp_path, [{"type": "python", "value": "1 / 0"}], "x"))
     assert not verdict.passed and verdict.error_class == "ZeroDivisionError"
+
+
+TRIAGE_SCHEMA = {"type": "object", "required": ["category", "priority"],
+                 "properties": {"category": {"enum": ["billing", "bug"]}, "priority": {"enum": ["low", "high"]}}}
+CATEGORY_IS_BUG = {"type": "python", "value": 'json.loads(output).get("category") == "bug"'}
+
+
+@pytest.mark.parametrize("output, error_class", [
+    ("I'm sorry, but I can't help with this request.", "RefusalError"),
+    ('```json\n{"category": "bug", "priority": "low"}\n```', "FencedAnswerError"),
+    ('Here is my answer:\n{"category": "bug", "priority": "low"}\nThanks.', "AnswerFormatError"),
+    ('{"category": "Bug", "priority": "low"}', "LabelCaseError"),
+    ('{"category": "bug"}', "MissingFieldError"),
+    ('{"category": "billing", "priority": "low"}', "AssertionError"),   # a wrong label: the check's own
+])
+def test_a_failing_case_names_what_its_output_shows(tmp_path: Path, output: str, error_class: str) -> None:
+    """The class of a case's first failing assertion, diagnosed from the output, is the run's
+    class: the later assertions that fail only because of it (a python check that cannot parse a
+    fenced answer) do not outvote it."""
+    verdict = judge_junit(_case(tmp_path, [{"type": "is-json", "value": TRIAGE_SCHEMA}, CATEGORY_IS_BUG,
+                                           dict(CATEGORY_IS_BUG)], output))
+    assert not verdict.passed and verdict.error_class == error_class
+
+
+def test_equals_in_another_case_and_a_judge_saying_too_long_are_named() -> None:
+    assert judge("equals", "Billing", "billing").error_class == "LabelCaseError"
+    assert judge("equals", "refund", "billing").error_class == "WrongAnswerError"
+    verdict = check._judge({"type": "llm-rubric", "value": "short"}, "x" * 10, {
+        "vars": {}, "test": {}, "grader": lambda kind, output, value, case: Outcome(
+            False, 0.0, "The summary is too long and verbose.", "AssertionError")})
+    assert diagnose("x", verdict) == "TooLongError"
+    assert diagnose("x", Outcome(False, 0.0, "nope", "JSONDecodeError")) == "AnswerFormatError"
