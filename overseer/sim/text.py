@@ -118,7 +118,7 @@ def write_text(reference: TextReference, modes: Iterable[str]) -> str:
     return text
 
 
-def sim_grade(kind: str, output: str, value: Any, case: dict[str, Any]) -> Outcome:
+def sim_grade(kind: str, output: str, assertion: dict[str, Any], case: dict[str, Any]) -> Outcome:
     """The simulated judge of ``llm-rubric`` and ``model-graded-closedqa``: it grades the answer
     against the case's reference whatever the rubric says. It fails a refusal, an answer that
     holds no trace of the reference (no JSON for an object, not the reference's free text), and

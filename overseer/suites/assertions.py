@@ -160,7 +160,7 @@ def judge(kind: str, output: str, value: Any, threshold: float | None = None,
     ``output``. ``python`` evaluates a python assertion's value (an expression or a file)."""
     if kind == "python":
         assert python is not None
-        ok, score, reason = _python_result(python(output, value), threshold)
+        ok, score, reason = script_result(python(output, value), threshold)
         return Outcome(ok, score, reason, CHECK)
     ok, reason, error = _simple(kind, output, value, threshold)
     return Outcome(ok, 1.0 if ok else 0.0, reason, error)
@@ -201,7 +201,7 @@ def combined(results: Sequence[tuple[Outcome, float]], threshold: float | None) 
     return score, passed
 
 
-def _python_result(result: Any, threshold: float | None) -> tuple[bool, float, str]:
+def script_result(result: Any, threshold: float | None) -> tuple[bool, float, str]:
     """promptfoo's reading of a python assertion's return: a bool, a number (a score compared with
     the threshold, else passing when above 0), or a dict with pass, score and reason."""
     if isinstance(result, dict):

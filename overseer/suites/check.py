@@ -22,8 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from overseer.suites.assertions import CHECK, Outcome, combined, diagnose, judge, negated
+from overseer.suites.assertions import CHECK, Outcome, combined, diagnose, judge, negated, script_result
 from overseer.suites.graded import GRADED, JudgeFailed, grade
+from overseer.suites.scripts import ScriptError, run_javascript, transformed
 
 EXIT_NO_VERDICT = 75   # the judge failed: no JUnit XML is written, so the run is infrastructure
 
@@ -57,23 +58,32 @@ def _label(assertion: dict[str, Any]) -> str:
 def _judge(assertion: dict[str, Any], output: str, context: dict[str, Any]) -> Outcome:
     kind = str(assertion["type"])
     base = kind.removeprefix("not-")
-    if base == "assert-set":
-        parts = [(_judge(a, output, context), float(a.get("weight", 1.0))) for a in assertion["assert"]]
-        score, ok = combined(parts, assertion.get("threshold"))
-        failed = [o for o, _ in parts if not o.passed]
-        outcome = Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
-                          failed[0].error_class if failed else CHECK)
-    elif base in GRADED:
-        outcome = context["grader"](base, output, assertion.get("value"), context["test"])
-    else:
-        try:
+    try:
+        if "transform" in assertion:   # this assertion's own view of the output
+            output = transformed(assertion["transform"], output, context)
+        if base == "assert-set":
+            parts = [(_judge(a, output, context), float(a.get("weight", 1.0))) for a in assertion["assert"]]
+            score, ok = combined(parts, assertion.get("threshold"))
+            failed = [o for o, _ in parts if not o.passed]
+            outcome = Outcome(ok, score, "; ".join(o.reason for o in failed) or "every part holds",
+                              failed[0].error_class if failed else CHECK)
+        elif base in GRADED:
+            outcome = context["grader"](base, output, assertion, context["test"])
+        elif base == "javascript":
+            ok, score, reason = script_result(run_javascript(assertion, output, context), assertion.get("threshold"))
+            outcome = Outcome(ok, score, reason, CHECK)
+        else:
             outcome = judge(base, output, assertion.get("value"), assertion.get("threshold"), _python(context))
-        except Exception as exc:   # the user's python assertion raised: its failure, named
-            return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+    except ScriptError as exc:   # the suite's javascript or transform threw: its failure, named
+        return Outcome(False, 0.0, f"{exc.name}: {exc}", exc.name)
+    except JudgeFailed:
+        raise
+    except Exception as exc:   # the user's python assertion raised: its failure, named
+        return Outcome(False, 0.0, f"{type(exc).__name__}: {exc}", type(exc).__name__)
     return negated(outcome) if kind != base else outcome
 
 
-Grader = Callable[[str, str, Any, dict[str, Any]], Outcome]
+Grader = Callable[[str, str, dict[str, Any], dict[str, Any]], Outcome]
 
 
 def judge_case(case: dict[str, Any], output: str, grader: Grader | None = None
@@ -82,6 +92,12 @@ def judge_case(case: dict[str, Any], output: str, grader: Grader | None = None
     and pass. ``grader`` grades the model-graded ones (default: the target's judge); JudgeFailed
     when it gives no verdict."""
     context = {"vars": case["vars"], "test": case, "grader": grader or _grader()}
+    if case.get("transform"):   # options.transform: what every assertion judges
+        try:
+            output = transformed(case["transform"], output, context)
+        except ScriptError as exc:
+            failed = Outcome(False, 0.0, f"the transform raised {exc.name}: {exc}", exc.name)
+            return [("transform", failed, 1.0)], 0.0, False
     results = []
     for assertion in case["assert"]:
         outcome = _judge(assertion, output, context)
@@ -93,12 +109,16 @@ def judge_case(case: dict[str, Any], output: str, grader: Grader | None = None
 
 
 def _grader() -> Grader:
-    """The target's judge; the simulator's (overseer.sim.text) when it is ``sim``."""
-    if os.environ.get("OVERSEER_JUDGE_MODEL", "").partition(":")[0] == "sim":
-        from overseer.sim.text import sim_grade
+    """An assertion's own grader (``provider``, or its test's), else the target's judge: the
+    simulator's (overseer.sim.text) when that is ``sim``."""
+    def grader(kind: str, output: str, assertion: dict[str, Any], case: dict[str, Any]) -> Outcome:
+        model = assertion.get("provider") or os.environ.get("OVERSEER_JUDGE_MODEL", "")
+        if model.partition(":")[0] == "sim":
+            from overseer.sim.text import sim_grade
 
-        return sim_grade
-    return lambda kind, output, value, case: grade(kind, output, value, case["vars"])
+            return sim_grade(kind, output, assertion, case)
+        return grade(kind, output, assertion.get("value"), case["vars"], model or None)
+    return grader
 
 
 def main(argv: list[str]) -> int:

@@ -49,8 +49,8 @@ class JudgeFailed(Exception):
     """No verdict from the judge: not the prompt's failure."""
 
 
-def _ask(prompt: str) -> str:
-    model = os.environ.get("OVERSEER_JUDGE_MODEL")
+def _ask(prompt: str, model: str | None = None) -> str:
+    model = model or os.environ.get("OVERSEER_JUDGE_MODEL")
     if not model:
         raise JudgeFailed("no judge: set judge: {model: ...} in the target")
     client = client_for(model, int(os.environ.get("OVERSEER_JUDGE_MAX_TOKENS", "256")))
@@ -81,10 +81,11 @@ def _count(tokens_in: int, tokens_out: int) -> None:
     path.write_text(json.dumps(usage), encoding="utf-8")
 
 
-def grade(kind: str, output: str, value: Any, variables: dict[str, Any]) -> Outcome:
-    """One model-graded assertion (``not-`` handled by the caller)."""
+def grade(kind: str, output: str, value: Any, variables: dict[str, Any], model: str | None = None) -> Outcome:
+    """One model-graded assertion (``not-`` handled by the caller), graded by ``model`` (default:
+    the target's judge)."""
     if kind == "llm-rubric":
-        reply = _ask(RUBRIC.format(output=output, rubric=value))
+        reply = _ask(RUBRIC.format(output=output, rubric=value), model)
         verdicts = [v for v in json_values(reply, whole=False) if isinstance(v, dict) and "pass" in v]
         if not verdicts:
             raise JudgeFailed(f"the judge's reply holds no verdict: {reply[:120]!r}")
@@ -93,7 +94,7 @@ def grade(kind: str, output: str, value: Any, variables: dict[str, Any]) -> Outc
         score = float(verdict.get("score", 1.0 if passed else 0.0))
         return Outcome(passed, max(0.0, min(1.0, score)), str(verdict.get("reason", ""))[:200], CHECK)
     task = "\n".join(f"{k}: {v}" for k, v in variables.items())
-    reply = _ask(CLOSEDQA.format(task=task, output=output, criterion=value))
+    reply = _ask(CLOSEDQA.format(task=task, output=output, criterion=value), model)
     letters = [line.strip() for line in reply.splitlines() if line.strip() in ("Y", "N")]
     if not letters:
         raise JudgeFailed(f"the judge's reply ends in neither Y nor N: {reply[-120:]!r}")

@@ -53,7 +53,8 @@ def _write_case(folder: Path, case: Case, task_id: str) -> None:
     }, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (folder / "case.json").write_text(json.dumps(
         {"description": case.description, "vars": case.vars, "assert": case.asserts,
-         "threshold": case.threshold, "metadata": case.metadata}, indent=1, sort_keys=True, default=str),
+         "threshold": case.threshold, "metadata": case.metadata,
+         **({"transform": case.transform} if case.transform else {})}, indent=1, sort_keys=True, default=str),
         encoding="utf-8")
     (folder / "vars.json").write_text(json.dumps(case.vars, indent=1, sort_keys=True, default=str),
                                       encoding="utf-8")

@@ -24,6 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from overseer.errors import FatalError, validation_message
 from overseer.suites.assertions import SIMPLE
+from overseer.suites.options import GRADED, case_options, grader_model, needs_node, with_grader
+from overseer.suites.scripts import script_source
 
 
 class _Strict(BaseModel):
@@ -65,9 +67,10 @@ def _parsed(model: type[_M], raw: Any, where: str) -> _M:
 
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
-SUPPORTED = (*SIMPLE, "python", "assert-set", "llm-rubric", "model-graded-closedqa")
+SUPPORTED = (*SIMPLE, "python", "javascript", "assert-set", *GRADED)
 MAX_COMBINATIONS = 1000   # cases one test may expand to
-# what a case keeps of an assertion (provider, rubricPrompt and transform are read, not used yet)
+# what a case keeps of an assertion as written (its provider and transform are resolved; rubricPrompt
+# is read, not used yet)
 ASSERT_FIELDS_BY_NAME = {"type", "value", "threshold", "weight", "metric", "config"}
 JSON_TYPES = ("is-json", "contains-json")
 _M = TypeVar("_M", bound=BaseModel)
@@ -83,10 +86,12 @@ class Case:
     asserts: list[dict[str, Any]]
     threshold: float | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    transform: dict[str, Any] | None = None   # options.transform: the output before the assertions
 
     def definition(self) -> str:
         return json.dumps({"description": self.description, "vars": self.vars, "assert": self.asserts,
-                           "threshold": self.threshold, "metadata": self.metadata},
+                           "threshold": self.threshold, "metadata": self.metadata,
+                           **({"transform": self.transform} if self.transform else {})},
                           sort_keys=True, default=str)
 
     @property
@@ -202,12 +207,20 @@ def _assertion(raw: Any, base: Path, where: str) -> dict[str, Any]:
         if not spec.assert_:
             raise FatalError(f"{where}: assert: an assert-set needs its assertions")
         out["assert"] = [_assertion(a, base, f"{where}: assert[{i}]") for i, a in enumerate(spec.assert_)]
-    if isinstance(spec.value, str) and spec.value.startswith("file://") and kind in ("python", *JSON_TYPES):
+    if kind == "javascript" or spec.transform is not None:
+        needs_node(where, "javascript" if kind == "javascript" else "transform", spec.transform)
+    if kind == "javascript":
+        out.update(script_source(str(spec.value or ""), lambda name: _files(name, base, where)[0]))
+    elif isinstance(spec.value, str) and spec.value.startswith("file://") and kind in ("python", *JSON_TYPES):
         [path] = _files(spec.value, base, where)[:1]
         if kind == "python":
             out["value"], out["file"] = path.read_text(encoding="utf-8"), path.name
         else:
             out["value"] = _read(path, where)
+    if spec.transform is not None:
+        out["transform"] = script_source(str(spec.transform), lambda name: _files(name, base, f"{where}: transform")[0])
+    if spec.provider is not None:
+        out["provider"] = grader_model(spec.provider, f"{where}: provider")
     if kind in JSON_TYPES and out.get("value") is not None:
         from jsonschema import Draft202012Validator, SchemaError
 
@@ -235,6 +248,10 @@ def _cases(raw: Any, default: TestSpec, base: Path, where: str) -> list[Case]:
     threshold = test.threshold if test.threshold is not None else default.threshold
     resolved = {str(k): _var(v, base, f"{named}: vars.{k}") for k, v in variables.items()}
     checked = [_assertion(a, base, f"{named}: assert[{i}]") for i, a in enumerate(asserts)]
+    transform, grader = case_options({**(default.options or {}), **(test.options or {})},
+                                     lambda name, at: _files(name, base, at)[0], named)
+    if grader is not None:
+        checked = with_grader(checked, grader)
     listed = [name for name, value in resolved.items() if isinstance(value, list)]
     if any(not resolved[name] for name in listed):
         raise FatalError(f"{named}: vars.{next(n for n in listed if not resolved[n])}: an empty list")
@@ -249,7 +266,8 @@ def _cases(raw: Any, default: TestSpec, base: Path, where: str) -> list[Case]:
         out.append(Case(
             description=f"{test.description} [{label}]" if label and test.description else test.description or label,
             vars={name: value[picked[name]] if name in picked else value for name, value in resolved.items()},
-            asserts=checked, threshold=threshold, metadata={**default.metadata, **test.metadata}))
+            asserts=checked, threshold=threshold, metadata={**default.metadata, **test.metadata},
+            transform=transform))
     return out
 
 

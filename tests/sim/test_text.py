@@ -108,11 +108,11 @@ def test_the_check_judges_a_reply_as_the_simulator_does(cases: list[Task], tmp_p
 def test_the_simulated_judge_grades_against_the_reference() -> None:
     case = {"metadata": {"reference": {"category": "bug", "summary": "Uploads over two gigabytes fail."}}}
     good = json.dumps(case["metadata"]["reference"])
-    assert sim_grade("llm-rubric", good, "one sentence", case).passed
-    assert not sim_grade("llm-rubric", REFUSAL, "one sentence", case).passed
+    assert sim_grade("llm-rubric", good, {"value": "one sentence"}, case).passed
+    assert not sim_grade("llm-rubric", REFUSAL, {"value": "one sentence"}, case).passed
     long = json.dumps({"category": "bug", "summary": "Uploads over two gigabytes fail." + RAMBLE})
-    assert sim_grade("llm-rubric", long, "one sentence", case).error_class == "TooLongError"
-    assert sim_grade("llm-rubric", "anything", "x", {"metadata": {"reference": "bug"}}).passed   # nothing to grade
+    assert sim_grade("llm-rubric", long, {"value": "one sentence"}, case).error_class == "TooLongError"
+    assert sim_grade("llm-rubric", "anything", {"value": "x"}, {"metadata": {"reference": "bug"}}).passed   # nothing to grade
 
 
 def test_the_triage_example_keeps_proven_edits_and_its_truth_rises(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def test_equals_in_another_case_and_a_judge_saying_too_long_are_named() -> None:
     assert judge("equals", "Billing", "billing").error_class == "LabelCaseError"
     assert judge("equals", "refund", "billing").error_class == "WrongAnswerError"
     verdict = check._judge({"type": "llm-rubric", "value": "short"}, "x" * 10, {
-        "vars": {}, "test": {}, "grader": lambda kind, output, value, case: Outcome(
+        "vars": {}, "test": {}, "grader": lambda kind, output, assertion, case: Outcome(
             False, 0.0, "The summary is too long and verbose.", "AssertionError")})
     assert diagnose("x", verdict) == "TooLongError"
     assert diagnose("x", Outcome(False, 0.0, "nope", "JSONDecodeError")) == "AnswerFormatError"
