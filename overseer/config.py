@@ -84,9 +84,15 @@ class EditLimits(_Strict):
 class JudgeConfig(_Strict):
     """The model that grades a promptfoo suite's model-graded assertions (``judge:``)."""
 
-    model: str = Field(description="openai:NAME, anthropic:NAME, ollama:NAME, gemini:NAME, llm:NAME or command:CLI")
+    model: str = Field(description=(
+        "openai:NAME, anthropic:NAME, ollama:NAME, gemini:NAME, llm:NAME, command:CLI, or sim (the "
+        "simulator's judge, offline)"))
     seed: int | None = Field(None, ge=0, description="sent to a provider that takes one")
     max_tokens: int = Field(256, ge=16, le=4096, description="the longest verdict")
+    embedding: str | None = Field(None, description=(
+        "embeds the output and the expected text of similar assertions: openai:NAME, ollama:NAME or "
+        "gemini:NAME (an OpenAI-compatible /embeddings endpoint, e.g. `overseer serve-model "
+        "--embeddings`), or sim (word counts, offline)"))
 
 
 class ProposerConfig(_Strict):

@@ -74,6 +74,26 @@ class OpenAICompatible:
                         usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0)
 
 
+def embed(model: str, texts: list[str]) -> tuple[list[list[float]], int]:
+    """Embeddings of ``texts`` from ``model`` (openai:, ollama: or gemini:, an OpenAI-compatible
+    /embeddings endpoint, which llama.cpp's server also offers), and the tokens they took."""
+    import openai
+
+    client = client_for(model)
+    if not isinstance(client, OpenAICompatible):
+        raise FatalError(f"model {model!r}: embeddings come from openai:, ollama: or gemini: models")
+    try:
+        response = client._client.embeddings.create(model=client.model, input=texts)
+    except openai.APIStatusError as exc:
+        raise LLMError(redact(f"{client.model}: HTTP {exc.status_code}: {exc.message}")) from None
+    except openai.APIError as exc:
+        raise LLMError(redact(f"{client.model}: {type(exc).__name__}: {exc}")) from None
+    vectors = [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+    if len(vectors) != len(texts):
+        raise LLMError(f"{client.model}: {len(vectors)} embeddings for {len(texts)} texts")
+    return vectors, response.usage.prompt_tokens if response.usage else 0
+
+
 class Anthropic:
     def __init__(self, model: str, max_tokens: int = REPLY_TOKENS) -> None:
         try:

@@ -94,11 +94,12 @@ class ServerSettings:
     threads: int = 2
     ctx: int = 2048             # tokens of context per slot
     prompt_cache: bool = False  # reuse the previous request's KV prefix (changes the numerics)
+    embeddings: bool = False    # also answer /v1/embeddings (the mean of the tokens' states)
 
     def describe(self) -> str:
         slots = f"{self.slots} slot{'s' if self.slots != 1 else ''}"
         return (f"{self.model.name} ({slots}, prompt cache {'on' if self.prompt_cache else 'off'}, "
-                f"{self.threads} threads, context {self.ctx})")
+                f"{self.threads} threads, context {self.ctx}{', embeddings' if self.embeddings else ''})")
 
 
 def start(settings: ServerSettings) -> tuple[object, str]:
@@ -117,6 +118,9 @@ def start(settings: ServerSettings) -> tuple[object, str]:
     params.cpuparams_batch.n_threads = settings.threads
     params.cache_prompt = settings.prompt_cache
     params.endpoint_slots = True
+    if settings.embeddings:
+        params.embedding = True
+        params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     try:
         server = xllamacpp.Server(params)
     except Exception as exc:  # the library's own error at load (a bad file, a port in use): one line

@@ -78,7 +78,8 @@ def _judge_env(ctx: RunContext) -> dict[str, str]:
     if judge is None:
         return {}
     return {"OVERSEER_JUDGE_MODEL": judge.model, "OVERSEER_JUDGE_MAX_TOKENS": str(judge.max_tokens),
-            **({"OVERSEER_JUDGE_SEED": str(judge.seed)} if judge.seed is not None else {})}
+            **({"OVERSEER_JUDGE_SEED": str(judge.seed)} if judge.seed is not None else {}),
+            **({"OVERSEER_EMBEDDING_MODEL": judge.embedding} if judge.embedding else {})}
 
 
 def case_variables(path: Path) -> dict[str, str]:

@@ -19,10 +19,11 @@ def serve_model(
     threads: Annotated[int, typer.Option("--threads", min=1, max=256, help="CPU threads.")] = 2,
     ctx: Annotated[int, typer.Option("--ctx", min=256, help="Tokens of context per slot.")] = 2048,
     prompt_cache: Annotated[bool, typer.Option("--prompt-cache", metavar="", help="Reuse the previous request's prompt prefix (faster; the same prompt and seed may then sample differently).")] = False,
+    embeddings: Annotated[bool, typer.Option("--embeddings", metavar="", help="Also answer /v1/embeddings (mean pooling), for promptfoo's similar assertions.")] = False,
 ) -> None:
     """Serve a real model on this machine, offline: llama.cpp's OpenAI-compatible server (pip install 'overseer\\[local]')."""
     exit_with(model_cmd.serve_main(model=model, host=host, port=port, slots=slots, threads=threads, ctx=ctx,
-                                   prompt_cache=prompt_cache))
+                                   prompt_cache=prompt_cache, embeddings=embeddings))
 
 
 def fetch_model() -> None:

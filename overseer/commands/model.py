@@ -10,9 +10,9 @@ from overseer.localmodel import ServerSettings, bundled_weights, fetch_weights, 
 
 
 def serve_main(*, model: Path | None, host: str, port: int, slots: int, threads: int, ctx: int,
-               prompt_cache: bool) -> int:
+               prompt_cache: bool, embeddings: bool = False) -> int:
     settings = ServerSettings(model=model or bundled_weights(), host=host, port=port, slots=slots,
-                              threads=threads, ctx=ctx, prompt_cache=prompt_cache)
+                              threads=threads, ctx=ctx, prompt_cache=prompt_cache, embeddings=embeddings)
 
     def ready(url: str) -> None:
         report.note(f"serving {settings.describe()} at {url}; Ctrl-C stops it")

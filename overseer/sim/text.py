@@ -20,6 +20,7 @@ from typing import Any
 
 from overseer.errors import FatalError
 from overseer.suites.assertions import CHECK, TOO_LONG, Outcome, is_refusal, json_values
+from overseer.suites.graded import similar
 
 CASE_FILE = "case.json"
 # Content changes first, then how the answer is wrapped; a refusal replaces everything.
@@ -122,7 +123,10 @@ def sim_grade(kind: str, output: str, assertion: dict[str, Any], case: dict[str,
     """The simulated judge of ``llm-rubric`` and ``model-graded-closedqa``: it grades the answer
     against the case's reference whatever the rubric says. It fails a refusal, an answer that
     holds no trace of the reference (no JSON for an object, not the reference's free text), and
-    free text over LENGTH_SLACK times the reference's words; it passes anything else."""
+    free text over LENGTH_SLACK times the reference's words; it passes anything else. ``similar``
+    is the simulator's embedding (word counts)."""
+    if kind == "similar":
+        return similar(output, assertion.get("value"), assertion.get("threshold"), "sim")
     answer = (case.get("metadata") or {}).get("reference")
     key = _free_text(answer) if isinstance(answer, dict | str) else None
     if answer is None or key is None:

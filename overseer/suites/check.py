@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from overseer.suites.assertions import CHECK, Outcome, combined, diagnose, judge, negated, script_result
-from overseer.suites.graded import GRADED, JudgeFailed, grade
+from overseer.suites.graded import GRADED, JudgeFailed, grade, similar
 from overseer.suites.scripts import ScriptError, run_javascript, transformed
 
 EXIT_NO_VERDICT = 75   # the judge failed: no JUnit XML is written, so the run is infrastructure
@@ -113,10 +113,12 @@ def _grader() -> Grader:
     simulator's (overseer.sim.text) when that is ``sim``."""
     def grader(kind: str, output: str, assertion: dict[str, Any], case: dict[str, Any]) -> Outcome:
         model = assertion.get("provider") or os.environ.get("OVERSEER_JUDGE_MODEL", "")
-        if model.partition(":")[0] == "sim":
+        if model.partition(":")[0] == "sim" and kind != "similar":
             from overseer.sim.text import sim_grade
 
             return sim_grade(kind, output, assertion, case)
+        if kind == "similar":
+            return similar(output, assertion.get("value"), assertion.get("threshold"), assertion.get("provider"))
         return grade(kind, output, assertion.get("value"), case["vars"], model or None)
     return grader
 

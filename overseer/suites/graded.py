@@ -7,12 +7,15 @@ failure, never the prompt's. The judge's tokens are added to the run's usage fil
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from overseer.llm import LLMError, OpenAICompatible, client_for
-from overseer.suites.assertions import CHECK, Outcome, json_values
+from overseer.llm import LLMError, OpenAICompatible, client_for, embed
+from overseer.suites.assertions import CHECK, WRONG, Outcome, json_values
 
 RUBRIC = """You are grading output according to a user-specified rubric. If the statement in the \
 rubric is true, then the output passes the test. You respond with a JSON object with this \
@@ -42,7 +45,8 @@ answers at the outset. Then print only the single character "Y" or "N" (without 
 punctuation) on its own line corresponding to the correct answer. At the end, repeat just the \
 letter again by itself on a new line."""
 
-GRADED = ("llm-rubric", "model-graded-closedqa")
+GRADED = ("llm-rubric", "model-graded-closedqa", "similar")
+SIMILAR_THRESHOLD = 0.75   # promptfoo's default for similar
 
 
 class JudgeFailed(Exception):
@@ -79,6 +83,39 @@ def _count(tokens_in: int, tokens_out: int) -> None:
     usage["input_tokens"] = int(usage.get("input_tokens") or 0) + tokens_in
     usage["output_tokens"] = int(usage.get("output_tokens") or 0) + tokens_out
     path.write_text(json.dumps(usage), encoding="utf-8")
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    norm = math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / norm if norm else 0.0
+
+
+def _word_counts(texts: list[str]) -> list[list[float]]:
+    """The simulator's embedding: each text's counts of the words the texts use."""
+    bags = [Counter(re.findall(r"[a-z0-9]+", t.lower())) for t in texts]
+    words = sorted(set().union(*bags))
+    return [[float(bag[w]) for w in words] for bag in bags]
+
+
+def similar(output: str, value: Any, threshold: float | None, model: str | None = None) -> Outcome:
+    """promptfoo's ``similar``: the cosine similarity of the output's embedding and the expected
+    text's (the best of a list), passing at ``threshold`` (0.75). ``model`` embeds (default: the
+    target's judge.embedding); ``sim`` is word counts. No embedding at all is JudgeFailed."""
+    model = model or os.environ.get("OVERSEER_EMBEDDING_MODEL")
+    if not model:
+        raise JudgeFailed("no embedding model: set judge: {model: ..., embedding: ...} in the target")
+    expected = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if model.partition(":")[0] == "sim":
+        vectors = _word_counts([output, *expected])
+    else:
+        try:
+            vectors, tokens = embed(model, [output, *expected])
+        except LLMError as exc:
+            raise JudgeFailed(f"the embedding model failed: {exc}") from None
+        _count(tokens, 0)
+    best = max(_cosine(vectors[0], v) for v in vectors[1:])
+    limit = SIMILAR_THRESHOLD if threshold is None else threshold
+    return Outcome(best >= limit, max(0.0, min(1.0, best)), f"similarity {best:.3f} (at least {limit:g})", WRONG)
 
 
 def grade(kind: str, output: str, value: Any, variables: dict[str, Any], model: str | None = None) -> Outcome:

@@ -10,7 +10,7 @@ from typing import Any
 from overseer.errors import FatalError
 from overseer.suites.scripts import node, script_source
 
-GRADED = ("llm-rubric", "model-graded-closedqa")
+GRADED = ("llm-rubric", "model-graded-closedqa")   # what a test's options.provider grades
 
 
 def grader_model(provider: Any, where: str) -> str:

@@ -67,7 +67,7 @@ def _parsed(model: type[_M], raw: Any, where: str) -> _M:
 
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
-SUPPORTED = (*SIMPLE, "python", "javascript", "assert-set", *GRADED)
+SUPPORTED = (*SIMPLE, "python", "javascript", "assert-set", *GRADED, "similar")
 MAX_COMBINATIONS = 1000   # cases one test may expand to
 # what a case keeps of an assertion as written (its provider and transform are resolved; rubricPrompt
 # is read, not used yet)

@@ -29,7 +29,7 @@ EXIT_TEMPFAIL = 75   # sysexits' EX_TEMPFAIL: the provider failed, try again lat
 EXIT_USAGE = 2
 PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "ollama": "ollama", "google": "gemini",
              "vertex": "gemini", "gemini": "gemini"}
-KINDS = ("chat", "messages", "completion", "responses")
+KINDS = ("chat", "messages", "completion", "responses", "embedding", "embeddings")
 
 
 def model_for(provider: str) -> str:

@@ -49,6 +49,7 @@ class ModelServer:
     port: int
     log: Path
     process: subprocess.Popen[str] | None = None
+    options: tuple[str, ...] = ()   # more serve-model options (--embeddings)
 
     @property
     def url(self) -> str:
@@ -57,7 +58,8 @@ class ModelServer:
     def start(self) -> None:
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "overseer", "serve-model", "--port", str(self.port), "--ctx", "4096"],
+                [sys.executable, "-m", "overseer", "serve-model", "--port", str(self.port), "--ctx", "4096",
+                 *self.options],
                 stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
         ready: list[str] = []
         reader = threading.Thread(target=lambda: ready.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]

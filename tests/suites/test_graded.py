@@ -8,6 +8,8 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from overseer.records import read_records
 from tests.fake_llm import FakeLLM
 from tests.helpers import git, overseer
@@ -73,3 +75,22 @@ def test_a_judges_verdict_counts_and_a_judge_without_one_is_infrastructure(
     lost = [r for r in records if r.infra]
     assert len(lost) == 1 and "no JUnit XML" in (lost[0].infra_cause or "")
     assert "sk-test-judge-key" not in again.stdout + again.stderr
+
+
+def test_similar_on_the_simulators_embedding_and_without_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``similar`` passes at its threshold (0.75 by default; the best of a list), ``not-`` turns
+    it around; with no embedding model the check gives no verdict (exit 75: infrastructure)."""
+    from overseer.suites import check
+    from overseer.suites.graded import similar
+
+    assert similar("the cat sat on the mat", "the cat sat on a mat", None, "sim").passed
+    assert not similar("quarterly revenue grew", "the cat sat", None, "sim").passed
+    assert similar("a refund please", ["the cat sat", "please refund"], 0.5, "sim").score == pytest.approx(2 / 6 ** 0.5)
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"vars": {}, "assert": [{"type": "not-similar", "value": "the cat sat"}]}))
+    (tmp_path / "out.txt").write_text("quarterly revenue grew\n")
+    monkeypatch.setenv("OVERSEER_EMBEDDING_MODEL", "sim")
+    assert check.main([str(case), str(tmp_path / "out.txt"), str(tmp_path / "j.xml")]) == 0
+    monkeypatch.delenv("OVERSEER_EMBEDDING_MODEL")
+    assert check.main([str(case), str(tmp_path / "out.txt"), str(tmp_path / "k.xml")]) == 75
+    assert not (tmp_path / "k.xml").exists()
