@@ -76,6 +76,8 @@ class ExecutorConfig(_Strict):
 
 
 class EditLimits(_Strict):
+    """How large one edit may be, and how much the prompt may grow in a session (``edits:``)."""
+
     max_edit_chars: int = Field(DEFAULT_MAX_EDIT_CHARS, ge=1, description="characters one edit may change")
     max_growth: float = Field(DEFAULT_MAX_GROWTH, ge=0,
                               description="how much the prompt may grow in a session")
@@ -139,7 +141,7 @@ class Directives(_Strict):
 class PromptLocation(_Strict):
     """Where a target's prompt lives: a whole file, a marked region of a file, or a Python string."""
 
-    file: str
+    file: str = Field(description="relative to overseer.yaml")
     region: str | None = Field(None, description="NAME of an `overseer:begin NAME` marker")
     variable: str | None = Field(None, description="a module-level string variable, e.g. PROMPT")
 
@@ -159,9 +161,16 @@ class PromptLocation(_Strict):
 
 
 class Target(_Strict):
-    command: str
-    prompt: PromptLocation
-    tasks: str = Field(description="a task set directory, relative to overseer.yaml")
+    """A command with a prompt inside it, and the tasks that judge it (``targets: NAME:``)."""
+
+    command: str = Field(description=(
+        "run once per (task, repeat) in an isolated copy of the repository, through /bin/sh -c; "
+        "placeholders {task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} "
+        "{vars_file} {python} and each setting, also as OVERSEER_* variables"))
+    prompt: PromptLocation = Field(description=(
+        "a file (prompt: prompts/system.md), or {file, region} or {file, variable}"))
+    tasks: str = Field(description=(
+        "a task set directory, or a promptfoo config or test file, relative to overseer.yaml"))
     holdout: float | str = Field(
         0.25, description="a task set directory, or the fraction of `tasks` held out"
     )
@@ -175,27 +184,29 @@ class Target(_Strict):
         "a sealed test set: a fraction of `tasks` (set aside before the holdout), or a task set "
         "directory or suite; never used by a decision or shown to a proposer, run only for a "
         "session's starting and final prompts when it kept an edit"))
-    repeats: int = Field(1, ge=1, le=100)
-    timeout_s: float = Field(300.0, gt=0)
-    jobs: int = Field(4, ge=1, le=64)
+    repeats: int = Field(1, ge=1, le=100, description=(
+        "runs of each task at the first look; a promising candidate gets more, up to accept.max_repeats"))
+    timeout_s: float = Field(300.0, gt=0, description="limit for one run of the command (a check has its own)")
+    jobs: int = Field(4, ge=1, le=64, description="runs at once")
     # Stored in the SQLite index (64-bit integers): a larger seed would poison every later read.
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    seed: int = Field(0, ge=0, le=2**63 - 1, description=(
+        "the root of every stream of randomness; each run's seed ({seed}, OVERSEER_SEED) derives from it"))
     objective: Objective = Field("pass_rate", description=(
         "pass_rate, mean_score, or {measure: pass_rate, tokens: {weight: 0.1, scale: 4000}, "
-        "cost_usd: {weight: ..., scale: ...}}: what a decision tests (README, Objective)"))
-    output_cap_bytes: int = Field(1_000_000, ge=1024)
+        "cost_usd: {weight: ..., scale: ...}}: what a decision tests (docs/configuration.md, Objective)"))
+    output_cap_bytes: int = Field(1_000_000, ge=1024, description="most bytes kept of a run's stdout and stderr")
     sanitizers: list[str] = Field(default_factory=list, description=(
         "applied to output files before the check: strip_fences, smart_quotes, unicode_dashes, "
         "or a sanitizer plugin's name (`overseer plugins`)"))
     success_sample_rate: float = Field(
         0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
-    accept: Thresholds = Field(default_factory=Thresholds)
-    infra: InfraPolicy = Field(default_factory=InfraPolicy)
+    accept: Thresholds = Field(default_factory=Thresholds, description="when an edit is kept: the test's thresholds")
+    infra: InfraPolicy = Field(default_factory=InfraPolicy, description="runs that failed for reasons not the prompt's")
     environment: list[str] = Field(default_factory=list, description=(
         "environment variables that change what the command does without changing its text (a "
         "model name, a base URL); with OVERSEER_SIM_PROFILE and overseer's version they make the "
         "environment fingerprint, and runs are reused only under the same one"))
-    edits: EditLimits = Field(default_factory=EditLimits)
+    edits: EditLimits = Field(default_factory=EditLimits, description="how large an edit, and a session's growth, may be")
     race: int = Field(3, ge=1, le=10, description=(
         "candidates evaluated side by side against the current prompt, sharing its runs; the "
         "first one proven is kept (1: one candidate at a time)"))
@@ -262,8 +273,10 @@ class Target(_Strict):
 
 
 class Config(_Strict):
-    schema_version: Literal[1]
-    targets: dict[str, Target] = Field(min_length=1)
+    """overseer.yaml: its version and its targets."""
+
+    schema_version: Literal[1] = Field(description="1")
+    targets: dict[str, Target] = Field(min_length=1, description="name -> target (letters, digits, - _ .)")
 
     @field_validator("schema_version", mode="before")
     @classmethod

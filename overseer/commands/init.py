@@ -19,7 +19,7 @@ EXAMPLE_TARGET = "codewriter"
 EXAMPLE_FILES = {"examples/codewriter": ("examples", "codewriter"), "tasks/pyfuncs": ("tasks", "pyfuncs")}
 
 CONFIG_TEMPLATE = """\
-# overseer.yaml: what overseer evaluates and improves (see README.md).
+# overseer.yaml: what overseer evaluates and improves (docs/configuration.md has every field).
 schema_version: 1
 
 targets:
@@ -55,7 +55,7 @@ targets:
 
 
 TRIAGE_CONFIG = """\
-# overseer.yaml: what overseer evaluates and improves (see README.md).
+# overseer.yaml: what overseer evaluates and improves (docs/configuration.md has every field).
 schema_version: 1
 
 targets:

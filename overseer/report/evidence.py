@@ -20,7 +20,7 @@ from overseer.store import TargetStats
 
 def show_plugins(plugins: list[Plugin]) -> None:
     if not plugins:
-        out.print("no plugins installed (a package declares them as entry points: README, Plugins)",
+        out.print("no plugins installed (a package declares them as entry points: docs/configuration.md, Plugins)",
                   markup=False)
         return
     table = Table(title="plugins", title_justify="left")
