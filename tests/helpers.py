@@ -161,3 +161,30 @@ def make_toy_project(root: Path, prompt: str = "Be careful. GOOD\n", with_git: b
     return root
 
 
+
+
+SUITE_TARGET = """\
+schema_version: 1
+targets:
+  t:
+    command: "{python} tool.py"
+    prompt: prompt.md
+    tasks: evals/tests.yaml
+    holdout: 0.0
+    jobs: 1
+    infra: {retries: 0}
+    judge: %s
+    environment: [OPENAI_BASE_URL]
+"""
+
+
+def make_suite_project(root: Path, suite: str, tool: str, judge: str) -> Path:
+    """A git repository whose one target, ``t``, runs ``tool`` (Python) on the cases of the
+    promptfoo test file ``suite``, graded by ``judge`` (a YAML mapping)."""
+    (root / "evals").mkdir(parents=True)
+    (root / "evals" / "tests.yaml").write_text(suite)
+    (root / "tool.py").write_text(tool)
+    (root / "prompt.md").write_text("Be polite.\n")
+    (root / "overseer.yaml").write_text(SUITE_TARGET % judge)
+    git(root, "init", "-q")
+    return root

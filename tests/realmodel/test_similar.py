@@ -5,11 +5,10 @@ and an unrelated answer fails, and the embedding's tokens are in the run's usage
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 from overseer.records import read_records
-from tests.helpers import git, overseer
+from tests.helpers import make_suite_project, overseer
 from tests.realmodel.conftest import ModelServer, free_port, on_real_model
 
 SUITE = """\
@@ -31,24 +30,8 @@ def test_similar_is_judged_by_real_embeddings(tmp_path: Path) -> None:
     server = ModelServer(free_port(), tmp_path / "server.log", options=("--embeddings",))
     server.start()
     try:
-        root = tmp_path / "p"
-        (root / "evals").mkdir(parents=True)
-        (root / "evals" / "tests.yaml").write_text(SUITE)
-        (root / "tool.py").write_text("import os\nprint(os.environ['OVERSEER_VAR_ANSWER'])\n")
-        (root / "prompt.md").write_text("Summarize the ticket.\n")
-        (root / "overseer.yaml").write_text(textwrap.dedent("""\
-            schema_version: 1
-            targets:
-              t:
-                command: "{python} tool.py"
-                prompt: prompt.md
-                tasks: evals/tests.yaml
-                holdout: 0.0
-                jobs: 1
-                judge: {model: sim, embedding: "openai:local"}
-                environment: [OPENAI_BASE_URL]
-        """))
-        git(root, "init", "-q")
+        root = make_suite_project(tmp_path / "p", SUITE, "import os\nprint(os.environ['OVERSEER_VAR_ANSWER'])\n",
+                                  '{model: sim, embedding: "openai:local"}')
         result = overseer("run", "t", "--json", cwd=root, env={"OPENAI_BASE_URL": server.url})
         assert result.returncode in (0, 1), result.stderr
         records, _ = read_records(Path(json.loads(result.stdout)["jsonl"]))

@@ -5,14 +5,13 @@ the judge's tokens are in the run's usage, its seed is sent."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from overseer.records import read_records
 from tests.fake_llm import FakeLLM
-from tests.helpers import git, overseer
+from tests.helpers import make_suite_project, overseer
 
 SUITE = """\
 tests:
@@ -26,25 +25,8 @@ tests:
 
 
 def _project(root: Path) -> Path:
-    (root / "evals").mkdir(parents=True)
-    (root / "evals" / "tests.yaml").write_text(SUITE)
-    (root / "tool.py").write_text("import os\nprint('Thank you for ' + os.environ['OVERSEER_VAR_TICKET'])\n")
-    (root / "prompt.md").write_text("Be polite.\n")
-    (root / "overseer.yaml").write_text(textwrap.dedent("""\
-        schema_version: 1
-        targets:
-          t:
-            command: "{python} tool.py"
-            prompt: prompt.md
-            tasks: evals/tests.yaml
-            holdout: 0.0
-            jobs: 1
-            infra: {retries: 0}
-            judge: {model: "openai:judge", seed: 7, max_tokens: 64}
-            environment: [OPENAI_BASE_URL]
-    """))
-    git(root, "init", "-q")
-    return root
+    return make_suite_project(root, SUITE, "import os\nprint('Thank you for ' + os.environ['OVERSEER_VAR_TICKET'])\n",
+                              '{model: "openai:judge", seed: 7, max_tokens: 64}')
 
 
 def test_a_judges_verdict_counts_and_a_judge_without_one_is_infrastructure(
