@@ -3,11 +3,13 @@
     python benchmarks/demo_decisions.py --seeds 0 3 > before.jsonl
     ... change the code ...
     python benchmarks/demo_decisions.py --seeds 0 3 > after.jsonl && diff before.jsonl after.jsonl
+    python benchmarks/demo_decisions.py --example triage --seeds 0 1 2 3 4 5 6 7 --summary
 
 The demo repo is built as `overseer demo` builds it, with the target's ``seed`` set; the loop runs
 with the demo's options (iterations, max repeats, race) and the rules proposer; only the command
 runs are replaced by the simulator's in-process fast path (same seeding as real runs). Printed: one
-JSON line per decision, without what differs between two identical sessions (ids, times).
+JSON line per decision, without what differs between two identical sessions (ids, times); with
+--summary, one line per seed: its decisions' outcomes and how many edits were kept.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import git
 
 from overseer.commands.demo import DEMO_ITERATIONS, DEMO_MAX_REPEATS, DEMO_RACE, build_demo_repo
-from overseer.commands.init import EXAMPLE_TARGET
+from overseer.commands.init import EXAMPLE_TARGET, EXAMPLES
 from overseer.config import load_config
 from overseer.decision import Decision
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
@@ -31,11 +33,13 @@ from overseer.sim.fast import fast_evaluator
 VARYING = ("decision_id", "time", "session_id")
 
 
-def decisions(seed: int, iterations: int, race: int = DEMO_RACE) -> list[dict[str, object]]:
+def decisions(seed: int, iterations: int, race: int = DEMO_RACE,
+              example: str = EXAMPLE_TARGET) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
+    target = EXAMPLES[example].target
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
-        build_demo_repo(root)
+        build_demo_repo(root, example)
         config = root / "overseer.yaml"
         config.write_text(re.sub(r"(?m)^(\s*seed:)\s*\d+", rf"\g<1> {seed}", config.read_text()))
         repo = git.Repo(root)
@@ -48,8 +52,8 @@ def decisions(seed: int, iterations: int, race: int = DEMO_RACE) -> list[dict[st
 
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=race)
-        optimize_target(loaded, EXAMPLE_TARGET, options, hooks,
-                        evaluator=fast_evaluator(EXAMPLE_TARGET, loaded.config.targets[EXAMPLE_TARGET].command, seed))
+        optimize_target(loaded, target, options, hooks,
+                        evaluator=fast_evaluator(target, loaded.config.targets[target].command, seed))
     return out
 
 
@@ -58,9 +62,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 3])
     parser.add_argument("--iterations", type=int, default=DEMO_ITERATIONS)
     parser.add_argument("--race", type=int, default=DEMO_RACE, help="candidates per iteration")
+    parser.add_argument("--example", choices=sorted(EXAMPLES), default=EXAMPLE_TARGET)
+    parser.add_argument("--summary", action="store_true", help="one line per seed")
     args = parser.parse_args()
     for seed in args.seeds:
-        for line in decisions(seed, args.iterations, args.race):
+        lines = decisions(seed, args.iterations, args.race, args.example)
+        if args.summary:
+            outcomes = [str(line["outcome"]) for line in lines]
+            print(f"seed {seed}: {' '.join(outcomes)}; kept {outcomes.count('accepted')}")
+            continue
+        for line in lines:
             print(json.dumps(line, sort_keys=True))
 
 
