@@ -2,6 +2,7 @@
 
     python benchmarks/decisions.py [--trials 400] [--null-trials 2000] [--plans 2:16]
         [--effects -10 -5 0 3 5 10] [--sampling fresh|seeded|coupled [--coupling 0.5]]
+        [--holdout-effect POINTS]
 
 The example task set's per-task pass probabilities come from the simulator's ground truth for the
 example prompt; a candidate with true effect d (points) passes each task with probability p + d/100
@@ -39,11 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def trial(train: dict[str, float], holdout: dict[str, float], effect: float, repeats: int,
-          thresholds: Thresholds, rng: random.Random, seeded: bool = False, coupling: float = 1.0
-          ) -> tuple[bool, int, int, list[float] | None]:
+          thresholds: Thresholds, rng: random.Random, seeded: bool = False, coupling: float = 1.0,
+          holdout_effect: float | None = None) -> tuple[bool, int, int, list[float] | None]:
     """One candidate through the whole rule (bill.simulate_candidate): accepted, its runs, the
     parent's runs beyond the first look's, the reported interval for the gain."""
-    result = simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded, coupling)
+    result = simulate_candidate(train, holdout, effect, repeats, thresholds, rng, seeded, coupling,
+                                holdout_effect)
     return result.accepted, result.own_runs, result.parent_runs, result.interval
 
 
@@ -74,6 +76,9 @@ def main() -> None:
                         help="fresh: each prompt draws its own noise; seeded: common random numbers; "
                              "coupled: common at a share --coupling of the (task, repeat) pairs")
     parser.add_argument("--coupling", type=float, default=0.5)
+    parser.add_argument("--holdout-effect", type=float, default=None, help=(
+        "the candidate's effect on the holdout tasks, in points (default: its effect on train): an "
+        "edit that does not carry over, for what the holdout gate lets through"))
     args = parser.parse_args()
     if args.settled_share is not None:
         allocate.SETTLED_SHARE = args.settled_share
@@ -100,7 +105,8 @@ def main() -> None:
         for effect in args.effects:
             rng = random.Random(f"{text}:{effect}")
             results = [trial(train, holdout, effect / 100, repeats, thresholds, rng, args.sampling != "fresh",
-                             args.coupling if args.sampling == "coupled" else 1.0)
+                             args.coupling if args.sampling == "coupled" else 1.0,
+                             None if args.holdout_effect is None else args.holdout_effect / 100)
                        for _ in range(args.null_trials if args.null_trials and effect <= 0 else args.trials)]
             rates[effect] = statistics.fmean(a for a, _, _, _ in results)
             runs[effect] = (statistics.fmean(c for _, c, _, _ in results),
@@ -109,8 +115,8 @@ def main() -> None:
             covered[effect] = [low <= truth <= high for a, _, _, i in results if a and i
                                for low, high in [i]]
         row = "".join(f"{rates[e]:>8.3f}" for e in args.effects)
-        false_promo = statistics.fmean(rates[e] for e in args.effects if e <= 0)
-        power = statistics.fmean(rates[e] for e in args.effects if e >= 5)
+        false_promo = statistics.fmean([rates[e] for e in args.effects if e <= 0] or [float("nan")])
+        power = statistics.fmean([rates[e] for e in args.effects if e >= 5] or [float("nan")])
         cost = " | ".join(f"{runs[e][0]:.0f} + {runs[e][1]:.0f}" for e in (0, 3, 5, 10) if e in runs)
         kept = [c for cell in covered.values() for c in cell]
         coverage = f"; interval holds the true gain in {statistics.fmean(kept):.3f} of {len(kept)} kept" \

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from overseer.acceptance import Thresholds
-from overseer.decide import decide, screen
+from overseer.decide import decide, holdout_rounds, screen
 from overseer.decision import Decision
 from overseer.evidence.allocate import gather
 from overseer.evidence.coupling import Coupling
@@ -78,15 +78,17 @@ class Trial:
 
 def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effect: float,
                        repeats: int, thresholds: Thresholds, rng: random.Random,
-                       seeded: bool = False, coupling: float = 1.0) -> Trial:
-    """One candidate with true effect ``effect`` (pass probability + effect on every task) through
-    the whole rule, against a parent with these per-task pass probabilities."""
+                       seeded: bool = False, coupling: float = 1.0,
+                       holdout_effect: float | None = None) -> Trial:
+    """One candidate with true effect ``effect`` (pass probability + effect on every task; on the
+    holdout tasks ``holdout_effect`` when given, an edit that does not carry over) through the
+    whole rule, against a parent with these per-task pass probabilities."""
     shared: dict[tuple[str, int], float] | None = {} if seeded else None
     seed = rng.randrange(2 ** 31)  # the target's seed: it fixes which rounds run a settled task
     parent = SimulatedPrompt({**train, **holdout}, rng, shared, seed, coupling)
-    candidate = SimulatedPrompt(
-        {t: min(0.99, max(0.01, p + effect)) for t, p in {**train, **holdout}.items()}, rng, shared, seed,
-        coupling)
+    moved = {**{t: p + effect for t, p in train.items()},
+             **{t: p + (effect if holdout_effect is None else holdout_effect) for t, p in holdout.items()}}
+    candidate = SimulatedPrompt({t: min(0.99, max(0.01, p)) for t, p in moved.items()}, rng, shared, seed, coupling)
     train_ids, holdout_ids = sorted(train), sorted(holdout)
     parent.runs(train_ids, repeats)
     parent.runs(holdout_ids, repeats)
@@ -111,10 +113,12 @@ def simulate_candidate(train: dict[str, float], holdout: dict[str, float], effec
             break
     if verdict != "proven":
         return result(False)
-    decision = decide(train_before=before, train_after=after,
-                      holdout_before=parent.runs(holdout_ids, look.repeats),
-                      holdout_after=candidate.runs(holdout_ids, look.repeats),
-                      thresholds=thresholds, objective="pass_rate", look=look)
+    holdout_before, holdout_after = parent.runs(holdout_ids, look.repeats), candidate.runs(holdout_ids, look.repeats)
+    again = holdout_rounds(holdout_before, holdout_after, look.repeats, thresholds, "pass_rate")
+    if again is not None:
+        holdout_before, holdout_after = parent.runs(holdout_ids, again), candidate.runs(holdout_ids, again)
+    decision = decide(train_before=before, train_after=after, holdout_before=holdout_before,
+                      holdout_after=holdout_after, thresholds=thresholds, objective="pass_rate", look=look)
     return result(decision.outcome == "accepted", decision.interval)
 
 

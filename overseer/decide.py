@@ -5,6 +5,7 @@ fills in are in decision.py."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 
@@ -115,6 +116,41 @@ def _measured_test(train_before: Sequence[RunRecord], train_after: Sequence[RunR
     if deterministic(train_before, train_after, objective):
         note += f"; {DETERMINISTIC}"
     return s.gain, measured.p_value(s), interval, note
+
+
+# A holdout gain below the tolerance by less than this many standard errors is noise as much as a
+# loss: the holdout runs again at twice the rounds before it is judged (holdout_rounds).
+HOLDOUT_DOUBT_Z = 1.0
+
+
+def _variance_of_mean(values: Sequence[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values)
+
+
+def holdout_error(before: Sequence[RunRecord], after: Sequence[RunRecord], objective: Objective) -> float:
+    """The standard error of holdout_gain: of the mean of the per-task paired differences, or, for
+    a measured candidate, of the difference of the two streams' means."""
+    if not measured.measured(after):
+        return math.sqrt(_variance_of_mean(list(paired_differences(before, after, objective).values())))
+    own = [r for r in after if r.repeat >= measured.OWN_SEEDS and not r.infra]
+    tasks = {r.task_id for r in own}
+    base = [r for r in before if r.repeat < measured.OWN_SEEDS and r.task_id in tasks and not r.infra]
+    return math.sqrt(_variance_of_mean([run_value(r, objective) for r in own])
+                     + _variance_of_mean([run_value(r, objective) for r in base]))
+
+
+def holdout_rounds(before: Sequence[RunRecord], after: Sequence[RunRecord], rounds: int,
+                   thresholds: Thresholds, objective: Objective) -> int | None:
+    """Twice ``rounds`` when the holdout gain at ``rounds`` rounds misses the tolerance by less
+    than HOLDOUT_DOUBT_Z standard errors (the holdout is then run again at those rounds and judged
+    on them, once), else None: the gate stays a point estimate, on enough runs to mean one."""
+    gain, limit = holdout_gain(before, after, objective), -thresholds.holdout_tolerance
+    if gain >= limit or gain + HOLDOUT_DOUBT_Z * holdout_error(before, after, objective) < limit:
+        return None
+    return 2 * rounds
 
 
 def holdout_gain(before: Sequence[RunRecord], after: Sequence[RunRecord], objective: Objective) -> float:

@@ -4,12 +4,13 @@ import pytest
 
 from overseer.acceptance import Thresholds, Weight, WeightedObjective
 from overseer.config import PromptLocation
-from overseer.decide import decide, screen, unproven
+from overseer.decide import decide, holdout_error, holdout_gain, holdout_rounds, screen, unproven
 from overseer.decision import Verdict
 from overseer.evidence.looks import look_verdict, looks, smallest_p_value
 from overseer.evidence.paired import infra_share, paired_differences
 from overseer.evidence.signflip import binomial_tail
 from overseer.prompts import read_prompt
+from overseer.records import RunRecord
 from overseer.sim.fast import simulated_records
 from overseer.tasks import load_task_set, split_holdout
 from tests.helpers import REPO_ROOT, make_rounds, make_run, make_runs
@@ -181,3 +182,25 @@ def test_an_unproven_verdict_says_why_and_whether_it_is_already_better_than_its_
     assert "better than the parent" in verdict.reason and "min_gain (0.05" in verdict.reason
     unsure = unproven(Verdict(interval=[-0.1, 0.2]), 16, thresholds)
     assert "better than the parent" not in unsure.reason
+
+
+def test_a_holdout_loss_within_its_noise_is_judged_again_on_twice_the_runs() -> None:
+    """holdout_rounds: a gain below the tolerance by less than one standard error asks for twice
+    the rounds; a clear loss, a gain, and a loss beyond the tolerance's noise do not."""
+    thresholds = Thresholds()
+    before, after = make_rounds([[True] * 12, [False] * 12], [[True] * 12, [False] * 11 + [True]])   # 12 tasks, 2 rounds
+    assert holdout_gain(before, after, "pass_rate") > 0
+    assert holdout_rounds(before, after, 2, thresholds, "pass_rate") is None           # not a loss
+    def changed(records: list[RunRecord], pairs: dict[tuple[str, int], bool]) -> list[RunRecord]:
+        return [r.model_copy(update={"passed": pairs[(r.task_id, r.repeat)], "score": float(pairs[(r.task_id, r.repeat)])})
+                if (r.task_id, r.repeat) in pairs else r for r in records]
+    mixed = changed(before, {("t0", 0): False, ("t1", 0): False, ("t2", 1): True})   # two lost, one won
+    assert holdout_gain(before, mixed, "pass_rate") == pytest.approx(-1 / 24)
+    assert holdout_error(before, mixed, "pass_rate") > 1 / 24
+    assert holdout_rounds(before, mixed, 2, thresholds, "pass_rate") == 4             # within its noise
+    clear = changed(before, {(f"t{i}", 0): False for i in range(12)})
+    assert holdout_gain(before, clear, "pass_rate") == pytest.approx(-0.5)
+    assert holdout_error(before, clear, "pass_rate") == 0.0
+    assert holdout_rounds(before, clear, 2, thresholds, "pass_rate") is None           # a loss: judged now
+    tolerant = Thresholds(holdout_tolerance=0.05)
+    assert holdout_rounds(before, mixed, 2, tolerant, "pass_rate") is None             # within the tolerance

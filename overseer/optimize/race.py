@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from overseer.decide import decide, unproven
+from overseer.decide import decide, holdout_rounds, unproven
 from overseer.decision import Decision
 from overseer.evidence.looks import Look, LookVerdict, look_verdict, looks
 from overseer.faults import checkpoint
@@ -119,6 +119,10 @@ def _finish(runs: SessionRuns, entry: Entry) -> Decision:
     used = state.runs_used
     holdout_before, holdout_after = runs.compare(entry.text, "holdout", entry.rounds, entry.design) \
         if proven else ([], [])
+    again = holdout_rounds(holdout_before, holdout_after, entry.rounds, setup.accept, setup.target.objective) \
+        if proven else None
+    if again is not None:   # a loss within its noise: judged on twice the holdout runs
+        holdout_before, holdout_after = runs.compare(entry.text, "holdout", again, entry.design)
     timed = runs.timing(entry.text, [*entry.before, *holdout_before], [*entry.after, *holdout_after]) \
         if proven and setup.accept.max_time_increase is not None else None
     checkpoint("evaluate:done")
