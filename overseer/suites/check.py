@@ -109,16 +109,21 @@ def judge_case(case: dict[str, Any], output: str, grader: Grader | None = None
 
 
 def _grader() -> Grader:
-    """An assertion's own grader (``provider``, or its test's), else the target's judge: the
-    simulator's (overseer.sim.text) when that is ``sim``."""
+    """An assertion's own grader (``provider``, or its test's), else the target's judge (the
+    simulator's, overseer.sim.text, when that is ``sim``); ``similar`` embeds with the assertion's
+    provider, else the judge's ``embedding``, else the simulator's when the judge is ``sim``."""
     def grader(kind: str, output: str, assertion: dict[str, Any], case: dict[str, Any]) -> Outcome:
-        model = assertion.get("provider") or os.environ.get("OVERSEER_JUDGE_MODEL", "")
-        if model.partition(":")[0] == "sim" and kind != "similar":
+        judge_model = os.environ.get("OVERSEER_JUDGE_MODEL", "")
+        simulated = judge_model.partition(":")[0] == "sim"
+        if kind == "similar":
+            embedding = assertion.get("provider") or os.environ.get("OVERSEER_EMBEDDING_MODEL") \
+                or ("sim" if simulated else None)
+            return similar(output, assertion.get("value"), assertion.get("threshold"), embedding)
+        model = assertion.get("provider") or judge_model
+        if model.partition(":")[0] == "sim":
             from overseer.sim.text import sim_grade
 
             return sim_grade(kind, output, assertion, case)
-        if kind == "similar":
-            return similar(output, assertion.get("value"), assertion.get("threshold"), assertion.get("provider"))
         return grade(kind, output, assertion.get("value"), case["vars"], model or None)
     return grader
 

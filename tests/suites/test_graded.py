@@ -61,7 +61,8 @@ def test_a_judges_verdict_counts_and_a_judge_without_one_is_infrastructure(
 
 def test_similar_on_the_simulators_embedding_and_without_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``similar`` passes at its threshold (0.75 by default; the best of a list), ``not-`` turns
-    it around; with no embedding model the check gives no verdict (exit 75: infrastructure)."""
+    it around; with no embedding model the check gives no verdict (exit 75: infrastructure),
+    unless the judge is the simulator's."""
     from overseer.suites import check
     from overseer.suites.graded import similar
 
@@ -76,3 +77,5 @@ def test_similar_on_the_simulators_embedding_and_without_one(tmp_path: Path, mon
     monkeypatch.delenv("OVERSEER_EMBEDDING_MODEL")
     assert check.main([str(case), str(tmp_path / "out.txt"), str(tmp_path / "k.xml")]) == 75
     assert not (tmp_path / "k.xml").exists()
+    monkeypatch.setenv("OVERSEER_JUDGE_MODEL", "sim")   # the simulator's judge embeds as the simulator does
+    assert check.main([str(case), str(tmp_path / "out.txt"), str(tmp_path / "m.xml")]) == 0
