@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -387,8 +388,8 @@ def main() -> None:
         allocate.SETTLED_SHARE = args.settled_share
     if args.sampling != "seeded":
         profile = Path(tempfile.mkdtemp()) / f"{args.sampling}.yaml"
-        profile.write_text(DEFAULT_PROFILE.read_text().replace(
-            "sampling: seeded", f"sampling: {args.sampling}\ncoupling: {args.coupling}"))
+        profile.write_text(re.sub(r"(?m)^sampling: seeded$", f"sampling: {args.sampling}\ncoupling: {args.coupling}",
+                                  DEFAULT_PROFILE.read_text()))   # the setting, not the comments that name it
         os.environ[PROFILE_ENV] = str(profile)
     setup = Setup()
     every = [*setup.train.tasks, *setup.holdout.tasks]
