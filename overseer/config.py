@@ -77,7 +77,6 @@ class ExecutorConfig(_Strict):
 
 class EditLimits(_Strict):
     """How large one edit may be, and how much the prompt may grow in a session (``edits:``)."""
-
     max_edit_chars: int = Field(DEFAULT_MAX_EDIT_CHARS, ge=1, description="characters one edit may change")
     max_growth: float = Field(DEFAULT_MAX_GROWTH, ge=0,
                               description="how much the prompt may grow in a session")
@@ -92,9 +91,8 @@ class JudgeConfig(_Strict):
     seed: int | None = Field(None, ge=0, description="sent to a provider that takes one")
     max_tokens: int = Field(256, ge=16, le=4096, description="the longest verdict")
     embedding: str | None = Field(None, description=(
-        "embeds the output and the expected text of similar assertions: openai:NAME, ollama:NAME or "
-        "gemini:NAME (an OpenAI-compatible /embeddings endpoint, e.g. `overseer serve-model "
-        "--embeddings`), or sim (word counts, offline)"))
+        "embeds the output and the expected text of similar assertions: openai:NAME, ollama:NAME or gemini:NAME "
+        "(an OpenAI-compatible /embeddings endpoint, e.g. `overseer serve-model --embeddings`), or sim"))
 
 
 class ProposerConfig(_Strict):
@@ -162,50 +160,43 @@ class PromptLocation(_Strict):
 
 class Target(_Strict):
     """A command with a prompt inside it, and the tasks that judge it (``targets: NAME:``)."""
-
     command: str = Field(description=(
-        "run once per (task, repeat) in an isolated copy of the repository, through /bin/sh -c; "
-        "placeholders {task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} "
-        "{vars_file} {python} and each setting, also as OVERSEER_* variables"))
-    prompt: PromptLocation = Field(description=(
-        "a file (prompt: prompts/system.md), or {file, region} or {file, variable}"))
-    tasks: str = Field(description=(
-        "a task set directory, or a promptfoo config or test file, relative to overseer.yaml"))
-    holdout: float | str = Field(
-        0.25, description="a task set directory, or the fraction of `tasks` held out"
-    )
+        "run once per (task, repeat) in an isolated copy of the repository, through /bin/sh -c; placeholders "
+        "{task_dir} {task_id} {workdir} {prompt_file} {seed} {repeat} {usage_file} {vars_file} {python} and "
+        "each setting, also as OVERSEER_* variables"))
+    prompt: PromptLocation = Field(description="a file (prompts/system.md), or {file, region} or {file, variable}")
+    tasks: str = Field(description="a task set folder, or a promptfoo config or test file, relative to overseer.yaml")
+    holdout: float | str = Field(0.25, description="a task set directory, or the fraction of `tasks` held out")
     judge: JudgeConfig | None = Field(None, description=(
-        "grades llm-rubric and model-graded-closedqa assertions; a judge call that fails is an "
-        "infrastructure failure, never the prompt's; its tokens count in the run's usage"))
+        "grades a suite's model-graded assertions; a judge that fails is an infrastructure failure, never the "
+        "prompt's; its tokens count in the run's usage"))
     output_file: str | None = Field(None, description=(
-        "the file the command writes its answer to, relative to its workdir; a promptfoo suite's "
-        "assertions judge it (default: the command's stdout)"))
+        "the file the command writes its answer to, relative to its workdir, that a suite's assertions judge "
+        "(default: the command's stdout)"))
     test: float | str | None = Field(None, description=(
-        "a sealed test set: a fraction of `tasks` (set aside before the holdout), or a task set "
-        "directory or suite; never used by a decision or shown to a proposer, run only for a "
-        "session's starting and final prompts when it kept an edit"))
-    repeats: int = Field(1, ge=1, le=100, description=(
-        "runs of each task at the first look; a promising candidate gets more, up to accept.max_repeats"))
+        "a sealed test set: a fraction of `tasks` (set aside before the holdout), or a task set directory or "
+        "suite; never used by a decision or shown to a proposer, run only for a session's starting and final "
+        "prompts when it kept an edit"))
+    repeats: int = Field(1, ge=1, le=100, description="runs of each task at the first look; more while promising")
     timeout_s: float = Field(300.0, gt=0, description="limit for one run of the command (a check has its own)")
     jobs: int = Field(4, ge=1, le=64, description="runs at once")
     # Stored in the SQLite index (64-bit integers): a larger seed would poison every later read.
     seed: int = Field(0, ge=0, le=2**63 - 1, description=(
         "the root of every stream of randomness; each run's seed ({seed}, OVERSEER_SEED) derives from it"))
     objective: Objective = Field("pass_rate", description=(
-        "pass_rate, mean_score, or {measure: pass_rate, tokens: {weight: 0.1, scale: 4000}, "
-        "cost_usd: {weight: ..., scale: ...}}: what a decision tests (docs/configuration.md, Objective)"))
+        "pass_rate, mean_score, or {measure: pass_rate, tokens: {weight: 0.1, scale: 4000}, cost_usd: {...}}: "
+        "what a decision tests (docs/configuration.md, Objective)"))
     output_cap_bytes: int = Field(1_000_000, ge=1024, description="most bytes kept of a run's stdout and stderr")
     sanitizers: list[str] = Field(default_factory=list, description=(
-        "applied to output files before the check: strip_fences, smart_quotes, unicode_dashes, "
-        "or a sanitizer plugin's name (`overseer plugins`)"))
+        "applied to output files before the check: strip_fences, smart_quotes, unicode_dashes, or a plugin's"))
     success_sample_rate: float = Field(
         0.1, ge=0, le=1, description="share of passing runs whose full output is kept")
     accept: Thresholds = Field(default_factory=Thresholds, description="when an edit is kept: the test's thresholds")
     infra: InfraPolicy = Field(default_factory=InfraPolicy, description="runs that failed for reasons not the prompt's")
     environment: list[str] = Field(default_factory=list, description=(
-        "environment variables that change what the command does without changing its text (a "
-        "model name, a base URL); with OVERSEER_SIM_PROFILE and overseer's version they make the "
-        "environment fingerprint, and runs are reused only under the same one"))
+        "environment variables that change what the command does without changing its text (a model name, a "
+        "base URL); with OVERSEER_SIM_PROFILE and overseer's version they make the environment fingerprint, "
+        "and runs are reused only under the same one"))
     edits: EditLimits = Field(default_factory=EditLimits, description="how large an edit, and a session's growth, may be")
     race: int = Field(3, ge=1, le=10, description=(
         "candidates evaluated side by side against the current prompt, sharing its runs; the "
@@ -274,7 +265,6 @@ class Target(_Strict):
 
 class Config(_Strict):
     """overseer.yaml: its version and its targets."""
-
     schema_version: Literal[1] = Field(description="1")
     targets: dict[str, Target] = Field(min_length=1, description="name -> target (letters, digits, - _ .)")
 
