@@ -135,11 +135,8 @@ def holdout_error(before: Sequence[RunRecord], after: Sequence[RunRecord], objec
     a measured candidate, of the difference of the two streams' means."""
     if not measured.measured(after):
         return math.sqrt(_variance_of_mean(list(paired_differences(before, after, objective).values())))
-    own = [r for r in after if r.repeat >= measured.OWN_SEEDS and not r.infra]
-    tasks = {r.task_id for r in own}
-    base = [r for r in before if r.repeat < measured.OWN_SEEDS and r.task_id in tasks and not r.infra]
-    return math.sqrt(_variance_of_mean([run_value(r, objective) for r in own])
-                     + _variance_of_mean([run_value(r, objective) for r in base]))
+    base, own = measured.stream_values(before, after, lambda r: run_value(r, objective))
+    return math.sqrt(_variance_of_mean(own) + _variance_of_mean(base))
 
 
 def holdout_rounds(before: Sequence[RunRecord], after: Sequence[RunRecord], rounds: int,

@@ -98,14 +98,12 @@ def models(root: type[BaseModel]) -> list[type[BaseModel]]:
 
 
 def _default(info: Any) -> str:
-    if info.default_factory is not None:
-        value = info.default_factory()
-        return "" if value in ({}, [], None) else f"`{value!r}`" if not isinstance(value, BaseModel) else "(see below)"
-    if info.default is PydanticUndefined:
+    if info.default is PydanticUndefined and info.default_factory is None:
         return "required"
-    if info.default is None:
-        return ""
-    return f"`{info.default!r}`"
+    value = info.default if info.default_factory is None else info.default_factory()
+    if isinstance(value, BaseModel):
+        return "(see below)"
+    return "" if value in ({}, [], None) else f"`{value!r}`"
 
 
 def config_reference(root: type[BaseModel]) -> str:

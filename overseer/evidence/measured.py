@@ -75,13 +75,20 @@ def parent_rounds(rounds: int, most: int) -> int:
     return max(rounds, min(most, PARENT_ROUNDS * rounds))
 
 
-def streams(parent: Sequence[RunRecord], candidate: Sequence[RunRecord], value: Value) -> Streams:
-    """The two streams of these runs, on the tasks the candidate ran at its own seeds; runs that
-    failed for infrastructure reasons are no evidence and are left out."""
+def stream_values(parent: Sequence[RunRecord], candidate: Sequence[RunRecord],
+                  value: Value) -> tuple[list[float], list[float]]:
+    """The parent's values and the candidate's, on the tasks the candidate ran at its own seeds;
+    runs that failed for infrastructure reasons are no evidence and are left out."""
     own = [r for r in candidate if r.repeat >= OWN_SEEDS and not r.infra]
     tasks = {r.task_id for r in own}
     base = [r for r in parent if r.repeat < OWN_SEEDS and r.task_id in tasks and not r.infra]
-    return Streams(sum(map(value, base)), len(base), sum(map(value, own)), len(own))
+    return [value(r) for r in base], [value(r) for r in own]
+
+
+def streams(parent: Sequence[RunRecord], candidate: Sequence[RunRecord], value: Value) -> Streams:
+    """The two streams of these runs (stream_values), as the test uses them."""
+    base, own = stream_values(parent, candidate, value)
+    return Streams(sum(base), len(base), sum(own), len(own))
 
 
 def infra_share(parent: Sequence[RunRecord], candidate: Sequence[RunRecord]) -> float:
