@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import tempfile
 from contextlib import nullcontext
@@ -29,6 +30,7 @@ from overseer.config import load_config
 from overseer.decision import Decision
 from overseer.optimize import Hooks, OptimizeOptions, optimize_target
 from overseer.sim.fast import fast_evaluator
+from overseer.sim.profile import PROFILE_ENV, profile_with_sampling
 
 VARYING = ("decision_id", "time", "session_id")
 
@@ -64,12 +66,18 @@ def main() -> None:
     parser.add_argument("--race", type=int, default=DEMO_RACE, help="candidates per iteration")
     parser.add_argument("--example", choices=sorted(EXAMPLES), default=EXAMPLE_TARGET)
     parser.add_argument("--summary", action="store_true", help="one line per seed")
+    parser.add_argument("--sampling", choices=["seeded", "fresh", "coupled"], default=None,
+                        help="the simulated model's sampling (default: the shipped profile's)")
+    parser.add_argument("--coupling", type=float, default=0.5, help="with --sampling coupled")
     args = parser.parse_args()
+    if args.sampling:
+        os.environ[PROFILE_ENV] = str(profile_with_sampling(Path(tempfile.mkdtemp()), args.sampling, args.coupling))
     for seed in args.seeds:
         lines = decisions(seed, args.iterations, args.race, args.example)
         if args.summary:
             outcomes = [str(line["outcome"]) for line in lines]
-            print(f"seed {seed}: {' '.join(outcomes)}; kept {outcomes.count('accepted')}")
+            runs = sum(int(line.get("runs_used") or 0) for line in lines)
+            print(f"seed {seed}: {' '.join(outcomes)}; kept {outcomes.count('accepted')}; {runs} runs")
             continue
         for line in lines:
             print(json.dumps(line, sort_keys=True))

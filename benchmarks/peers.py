@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -58,7 +57,7 @@ from overseer.proposers.rules import RulesProposer
 from overseer.records import RunRecord
 from overseer.sim import expected_pass_rate
 from overseer.sim.fast import fast_evaluator, simulated_records
-from overseer.sim.profile import DEFAULT_PROFILE, PROFILE_ENV
+from overseer.sim.profile import PROFILE_ENV, profile_with_sampling
 from overseer.tasks import Task, load_task_set, split_holdout
 
 GEPA_VERSION = "0.1.4"  # pinned: benchmarks/requirements.txt
@@ -387,10 +386,7 @@ def main() -> None:
     if args.settled_share is not None:
         allocate.SETTLED_SHARE = args.settled_share
     if args.sampling != "seeded":
-        profile = Path(tempfile.mkdtemp()) / f"{args.sampling}.yaml"
-        profile.write_text(re.sub(r"(?m)^sampling: seeded$", f"sampling: {args.sampling}\ncoupling: {args.coupling}",
-                                  DEFAULT_PROFILE.read_text()))   # the setting, not the comments that name it
-        os.environ[PROFILE_ENV] = str(profile)
+        os.environ[PROFILE_ENV] = str(profile_with_sampling(Path(tempfile.mkdtemp()), args.sampling, args.coupling))
     setup = Setup()
     every = [*setup.train.tasks, *setup.holdout.tasks]
     start_truth = expected_pass_rate(setup.start, setup.holdout.tasks)

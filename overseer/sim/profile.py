@@ -168,3 +168,14 @@ def load_profile(path: Path | None = None) -> CompiledProfile:
     except OSError as exc:
         raise FatalError(f"{chosen}: cannot read simulator profile: {exc.strerror}") from None
     return _load(chosen, mtime_ns)
+
+
+def profile_with_sampling(directory: Path, sampling: str, coupling: float) -> Path:
+    """A copy of the shipped profile in ``directory`` with its ``sampling`` (and ``coupling``)
+    setting changed, for a benchmark's sampling axis: only the setting's line changes, not the
+    comments that name it."""
+    text = re.sub(r"(?m)^sampling: \w+$", f"sampling: {sampling}\ncoupling: {coupling}",
+                  DEFAULT_PROFILE.read_text(encoding="utf-8"))
+    path = directory / f"{sampling}-{coupling}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
