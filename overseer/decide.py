@@ -13,7 +13,7 @@ from overseer.acceptance import Objective, Thresholds
 from overseer.decision import Criterion, Verdict
 from overseer.evidence import measured
 from overseer.evidence.betting import Interval, confidence_sequence, parts
-from overseer.evidence.looks import DETERMINISTIC, Look, clears_min_gain, evidence_for, tasks_note
+from overseer.evidence.looks import DETERMINISTIC, REACH_Z, Look, clears_min_gain, evidence_for, tasks_note
 from overseer.evidence.paired import (
     deterministic,
     infra_share,
@@ -217,11 +217,16 @@ def decide(
         interval=[interval.low, interval.high] if interval else None)
 
 
-def unproven(verdict: Verdict, rounds: int, thresholds: Thresholds) -> Verdict:
-    """The verdict of a candidate whose test ran out of rounds with its gain still above
+def unproven(verdict: Verdict, look: Look, thresholds: Thresholds) -> Verdict:
+    """The verdict of a candidate whose test ran out of rounds, or stopped at an earlier look
+    because the rounds left could not prove it (looks.out_of_reach), with its gain still above
     ``futility_gain``: no evidence against it, continued when it is proposed again."""
-    reason = (f"unproven after {rounds} rounds: the test ran out of rounds with the gain "
-              f"still above {thresholds.futility_gain:g}; it is continued from here when it is "
+    rounds = look.repeats
+    why = ("the test ran out of rounds" if look.number >= look.of else
+           f"stopped before round {rounds + look.of - look.number}: even a gain {REACH_Z:g} standard "
+           "errors above its estimate could not be proven in the rounds left, so they were not spent,")
+    reason = (f"unproven after {rounds} rounds: {why} with the gain still above "
+              f"{thresholds.futility_gain:g}; it is continued from here when it is "
               "proposed again or the proposer has nothing new")
     if verdict.interval and verdict.interval[0] > 0:
         reason += (f"; it is better than the parent (the gain lies in [{verdict.interval[0]:+.3f}, "

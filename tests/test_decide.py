@@ -176,12 +176,15 @@ def test_a_weighted_objective_on_the_simulator_prices_tokens() -> None:
 def test_an_unproven_verdict_says_why_and_whether_it_is_already_better_than_its_parent() -> None:
     thresholds = Thresholds(min_gain=0.05, futility_gain=0.0)
     better = Verdict(outcome="rejected", interval=[0.01, 0.2])
-    verdict = unproven(better, 16, thresholds)
+    last = looks(2, thresholds)[-1]
+    verdict = unproven(better, last, thresholds)
     assert verdict.outcome == "unproven" and better.outcome == "rejected"   # a new verdict
-    assert verdict.reason.startswith("unproven after 16 rounds")
+    assert verdict.reason.startswith("unproven after 16 rounds: the test ran out of rounds")
     assert "better than the parent" in verdict.reason and "min_gain (0.05" in verdict.reason
-    unsure = unproven(Verdict(interval=[-0.1, 0.2]), 16, thresholds)
+    unsure = unproven(Verdict(interval=[-0.1, 0.2]), last, thresholds)
     assert "better than the parent" not in unsure.reason
+    early = unproven(better, looks(2, thresholds)[6], thresholds)
+    assert early.reason.startswith("unproven after 8 rounds: stopped before round 16: even a gain 2 standard")
 
 
 def test_a_holdout_loss_within_its_noise_is_judged_again_on_twice_the_runs() -> None:

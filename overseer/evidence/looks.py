@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from overseer.acceptance import Objective, Thresholds
 from overseer.evidence import measured
-from overseer.evidence.betting import Rounds, below, log_wealth, parts
+from overseer.evidence.betting import Rounds, Wealth, below, log_wealth, parts
 from overseer.evidence.paired import deterministic, infra_share, mean_gain, run_value, walked_rounds
 from overseer.records import RunRecord
 
@@ -53,6 +53,9 @@ def smallest_p_value(tasks: int, rounds: int) -> float:
     """The betting test cannot give less than this: every difference +1 in every round."""
     return min(1.0, math.exp(-log_wealth([[1.0] * tasks] * rounds, 0.0)))
 
+
+REACH_Z = 2.0   # how optimistic the projection of out_of_reach is, in standard errors
+REACH_PAIRS = 8  # ... made only with at least this many pairs a round
 
 DETERMINISTIC = "the command gives the same outcome in every repeat"
 
@@ -101,7 +104,27 @@ def look_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRec
         return "futile"  # every repeat the same: another round would add no evidence
     if below(rounds, thresholds.min_gain, look.alpha) or gain <= thresholds.futility_gain:
         return "futile"
-    return "unproven" if look.number == look.of else "continue"
+    if look.number == look.of or out_of_reach(rounds, look):
+        return "unproven"
+    return "continue"
+
+
+def out_of_reach(rounds: Rounds, look: Look) -> bool:
+    """Even if the rounds left gave differences whose mean were REACH_Z standard errors above
+    the estimate so far (counting both the estimate's error and the rounds' own noise), they would
+    not bring the betting wealth to 1/α: the edit may well be better, but by too little to prove
+    in this test, and each further round would be spent for nothing. Stopping early cannot make
+    the test keep a bad edit (only a proof keeps one); the test is continued from here when the
+    candidate is proposed again."""
+    values = [x for round_ in rounds for x in parts(round_)[0]]
+    if look.number >= look.of or len(values) < REACH_PAIRS * len(rounds):
+        return False    # few pairs a round: the projection's normal approximation does not hold
+    left = (look.of - look.number) * len(values) / len(rounds)
+    error = statistics.stdev(values) * math.sqrt(1 / len(values) + 1 / left)
+    wealth = Wealth()
+    for round_ in rounds:
+        wealth.add(round_)
+    return wealth.projected(left, min(1.0, statistics.fmean(values) + REACH_Z * error)) < math.log(1 / look.alpha)
 
 
 

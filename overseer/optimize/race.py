@@ -133,7 +133,7 @@ def _finish(runs: SessionRuns, entry: Entry) -> Decision:
         holdout_measured=proven, look=entry.look, max_infra_share=setup.target.infra.max_share,
         timed=timed)
     if entry.verdict == "unproven":
-        verdict = unproven(verdict, entry.rounds, setup.accept)
+        verdict = unproven(verdict, entry.look, setup.accept)
     if verdict.outcome == "accepted":
         runs.baseline.train, runs.baseline.holdout = entry.after, holdout_after
     entry.runs_used += state.runs_used - used

@@ -66,3 +66,21 @@ def test_the_incremental_wealth_is_the_recomputed_one() -> None:
         wealth.add(round_)
     assert math.isclose(wealth.log, log_wealth(xs, 0.1, up=False))
     assert log_wealth([], 0.0) == 0.0 and confidence_sequence([], ALPHA).low == -1.0
+
+
+def test_the_stakes_follow_the_spread_of_the_earlier_rounds() -> None:
+    """Pairs drawn independently (fresh) spread wide and get small stakes; pairs that mostly agree
+    (seeded) get large ones; a round's stakes never depend on that round."""
+    fresh, seeded = Wealth(), Wealth()
+    first = seeded.stakes()
+    assert fresh.stakes() == first
+    fresh.add([1.0, -1.0, 0.0, 1.0, -1.0, 0.0, 1.0, -1.0, 0.0] * 4)  # variance 2/3
+    seeded.add([0.0] * 30 + [1.0] * 6)                                 # 1/6
+    assert fresh.stakes()[1] < first[1] < seeded.stakes()[1]
+    assert math.isclose(fresh.stakes()[1], 0.1 / ((0.3 * 8 + 24) / 44 + 0.1 ** 2))   # mean 0: v = E[x^2]
+    assert max(seeded.stakes()) <= 0.9
+    logs, before = list(fresh.logs), fresh.stakes()
+    fresh.add([1.0] * 36)   # this round is bet on with the stakes chosen before it
+    assert all(math.isclose(after - was, 36 * math.log1p(stake))
+               for after, was, stake in zip(fresh.logs, logs, before, strict=True))
+    assert fresh.stakes() != before

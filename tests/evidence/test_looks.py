@@ -6,10 +6,16 @@ from overseer.evidence.looks import (
     evidence_for,
     look_verdict,
     looks,
+    out_of_reach,
     smallest_p_value,
     tasks_note,
 )
+from overseer.evidence.paired import walked_rounds
 from tests.helpers import make_rounds
+
+
+def walked(before, after):  # type: ignore[no-untyped-def]
+    return walked_rounds(before, after, "pass_rate")
 
 
 def test_looks_add_one_round_each_and_test_at_the_full_alpha() -> None:
@@ -21,7 +27,7 @@ def test_looks_add_one_round_each_and_test_at_the_full_alpha() -> None:
     assert single == looks(4, Thresholds(max_repeats=2)) and len(single) == 1
 
 def test_look_verdicts() -> None:
-    first, _, last = looks(1, Thresholds(max_repeats=3))
+    first, last = looks(1, Thresholds(max_repeats=16))[::15]
     clear = make_rounds([[False] * 20], [[True] * 20])
     assert look_verdict(*clear, Thresholds(), "pass_rate", first) == "proven"
     promising = make_rounds([[False] * 10 + [True] * 10], [[True] * 12 + [False] * 8])
@@ -29,11 +35,31 @@ def test_look_verdicts() -> None:
     assert look_verdict(*promising, Thresholds(), "pass_rate", last) == "unproven"  # no look left, promising
     worse = make_rounds([[True] * 20], [[False] * 3 + [True] * 17])
     assert look_verdict(*worse, Thresholds(), "pass_rate", first) == "futile"
-    assert look_verdict(*worse, Thresholds(futility_gain=-1.0), "pass_rate", first) == "continue"
+    # with futility_gain off a loss is not stopped on its gain, but 15 more rounds of 20 tasks
+    # could not prove it even two standard errors better: out of reach, unproven
+    assert look_verdict(*worse, Thresholds(futility_gain=-1.0), "pass_rate", first) == "unproven"
     # nothing changes in 12 rounds of 30 tasks: the confidence sequence is below min_gain: futile
     same = make_rounds([[True] * 30] * 12, [[True] * 30] * 12)
     assert look_verdict(*same, Thresholds(futility_gain=-1.0, max_repeats=20), "pass_rate",
                         looks(12, Thresholds(max_repeats=20))[0]) == "futile"
+
+
+def test_a_gain_too_small_to_prove_in_the_rounds_left_stops_the_test_unproven() -> None:
+    """At round 12 of 16, 36 tasks whose pairs differ as independent draws do: +3 points seen cannot
+    be proven in 4 more rounds even at two standard errors above it, +8 points may be, and the last
+    look is never cut short."""
+
+    def rounds_at(wins: int, losses: int) -> tuple[list[list[bool]], list[list[bool]]]:
+        pattern = [(True, False)] * wins + [(False, True)] * losses + [(False, False)] * (36 - wins - losses)
+        turned = [pattern[k:] + pattern[:k] for k in range(0, 12 * 5, 5)]   # other tasks each round
+        return [[b for _, b in p] for p in turned], [[c for c, _ in p] for p in turned]
+
+    plan = looks(2, Thresholds(max_repeats=16))
+    small, large = make_rounds(*rounds_at(9, 8)), make_rounds(*rounds_at(10, 7))
+    assert out_of_reach(walked(*small), plan[10]) and not out_of_reach(walked(*large), plan[10])
+    assert not out_of_reach(walked(*small), plan[-1])
+    assert look_verdict(*small, Thresholds(futility_gain=-1.0, max_repeats=16), "pass_rate", plan[10]) == "unproven"
+    assert look_verdict(*large, Thresholds(futility_gain=-1.0, max_repeats=16), "pass_rate", plan[10]) == "continue"
 
 
 def test_min_gain_is_judged_in_one_place() -> None:
