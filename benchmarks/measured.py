@@ -12,7 +12,9 @@ matter). Proven: the gain clears min_gain (0.03) and the test rejects "no better
 futile: the gain is at most 0 or the test rejects "at least min_gain"; a proven one is kept when its
 holdout mean (its own runs at as many rounds) is not below the parent's. Printed per effect: the
 share kept and proven, and runs per candidate: its own (train and holdout) plus the parent's runs
-beyond the baseline divided by the session's 10 candidates.
+beyond the baseline divided by the session's 10 candidates. Each is printed for the rule without
+and with the out-of-reach stop (looks.measured_out_of_reach: unproven as soon as the rounds left
+could not prove the gain), both on the same draws.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ import random
 import statistics
 from pathlib import Path
 
+from overseer.acceptance import Thresholds
 from overseer.config import PromptLocation
 from overseer.evidence import measured
+from overseer.evidence.looks import Look, measured_out_of_reach
 from overseer.prompts import read_prompt
 from overseer.sim.writer import pass_probability
 from overseer.tasks import load_task_set, split_holdout
 
 ROOT = Path(__file__).resolve().parent.parent
 ALPHA, MIN_GAIN, FIRST, TOP, CANDIDATES = 0.05, 0.03, 2, 16, 10
+THRESHOLDS = Thresholds(alpha=ALPHA, min_gain=MIN_GAIN, max_repeats=TOP)
 
 
 class Prompt:
@@ -48,33 +53,55 @@ class Prompt:
         return sum(values), len(values)
 
 
+def candidate_test(parent: Prompt, candidate: Prompt, train: dict[str, float], ratio: int,
+                   parent_rounds: int) -> tuple[str, int, int | None]:
+    """The candidate's test run without the out-of-reach stop: its verdict, its last round, and the
+    round at which the stop (looks.measured_out_of_reach) would have ended it unproven, if any."""
+    verdict, rounds, cut = "unproven", FIRST, None
+    for rounds in range(FIRST, TOP + 1):
+        parent_rounds = max(parent_rounds, min(ratio * TOP, ratio * rounds))
+        s = measured.Streams(*parent.mean(train, range(parent_rounds)),
+                             *candidate.mean(train, measured.own_repeats(rounds)))
+        if s.gain >= MIN_GAIN and measured.rejects(s, 0.0, ALPHA):
+            return "proven", rounds, cut
+        if s.gain <= 0 or measured.rejects(s, MIN_GAIN, ALPHA, up=False):
+            return "futile", rounds, cut
+        look = Look(rounds - FIRST + 1, TOP - FIRST + 1, rounds, ALPHA)
+        if cut is None and measured_out_of_reach(s, look, THRESHOLDS):
+            cut = rounds
+    return verdict, rounds, cut
+
+
 def session(train: dict[str, float], holdout: dict[str, float], effect: float, ratio: int,
-            rng: random.Random) -> tuple[list[tuple[bool, bool, int]], float]:
+            rng: random.Random) -> dict[bool, tuple[list[tuple[bool, bool, int]], float]]:
+    """For each rule (False: without the out-of-reach stop, True: with it), on the same draws:
+    each candidate's (kept, proven, own runs), and the parent's runs beyond the baseline per
+    candidate."""
     rates = {**train, **holdout}
     parent = Prompt(rates, rng)
     parent.mean(rates, range(FIRST))
-    baseline, rounds_of_parent = len(parent.runs), FIRST
-    out = []
+    out: dict[bool, list[tuple[bool, bool, int]]] = {False: [], True: []}
+    parent_train, parent_holdout = {False: FIRST, True: FIRST}, {False: FIRST, True: FIRST}
     for _ in range(CANDIDATES):
         candidate = Prompt({t: min(0.99, max(0.01, p + effect)) for t, p in rates.items()}, rng)
-        verdict, rounds = "unproven", 0
-        for rounds in range(FIRST, TOP + 1):
-            rounds_of_parent = max(rounds_of_parent, min(ratio * TOP, ratio * rounds))
-            s = measured.Streams(*parent.mean(train, range(rounds_of_parent)),
-                                 *candidate.mean(train, measured.own_repeats(rounds)))
-            if s.gain >= MIN_GAIN and measured.rejects(s, 0.0, ALPHA):
-                verdict = "proven"
-                break
-            if s.gain <= 0 or measured.rejects(s, MIN_GAIN, ALPHA, up=False):
-                verdict = "futile"
-                break
+        verdict, rounds, cut = candidate_test(parent, candidate, train, ratio, parent_train[False])
         kept = False
         if verdict == "proven":
+            ratio_rounds = max(parent_train[False], min(ratio * TOP, ratio * rounds))
             own_sum, own_runs = candidate.mean(holdout, measured.own_repeats(rounds))
-            parent_sum, parent_runs = parent.mean(holdout, range(rounds_of_parent))
+            parent_sum, parent_runs = parent.mean(holdout, range(ratio_rounds))
             kept = own_sum / own_runs >= parent_sum / parent_runs
-        out.append((kept, verdict == "proven", len(candidate.runs)))
-    return out, (len(parent.runs) - baseline) / CANDIDATES
+        for stop in (False, True):
+            stopped = stop and cut is not None
+            last = cut if stopped and cut is not None else rounds
+            proven = verdict == "proven" and not stopped
+            parent_train[stop] = max(parent_train[stop], min(ratio * TOP, ratio * last))
+            if proven:
+                parent_holdout[stop] = max(parent_holdout[stop], parent_train[stop])
+            out[stop].append((kept and not stopped, proven, len(train) * last + proven * len(holdout) * last))
+    baseline = len(rates) * FIRST
+    return {stop: (out[stop], (len(train) * parent_train[stop] + len(holdout) * parent_holdout[stop]
+                               - baseline) / CANDIDATES) for stop in (False, True)}
 
 
 def main() -> None:
@@ -95,14 +122,16 @@ def main() -> None:
           f"{args.sessions} sessions of {CANDIDATES} candidates; parent at {args.ratio}x the candidate's rounds")
     for effect in args.effects:
         rng = random.Random(f"{effect}:{args.ratio}:{args.spread}")
-        results = [session(train, holdout, effect / 100, args.ratio, rng) for _ in range(args.sessions)]
-        candidates = [c for cands, _ in results for c in cands]
-        own = statistics.fmean(n for _, _, n in candidates)
-        parent = statistics.fmean(share for _, share in results)
-        print(f"{effect:+.0f} points: kept {statistics.fmean(k for k, _, _ in candidates):.3f}, proven "
-              f"{statistics.fmean(p for _, p, _ in candidates):.3f}; runs per candidate {own:.0f} own + "
-              f"{parent:.0f} parent's = {own + parent:.0f}", flush=True)
-
+        sessions = [session(train, holdout, effect / 100, args.ratio, rng) for _ in range(args.sessions)]
+        for stop in (False, True):
+            results = [by_rule[stop] for by_rule in sessions]
+            candidates = [c for cands, _ in results for c in cands]
+            own = statistics.fmean(n for _, _, n in candidates)
+            parent = statistics.fmean(share for _, share in results)
+            print(f"{effect:+.0f} points, {'with' if stop else 'without'} the out-of-reach stop: kept "
+                  f"{statistics.fmean(k for k, _, _ in candidates):.3f}, proven "
+                  f"{statistics.fmean(p for _, p, _ in candidates):.3f}; runs per candidate {own:.0f} own + "
+                  f"{parent:.0f} parent's = {own + parent:.0f}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -127,6 +127,27 @@ def out_of_reach(rounds: Rounds, look: Look) -> bool:
     return wealth.projected(left, min(1.0, statistics.fmean(values) + REACH_Z * error)) < math.log(1 / look.alpha)
 
 
+def measured_out_of_reach(s: measured.Streams, look: Look, thresholds: Thresholds) -> bool:
+    """out_of_reach for a candidate measured against its parent (evidence/measured.py): at the
+    last look the candidate would have its rounds so far times last/now runs, and the parent
+    (topped up in proportion) as many more; if the candidate's runs still to come averaged REACH_Z
+    standard errors above its mean so far (the gain's error, both streams', and the rounds' own
+    noise, with a run's variance bounded by m(1 - m), the most a value in [0, 1] of mean m can
+    have), and the parent stayed at its mean, the test would still not prove the gain."""
+    rounds = look.repeats
+    if look.number >= look.of or s.own_runs < REACH_PAIRS * rounds or not s.parent_runs:
+        return False
+    own_mean, parent_mean = s.own_sum / s.own_runs, s.parent_sum / s.parent_runs
+    last = rounds + look.of - look.number
+    own_final = s.own_runs * last // rounds
+    parent_final = max(s.parent_runs, s.parent_runs * last // rounds)
+    left = own_final - s.own_runs
+    error = math.sqrt(own_mean * (1 - own_mean) * (1 / s.own_runs + 1 / left)
+                      + parent_mean * (1 - parent_mean) / s.parent_runs)
+    hope = min(1.0, own_mean + REACH_Z * error)
+    final = measured.Streams(parent_mean * parent_final, parent_final, s.own_sum + left * hope, own_final)
+    return not (clears_min_gain(final.gain, thresholds) and measured.rejects(final, 0.0, look.alpha))
+
 
 def _measured_verdict(train_before: Sequence[RunRecord], train_after: Sequence[RunRecord],
                       thresholds: Thresholds, objective: Objective, look: Look,
@@ -140,4 +161,6 @@ def _measured_verdict(train_before: Sequence[RunRecord], train_after: Sequence[R
         return "futile"
     if s.gain <= thresholds.futility_gain or measured.rejects(s, thresholds.min_gain, look.alpha, up=False):
         return "futile"
-    return "unproven" if look.number == look.of else "continue"
+    if look.number == look.of or measured_out_of_reach(s, look, thresholds):
+        return "unproven"
+    return "continue"

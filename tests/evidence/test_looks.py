@@ -6,10 +6,12 @@ from overseer.evidence.looks import (
     evidence_for,
     look_verdict,
     looks,
+    measured_out_of_reach,
     out_of_reach,
     smallest_p_value,
     tasks_note,
 )
+from overseer.evidence.measured import Streams
 from overseer.evidence.paired import walked_rounds
 from tests.helpers import make_rounds
 
@@ -60,6 +62,27 @@ def test_a_gain_too_small_to_prove_in_the_rounds_left_stops_the_test_unproven() 
     assert not out_of_reach(walked(*small), plan[-1])
     assert look_verdict(*small, Thresholds(futility_gain=-1.0, max_repeats=16), "pass_rate", plan[10]) == "unproven"
     assert look_verdict(*large, Thresholds(futility_gain=-1.0, max_repeats=16), "pass_rate", plan[10]) == "continue"
+
+
+def test_a_measured_candidate_is_out_of_reach_when_even_an_optimistic_end_could_not_prove_it() -> None:
+    """36 tasks, the candidate at 12 rounds of its own seeds against the parent at 36: a gain of
+    +0.03 so far could not become a proof in the 4 rounds left (the projection ends near +0.055),
+    a gain of +0.08 still could; at the last look nothing is cut (the test ran out), and at round
+    4 a small gain still has 12 rounds to grow."""
+    thresholds = Thresholds(max_repeats=16)
+    plan = looks(2, thresholds)
+
+    def at(gain: float, rounds: int) -> Streams:
+        own, parent = 36 * rounds, 36 * 3 * rounds
+        return Streams(0.4 * parent, parent, (0.4 + gain) * own, own)
+
+    assert plan[10].repeats == 12
+    assert measured_out_of_reach(at(0.03, 12), plan[10], thresholds)
+    assert not measured_out_of_reach(at(0.08, 12), plan[10], thresholds)
+    assert not measured_out_of_reach(at(0.03, 16), plan[-1], thresholds)
+    assert not measured_out_of_reach(at(0.01, 4), plan[2], thresholds)
+    few = Streams(0.4 * 12, 12, 0.43 * 4 * 12, 4 * 12)    # 4 tasks a round: no projection
+    assert not measured_out_of_reach(few, plan[10], thresholds)
 
 
 def test_min_gain_is_judged_in_one_place() -> None:
