@@ -35,8 +35,10 @@ from overseer.sim.profile import PROFILE_ENV, profile_with_sampling
 VARYING = ("decision_id", "time", "session_id")
 
 
-def decisions(seed: int, iterations: int, race: int = DEMO_RACE,
-              example: str = EXAMPLE_TARGET) -> list[dict[str, object]]:
+def decisions(seed: int, iterations: int, race: int = DEMO_RACE, example: str = EXAMPLE_TARGET,
+              design: str | None = None, totals: list[int] | None = None) -> list[dict[str, object]]:
+    """The decisions of one demo session; its runs in all (baseline included) are appended to
+    ``totals`` when given. ``design``: the target's accept.design instead of its own."""
     out: list[dict[str, object]] = []
     target = EXAMPLES[example].target
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,6 +46,9 @@ def decisions(seed: int, iterations: int, race: int = DEMO_RACE,
         build_demo_repo(root, example)
         config = root / "overseer.yaml"
         config.write_text(re.sub(r"(?m)^(\s*seed:)\s*\d+", rf"\g<1> {seed}", config.read_text()))
+        if design:   # the examples set no accept:, so one is added after the seed
+            config.write_text(re.sub(r"(?m)^(\s*)(seed:.*)$", rf"\g<0>\n\g<1>accept: {{design: {design}}}",
+                                     config.read_text(), count=1))
         repo = git.Repo(root)
         repo.git.add(A=True)
         repo.index.commit(f"seed {seed}")
@@ -54,8 +59,10 @@ def decisions(seed: int, iterations: int, race: int = DEMO_RACE,
 
         hooks = Hooks(progress=lambda label, total: nullcontext(lambda record: None), decided=decided)
         options = OptimizeOptions(iterations=iterations, max_repeats=DEMO_MAX_REPEATS, race=race)
-        optimize_target(loaded, target, options, hooks,
-                        evaluator=fast_evaluator(target, loaded.config.targets[target].command, seed))
+        summary = optimize_target(loaded, target, options, hooks,
+                                  evaluator=fast_evaluator(target, loaded.config.targets[target].command, seed))
+        if totals is not None:
+            totals.append(summary.state.runs_used)
     return out
 
 
@@ -69,15 +76,19 @@ def main() -> None:
     parser.add_argument("--sampling", choices=["seeded", "fresh", "coupled"], default=None,
                         help="the simulated model's sampling (default: the shipped profile's)")
     parser.add_argument("--coupling", type=float, default=0.5, help="with --sampling coupled")
+    parser.add_argument("--design", choices=["paired", "measured", "auto"], default=None,
+                        help="the target's accept.design (default: the example's)")
     args = parser.parse_args()
     if args.sampling:
         os.environ[PROFILE_ENV] = str(profile_with_sampling(Path(tempfile.mkdtemp()), args.sampling, args.coupling))
     for seed in args.seeds:
-        lines = decisions(seed, args.iterations, args.race, args.example)
+        totals: list[int] = []
+        lines = decisions(seed, args.iterations, args.race, args.example, args.design, totals)
         if args.summary:
             outcomes = [str(line["outcome"]) for line in lines]
-            runs = sum(int(line.get("runs_used") or 0) for line in lines)
-            print(f"seed {seed}: {' '.join(outcomes)}; kept {outcomes.count('accepted')}; {runs} runs")
+            runs = sum(int(str(line.get("runs_used") or 0)) for line in lines)
+            print(f"seed {seed}: {' '.join(outcomes)}; kept {outcomes.count('accepted')}; {runs} runs "
+                  f"decided on, {totals[0]} in the session")
             continue
         for line in lines:
             print(json.dumps(line, sort_keys=True))

@@ -6,6 +6,11 @@ definition (its vars, assertions, threshold, metadata and the files they name): 
 is a new task, an unchanged one keeps its hash and its evidence. Made in a temporary folder and
 renamed into place, so a reader never sees half a suite, and two processes making the same suite
 at once both end with the same folder.
+
+The cache is pruned as it is used: each use marks its folder as used now, and a folder of the same
+suite's other contents that nothing used for UNUSED_DAYS (a suite edited night after night leaves
+one folder per version) is removed, as is a half-made folder a crash left behind a day ago. A
+folder removed while still wanted is only made again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -23,6 +29,8 @@ from overseer.suites.promptfoo import Case, load_cases
 
 CHECK = "{python} -m overseer.suites.check {task_dir}/case.json {output_file} {junit_xml}"
 SPEC_CHARS = 600   # the vars shown to a proposer as the task's spec
+UNUSED_DAYS = 30   # a folder of another content of the same suite unused this long is removed
+SCRATCH_DAYS = 1   # a half-made folder this old was left by a crash
 
 
 def cache_root() -> Path:
@@ -67,6 +75,7 @@ def materialize(path: Path, root: Path | None = None) -> Path:
     digest = hashlib.sha256("\n".join([CHECK, *(c.definition() for c in cases)]).encode()).hexdigest()[:16]
     home = (root or cache_root()) / f"{path.stem}-{digest}"
     if home.is_dir():
+        _prune(home)
         return home
     home.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=home.parent, prefix=f".{path.stem}-"))
@@ -85,4 +94,23 @@ def materialize(path: Path, root: Path | None = None) -> Path:
                 raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    _prune(home)
     return home
+
+
+def _prune(home: Path) -> None:
+    """Mark ``home`` as used now; remove the same suite's folders unused for UNUSED_DAYS and its
+    half-made ones older than SCRATCH_DAYS. A cache that cannot be changed is left as it is."""
+    stem = home.name.rsplit("-", 1)[0]
+    now = time.time()
+    try:
+        os.utime(home)
+        for other in home.parent.iterdir():
+            if other == home or not other.is_dir():
+                continue
+            kept = (UNUSED_DAYS if other.name.startswith(f"{stem}-") else
+                    SCRATCH_DAYS if other.name.startswith(f".{stem}-") else None)
+            if kept is not None and now - other.stat().st_mtime > kept * 86400:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return

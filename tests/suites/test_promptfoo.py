@@ -5,7 +5,9 @@ bad suites are one line naming the file, the case and the field, exit 2, nothing
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -158,6 +160,27 @@ def test_materializing_twice_gives_the_same_folder(tmp_path: Path) -> None:
     config = _suite(tmp_path / "s")
     assert materialize(config, tmp_path / "c") == materialize(config, tmp_path / "c")
     assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".")]
+
+
+def test_the_cache_drops_other_contents_of_a_suite_left_unused_for_a_month(tmp_path: Path) -> None:
+    config, cache = _suite(tmp_path / "s"), tmp_path / "c"
+    old = materialize(config, cache)
+    config.write_text(config.read_text().replace("equals, value: billing", "equals, value: refund"))
+    month = time.time() - 31 * 86400
+    other_suite = cache / "other-0123456789abcdef"
+    other_suite.mkdir()
+    crashed, fresh_scratch = cache / f".{config.stem}-x1", cache / f".{config.stem}-x2"
+    crashed.mkdir(), fresh_scratch.mkdir()
+    for folder in (old, other_suite, crashed):
+        os.utime(folder, (month, month))
+    new = materialize(config, cache)
+    assert new != old and new.is_dir()
+    assert not old.exists() and not crashed.exists()       # unused a month; a crash's half-made
+    assert other_suite.is_dir() and fresh_scratch.is_dir()  # another suite's; one being made now
+    config.write_text(config.read_text().replace("equals, value: refund", "equals, value: billing"))
+    again = materialize(config, cache)                     # the old content wanted again: made again
+    assert again == old and len(list(again.iterdir())) == len(list(new.iterdir())) == 4
+    assert new.is_dir()                                    # used a moment ago: kept
 
 
 def test_the_answer_may_be_a_file_the_command_writes(tmp_path: Path) -> None:
