@@ -12,19 +12,22 @@ a non-negative supermartingale, and by Ville's inequality the chance that it EVE
 most α. It may be looked at after every round and continued at any later time. 1/K_k(0) is an
 anytime-valid p-value.
 
-The gambler splits the wealth evenly between three bets, one sized for each gain in EFFECTS
-(a "diversified" bet in the paper's terms; the average of supermartingales is one, so nothing is
-lost in validity, and the mixture grows nearly as fast as its best part, within log 3). A bet
-sized for a gain g stakes g / (v + g^2) of the wealth (at most MAX_STAKE), where v is the
-variance of the differences in the EARLIER rounds (with a small prior): the growth-optimal
-fraction when the gain is g. The spread is what the sampling decides: about 0.46 for pairs drawn
-independently at these pass rates (fresh), near 0.1 when the same seed draws alike (seeded), so
-fixed fractions are right for one and wrong for the other. Measured
-(`benchmarks/decisions.py --plans 2:16`, 1,000 trials, without looks.out_of_reach), against the
-four fixed fractions 1/8 to 3/4 this replaced: a +10-point edit kept 0.672 -> 0.690 under fresh
-sampling, 0.883 -> 0.887 half-coupled, in 127 -> 115 runs seeded. (A plug-in of the gain itself,
-aGRAPA, had lost to fixed fractions; the spread alone is estimated well after one round.) For m != 0 each stake is
-scaled by 1 / (1 + m) (or 1 / (1 - m) betting down) so that no round can take the wealth to zero.
+The gambler splits the wealth between four bets, one sized for each gain in EFFECTS, with the
+shares in WEIGHTS (a "diversified" bet in the paper's terms; a weighted average of
+supermartingales is one, so nothing is lost in validity, and the mixture grows nearly as fast as
+its best part, within log(1/0.3) for the first three; the small share of the +50-point bet is what
+lets a small task set prove a large gain in one round). A bet sized for a gain g stakes
+g / (v + g^2) of the wealth (at most MAX_STAKE), where v is the variance of the differences in the
+EARLIER rounds (with a small prior): the growth-optimal fraction when the gain is g. The spread is
+what the sampling decides: about 0.46 for pairs drawn independently at these pass rates (fresh),
+near 0.1 when the same seed draws alike (seeded), so fixed fractions are right for one and wrong
+for the other. Measured (`benchmarks/decisions.py --plans 2:16`, 1,000 trials, without
+looks.out_of_reach; BENCHMARKS.md), against the four fixed fractions 1/8 to 3/4 this replaced: a
++10-point edit kept 0.672 -> 0.694 under fresh sampling (650 -> 631 runs), 0.883 -> 0.873
+half-coupled (within the noise), and proven in 158 -> 130 runs seeded. (A plug-in of the gain
+itself, aGRAPA, had lost to fixed fractions; the spread alone is estimated well after one round.)
+For m != 0 each stake is scaled by 1 / (1 + m) (or 1 / (1 - m) betting down) so that no round
+can take the wealth to zero.
 A round may hold inverse-probability weighted values (evidence/allocate.py: a task run only with
 probability q counts x / q, in [-1/q, 1/q], and 0 when not run); every stake of such a round is
 capped so that 1 + λ (x / q - m) stays positive, the same cap on every task of the round, so

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -108,7 +109,7 @@ def _prune(home: Path) -> None:
         for other in home.parent.iterdir():
             if other == home or not other.is_dir():
                 continue
-            kept = (UNUSED_DAYS if other.name.startswith(f"{stem}-") else
+            kept = (UNUSED_DAYS if re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", other.name) else
                     SCRATCH_DAYS if other.name.startswith(f".{stem}-") else None)
             if kept is not None and now - other.stat().st_mtime > kept * 86400:
                 shutil.rmtree(other, ignore_errors=True)

@@ -168,15 +168,16 @@ def test_the_cache_drops_other_contents_of_a_suite_left_unused_for_a_month(tmp_p
     config.write_text(config.read_text().replace("equals, value: billing", "equals, value: refund"))
     month = time.time() - 31 * 86400
     other_suite = cache / "other-0123456789abcdef"
-    other_suite.mkdir()
+    same_stem_longer = cache / f"{config.stem}-v2-0123456789abcdef"   # another suite's, named alike
+    other_suite.mkdir(), same_stem_longer.mkdir()
     crashed, fresh_scratch = cache / f".{config.stem}-x1", cache / f".{config.stem}-x2"
     crashed.mkdir(), fresh_scratch.mkdir()
-    for folder in (old, other_suite, crashed):
+    for folder in (old, other_suite, same_stem_longer, crashed):
         os.utime(folder, (month, month))
     new = materialize(config, cache)
     assert new != old and new.is_dir()
     assert not old.exists() and not crashed.exists()       # unused a month; a crash's half-made
-    assert other_suite.is_dir() and fresh_scratch.is_dir()  # another suite's; one being made now
+    assert other_suite.is_dir() and same_stem_longer.is_dir() and fresh_scratch.is_dir()
     config.write_text(config.read_text().replace("equals, value: refund", "equals, value: billing"))
     again = materialize(config, cache)                     # the old content wanted again: made again
     assert again == old and len(list(again.iterdir())) == len(list(new.iterdir())) == 4
