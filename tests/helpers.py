@@ -26,6 +26,13 @@ class CliResult:
     stderr: str
 
 
+def sigint_as_from_a_terminal() -> None:
+    """A ``preexec_fn`` for a child that is sent Ctrl-C: a test run started in the background
+    (`pytest &`, `nohup ... &`) hands SIGINT on ignored, and Python leaves an ignored SIGINT
+    ignored, so the child would never see it; a terminal's child gets it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 

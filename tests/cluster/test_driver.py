@@ -23,7 +23,7 @@ from overseer.errors import FatalError
 from overseer.records import RunRecord, read_jsonl
 from overseer.tasks import load_task_set
 from tests.cluster.conftest import LoopbackCluster, on_cluster
-from tests.helpers import git, make_toy_project, overseer
+from tests.helpers import git, make_toy_project, overseer, sigint_as_from_a_terminal
 from tests.toyloop import commit_project, write_say_ok_tasks
 
 
@@ -198,7 +198,7 @@ def test_ctrl_c_stops_every_run_on_every_node(ray_cluster: LoopbackCluster, tmp_
     process = subprocess.Popen(
         [sys.executable, "-m", "overseer", "run", "slow", "--executor-address", ray_cluster.address],
         cwd=project, env={**os.environ, **ray_cluster.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        text=True, preexec_fn=sigint_as_from_a_terminal)
     try:
         _wait_for(lambda: len(_started(marks)) >= 4, timeout=90)
         time.sleep(0.5)

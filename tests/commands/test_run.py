@@ -11,7 +11,7 @@ from overseer.cache import RunCache
 from overseer.config import load_config
 from overseer.records import read_records
 from tests.fake_llm import FakeLLM
-from tests.helpers import REPO_ROOT, TOY_CONFIG, git, make_toy_project, overseer
+from tests.helpers import REPO_ROOT, TOY_CONFIG, git, make_toy_project, overseer, sigint_as_from_a_terminal
 from tests.test_process import _wait_dead
 
 
@@ -67,12 +67,9 @@ def test_ctrl_c_stops_children_and_leaves_valid_records(toy_project: Path, tmp_p
     config = toy_project / "overseer.yaml"
     config.write_text(TOY_CONFIG.replace('"{python} tool.py"', f'"echo $$ >> {pids}; sleep 120"'))
     git(toy_project, "commit", "-qam", "slow command")
-    # As from a terminal: a test run started in the background (`pytest &`) inherits SIGINT
-    # ignored, and so would overseer.
-    as_from_a_terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                          "from overseer.cli import main; sys.exit(main(sys.argv[1:]))")
-    proc = subprocess.Popen([sys.executable, "-c", as_from_a_terminal, "run", "toy", "--repeats", "3"],
-                            cwd=toy_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "overseer", "run", "toy", "--repeats", "3"],
+                            cwd=toy_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_as_from_a_terminal)
     deadline = time.monotonic() + 30
     while (not pids.exists() or pids.read_text().count("\n") < 2) and time.monotonic() < deadline:
         time.sleep(0.05)
