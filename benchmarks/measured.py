@@ -92,8 +92,8 @@ def session(train: dict[str, float], holdout: dict[str, float], effect: float, r
             parent_sum, parent_runs = parent.mean(holdout, range(ratio_rounds))
             kept = own_sum / own_runs >= parent_sum / parent_runs
         for stop in (False, True):
-            stopped = stop and cut is not None
-            last = cut if stopped and cut is not None else rounds
+            last = cut if stop and cut is not None else rounds
+            stopped = last != rounds     # a cut comes only before the test's own end
             proven = verdict == "proven" and not stopped
             parent_train[stop] = max(parent_train[stop], min(ratio * TOP, ratio * last))
             if proven:

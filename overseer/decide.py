@@ -223,7 +223,7 @@ def unproven(verdict: Verdict, look: Look, thresholds: Thresholds) -> Verdict:
     ``futility_gain``: no evidence against it, continued when it is proposed again."""
     rounds = look.repeats
     why = ("the test ran out of rounds" if look.number >= look.of else
-           f"stopped before round {rounds + look.of - look.number}: even a gain {REACH_Z:g} standard "
+           f"stopped before round {look.last}: even a gain {REACH_Z:g} standard "
            "errors above its estimate could not be proven in the rounds left, so they were not spent,")
     reason = (f"unproven after {rounds} rounds: {why} with the gain still above "
               f"{thresholds.futility_gain:g}; it is continued from here when it is "

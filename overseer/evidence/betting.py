@@ -120,12 +120,17 @@ def _log_mix(logs: Sequence[float]) -> float:
     return top + math.log(math.fsum(w * math.exp(value - top) for w, value in zip(WEIGHTS, logs, strict=True)))
 
 
-def log_wealth(rounds: Rounds, m: float = 0.0, *, up: bool = True) -> float:
-    """log K(m) after these rounds (see Wealth)."""
+def wealth_after(rounds: Rounds, m: float = 0.0, *, up: bool = True) -> Wealth:
+    """The Wealth K(m) after these rounds."""
     wealth = Wealth(m, up=up)
     for xs in rounds:
         wealth.add(xs)
-    return wealth.log
+    return wealth
+
+
+def log_wealth(rounds: Rounds, m: float = 0.0, *, up: bool = True) -> float:
+    """log K(m) after these rounds (see Wealth)."""
+    return wealth_after(rounds, m, up=up).log
 
 
 def e_value(xs: Rounds, m: float = 0.0) -> float:

@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from overseer.acceptance import Objective, Thresholds
 from overseer.evidence import measured
-from overseer.evidence.betting import Rounds, Wealth, below, log_wealth, parts
+from overseer.evidence.betting import Rounds, below, log_wealth, parts, wealth_after
 from overseer.evidence.paired import deterministic, infra_share, mean_gain, run_value, walked_rounds
 from overseer.records import RunRecord
 
@@ -26,6 +26,11 @@ class Look(NamedTuple):
     of: int
     repeats: int
     alpha: float
+
+    @property
+    def last(self) -> int:
+        """The repeats at the plan's last look."""
+        return self.repeats + self.of - self.number
 
     def describe(self) -> str:
         return f"look {self.number} of at most {self.of}, {self.repeats} repeats"
@@ -119,12 +124,10 @@ def out_of_reach(rounds: Rounds, look: Look) -> bool:
     values = [x for round_ in rounds for x in parts(round_)[0]]
     if look.number >= look.of or len(values) < REACH_PAIRS * len(rounds):
         return False    # few pairs a round: the projection's normal approximation does not hold
-    left = (look.of - look.number) * len(values) / len(rounds)
+    left = (look.last - look.repeats) * len(values) / len(rounds)
     error = statistics.stdev(values) * math.sqrt(1 / len(values) + 1 / left)
-    wealth = Wealth()
-    for round_ in rounds:
-        wealth.add(round_)
-    return wealth.projected(left, min(1.0, statistics.fmean(values) + REACH_Z * error)) < math.log(1 / look.alpha)
+    hope = min(1.0, statistics.fmean(values) + REACH_Z * error)
+    return wealth_after(rounds).projected(left, hope) < math.log(1 / look.alpha)
 
 
 def measured_out_of_reach(s: measured.Streams, look: Look, thresholds: Thresholds) -> bool:
@@ -138,9 +141,8 @@ def measured_out_of_reach(s: measured.Streams, look: Look, thresholds: Threshold
     if look.number >= look.of or s.own_runs < REACH_PAIRS * rounds or not s.parent_runs:
         return False
     own_mean, parent_mean = s.own_sum / s.own_runs, s.parent_sum / s.parent_runs
-    last = rounds + look.of - look.number
-    own_final = s.own_runs * last // rounds
-    parent_final = max(s.parent_runs, s.parent_runs * last // rounds)
+    own_final = s.own_runs * look.last // rounds
+    parent_final = max(s.parent_runs, s.parent_runs * look.last // rounds)
     left = own_final - s.own_runs
     error = math.sqrt(own_mean * (1 - own_mean) * (1 / s.own_runs + 1 / left)
                       + parent_mean * (1 - parent_mean) / s.parent_runs)
